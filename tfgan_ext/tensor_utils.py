@@ -1,0 +1,42 @@
+"""Small helpers on lists of tensors treated as one flat vector."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import tensorflow as tf
+
+
+def flatten_concat(tensors: Sequence[tf.Tensor]) -> tf.Tensor:
+  """Flattens every tensor and concatenates them into one float32 vector."""
+  parts = [tf.reshape(tf.cast(t, tf.float32), [-1]) for t in tensors]
+  if not parts:
+    raise ValueError("flatten_concat needs at least one tensor.")
+  return tf.concat(parts, axis=0)
+
+
+def global_dot(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
+  """Dot product of two lists of tensors as if each list were one flat vector."""
+  if len(a) != len(b):
+    raise ValueError(f"Lists differ in length: {len(a)} vs {len(b)}.")
+  return tf.add_n([
+      tf.reduce_sum(tf.cast(x, tf.float32) * tf.cast(y, tf.float32))
+      for x, y in zip(a, b)
+  ])
+
+
+def global_norm(a: Sequence[tf.Tensor]) -> tf.Tensor:
+  """Euclidean norm of a list of tensors taken as one flat vector."""
+  return tf.sqrt(global_dot(a, a))
+
+
+def angle_between(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
+  """Angle in radians between two lists of tensors, each flattened together.
+
+  Returns 0 when either side is all zeros (no direction to compare).
+  """
+  dot = global_dot(a, b)
+  norms = global_norm(a) * global_norm(b)
+  cosine = tf.math.divide_no_nan(dot, norms)
+  cosine = tf.where(norms > 0.0, cosine, tf.ones_like(cosine))
+  return tf.acos(tf.clip_by_value(cosine, -1.0, 1.0))

@@ -33,10 +33,17 @@ def global_norm(a: Sequence[tf.Tensor]) -> tf.Tensor:
 def angle_between(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
   """Angle in radians between two lists of tensors, each flattened together.
 
-  Returns 0 when either side is all zeros (no direction to compare).
+  Uses 2 * atan2(|u - v|, |u + v|) on the unit vectors u, v, which stays
+  accurate for nearly parallel vectors where acos(cosine) loses all digits in
+  float32. Returns 0 when either side is all zeros (no direction to compare).
   """
-  dot = global_dot(a, b)
-  norms = global_norm(a) * global_norm(b)
-  cosine = tf.math.divide_no_nan(dot, norms)
-  cosine = tf.where(norms > 0.0, cosine, tf.ones_like(cosine))
-  return tf.acos(tf.clip_by_value(cosine, -1.0, 1.0))
+  if len(a) != len(b):
+    raise ValueError(f"Lists differ in length: {len(a)} vs {len(b)}.")
+  norm_a = global_norm(a)
+  norm_b = global_norm(b)
+  u = [tf.math.divide_no_nan(tf.cast(x, tf.float32), norm_a) for x in a]
+  v = [tf.math.divide_no_nan(tf.cast(y, tf.float32), norm_b) for y in b]
+  diff = global_norm([x - y for x, y in zip(u, v)])
+  total = global_norm([x + y for x, y in zip(u, v)])
+  angle = 2.0 * tf.atan2(diff, total)
+  return tf.where((norm_a > 0.0) & (norm_b > 0.0), angle, tf.zeros_like(angle))

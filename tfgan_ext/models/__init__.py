@@ -1,0 +1,78 @@
+"""Model architectures and the factory that builds a (G, D) pair from a config."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import keras
+
+from tfgan_ext.models import sagan, small
+
+ARCHITECTURES = ("sagan", "dcgan", "mlp")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+  """Everything that shapes the networks' variables.
+
+  A resumed run must match the saved ModelConfig exactly.
+  """
+  architecture: str = "sagan"
+  image_size: int = 32          # Side of square images (ignored by "mlp").
+  channels: int = 3             # Image channels, or point dimension for "mlp".
+  num_classes: int = 0          # 0 = unconditional.
+  z_dim: int = 128
+  gf: int = 64                  # Generator width (MLP hidden units).
+  df: int = 64                  # Discriminator width (MLP hidden units).
+  attention_resolution: int = 32
+  spectral_norm: bool = True    # Small nets only; SAGAN always uses it.
+
+
+def _build_sagan(c: ModelConfig):
+  sagan.num_blocks(c.image_size)  # Validates the size up front.
+  return (sagan.SaganGenerator(c.image_size, c.channels, c.gf, c.z_dim,
+                               c.num_classes, c.attention_resolution,
+                               name="generator"),
+          sagan.SaganDiscriminator(c.image_size, c.df, c.num_classes,
+                                   c.attention_resolution,
+                                   name="discriminator"))
+
+
+def _build_dcgan(c: ModelConfig):
+  return (small.DcganGenerator(c.image_size, c.channels, c.gf, c.z_dim,
+                               c.num_classes, name="generator"),
+          small.DcganDiscriminator(c.image_size, c.df, c.num_classes,
+                                   c.spectral_norm, name="discriminator"))
+
+
+def _build_mlp(c: ModelConfig):
+  return (small.MlpGenerator(c.channels, c.gf, 2, c.z_dim, c.num_classes,
+                             name="generator"),
+          small.MlpDiscriminator(c.df, 2, c.num_classes, c.spectral_norm,
+                                 name="discriminator"))
+
+
+_BUILDERS: dict[str, Callable[[ModelConfig], tuple]] = {
+    "sagan": _build_sagan, "dcgan": _build_dcgan, "mlp": _build_mlp}
+
+# Extra architectures (e.g. auto-encoder discriminators) register here.
+def register_architecture(name: str,
+                          builder: Callable[[ModelConfig], tuple]) -> None:
+  """Adds a builder mapping a ModelConfig to a (generator, discriminator)."""
+  _BUILDERS[name] = builder
+
+
+def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
+  """Returns an unbuilt (generator, discriminator) pair for `config`."""
+  if config.architecture not in _BUILDERS:
+    raise ValueError(f"Unknown architecture {config.architecture!r}; choose "
+                     f"one of {sorted(_BUILDERS)}.")
+  return _BUILDERS[config.architecture](config)
+
+
+def sample_shape(config: ModelConfig) -> tuple[int, ...]:
+  """Shape of one sample (without batch) that G produces and D consumes."""
+  if config.architecture == "mlp":
+    return (config.channels,)
+  return (config.image_size, config.image_size, config.channels)

@@ -1,0 +1,82 @@
+"""One entry point from a dataset name to a tf.data pipeline of batches.
+
+Names: `digits` (scikit-learn's embedded 8x8 digits), `ring8` / `grid25`
+(2-D Gaussian mixtures), `folder:<path>` or an existing directory (one
+sub-folder per class), anything else a TFDS dataset name (e.g. `cifar10`,
+`imagenet2012`, `imagenet2012_subset/10pct`). Batches are
+`(samples, labels)`: images in [-1, 1] or 2-D points, int32 labels.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import tensorflow as tf
+
+from tfgan_ext.data.base import DatasetInfo, Shard, finish_pipeline
+from tfgan_ext.data.digits import digits_source
+from tfgan_ext.data.folder import folder_source
+from tfgan_ext.data.mixtures import mixture_source
+from tfgan_ext.data.tfds_source import DatasetUnavailableError, tfds_source
+
+BUILTIN = ("digits", "ring8", "grid25")
+
+__all__ = ["BUILTIN", "DatasetInfo", "DatasetUnavailableError", "Shard",
+           "make_dataset", "dataset_info"]
+
+
+def _source(name: str, split: str, image_size: int, channels: int,
+            data_dir: Optional[str], download: bool, seed: int):
+  if name == "digits":
+    return digits_source(split, image_size, channels)
+  if name in ("ring8", "grid25"):
+    return mixture_source(name, split, seed)
+  if name.startswith("folder:"):
+    return folder_source(name[len("folder:"):], image_size, channels)
+  if os.path.isdir(name):
+    return folder_source(name, image_size, channels)
+  return tfds_source(name, split, image_size, channels, data_dir, download)
+
+
+def make_dataset(name: str, split: str, batch_size: int, *,
+                 image_size: int = 32, channels: int = 3,
+                 training: bool = True, seed: int = 0,
+                 data_dir: Optional[str] = None, download: bool = False,
+                 shard: Shard = Shard()) -> tuple[tf.data.Dataset, DatasetInfo]:
+  """Returns (batched dataset, info) for a dataset name.
+
+  Args:
+    name: see the module docstring.
+    split: e.g. "train", "test"; TFDS split strings such as "train[:10%]".
+    batch_size: examples per batch of this pipeline (per replica when a
+      strategy builds one pipeline per replica).
+    image_size, channels: target image shape (ignored by 2-D mixtures).
+    training: shuffle(10000) + repeat + drop_remainder when True; one pass in
+      order otherwise.
+    seed: shuffle / sampling seed.
+    data_dir: TFDS data directory.
+    download: let TFDS download and prepare a missing dataset.
+    shard: the part of the data this input pipeline reads.
+  Raises:
+    ValueError: unknown dataset or split, bad sizes.
+    DatasetUnavailableError: a TFDS dataset is not on disk (and could not be
+      downloaded); the message names the dataset, data_dir and how to get it.
+  """
+  if batch_size < 1:
+    raise ValueError(f"batch_size must be >= 1; got {batch_size}.")
+  if image_size < 1 or channels not in (1, 3):
+    raise ValueError(f"image_size must be >= 1 and channels 1 or 3; got "
+                     f"{image_size} and {channels}.")
+  ds, info = _source(name, split, image_size, channels, data_dir, download,
+                     seed)
+  return finish_pipeline(ds, batch_size, training, seed, shard,
+                         info.num_examples), info
+
+
+def dataset_info(name: str, *, split: str = "train", image_size: int = 32,
+                 channels: int = 3, data_dir: Optional[str] = None,
+                 download: bool = False) -> DatasetInfo:
+  """The DatasetInfo of a dataset without building a training pipeline."""
+  _, info = _source(name, split, image_size, channels, data_dir, download, 0)
+  return info

@@ -1,0 +1,213 @@
+"""TF-GAN's SAGAN generator and projection discriminator, for any power-of-2 size.
+
+At 128x128 the block sequence is exactly TF-GAN's: the generator maps z to
+4x4x16gf and up-samples through blocks of 16, 8, 4, 2, 1 x gf channels with a
+non-local block at 32x32; the discriminator goes df, 2df (non-local at 32x32),
+4, 8, 16 and 16 x df. Smaller images drop the highest-resolution blocks, so
+each resolution keeps the width it has in the 128 model; the non-local block
+sits at `attention_resolution` (or the nearest resolution the model has).
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import tensorflow as tf
+
+from tfgan_ext.nn.attention import NonLocalBlock
+from tfgan_ext.nn.normalization import BatchNorm, ConditionalBatchNorm
+from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
+
+_WIDTHS = (16, 8, 4, 2, 1)  # G multipliers from 8x8 up to 128x128.
+MIN_SIZE = 8
+
+
+def num_blocks(image_size: int) -> int:
+  """Number of resolution-changing blocks for a square image of this size."""
+  if image_size < MIN_SIZE or image_size & (image_size - 1):
+    raise ValueError(
+        f"SAGAN supports square power-of-2 image sizes >= {MIN_SIZE} "
+        f"(e.g. 16, 32, 64, 128); got {image_size}. Choose --image_size "
+        "accordingly.")
+  return int(math.log2(image_size)) - 2
+
+
+def _width_multipliers(image_size: int) -> list[int]:
+  n = num_blocks(image_size)
+  if n <= len(_WIDTHS):
+    return list(_WIDTHS[:n])
+  return [_WIDTHS[0]] * (n - len(_WIDTHS)) + list(_WIDTHS)
+
+
+def _upsample(x: tf.Tensor) -> tf.Tensor:
+  return tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2)
+
+
+def _downsample(x: tf.Tensor) -> tf.Tensor:
+  return tf.nn.avg_pool2d(x, 2, 2, "VALID")
+
+
+def _norm(num_classes: int, sync: bool, name: str) -> keras.layers.Layer:
+  if num_classes > 0:
+    return ConditionalBatchNorm(num_classes, sync=sync, name=name)
+  return BatchNorm(sync=sync, name=name)
+
+
+class GeneratorBlock(keras.layers.Layer):
+  """BN-ReLU-up-conv3-BN-ReLU-conv3 plus an up-sampled 1x1 shortcut."""
+
+  def __init__(self, channels: int, num_classes: int, sync_bn: bool = True,
+               **kwargs):
+    super().__init__(**kwargs)
+    self.num_classes = num_classes
+    self.bn0 = _norm(num_classes, sync_bn, "bn0")
+    self.bn1 = _norm(num_classes, sync_bn, "bn1")
+    self.conv1 = SNConv2D(channels, 3, name="conv1")
+    self.conv2 = SNConv2D(channels, 3, name="conv2")
+    self.shortcut = SNConv2D(channels, 1, name="shortcut")
+
+  def _bn(self, layer, x, labels):
+    return layer(x, labels) if self.num_classes > 0 else layer(x)
+
+  def call(self, x, labels, training=False):
+    h = tf.nn.relu(self._bn(self.bn0, x, labels))
+    h = self.conv1(_upsample(h), training=training)
+    h = tf.nn.relu(self._bn(self.bn1, h, labels))
+    h = self.conv2(h, training=training)
+    return self.shortcut(_upsample(x), training=training) + h
+
+
+class DiscriminatorBlock(keras.layers.Layer):
+  """ReLU-conv3-ReLU-conv3 (-avgpool) plus a 1x1 shortcut when shapes change.
+
+  The `optimized` first block skips the leading ReLU and pools before its
+  shortcut convolution, as in TF-GAN.
+  """
+
+  def __init__(self, channels: int, downsample: bool = True,
+               optimized: bool = False, **kwargs):
+    super().__init__(**kwargs)
+    self.channels = channels
+    self.downsample = downsample
+    self.optimized = optimized
+    self.conv1 = SNConv2D(channels, 3, name="conv1")
+    self.conv2 = SNConv2D(channels, 3, name="conv2")
+    self.shortcut = None
+
+  def build(self, input_shape):
+    if self.optimized or self.downsample or int(input_shape[-1]) != self.channels:
+      self.shortcut = SNConv2D(self.channels, 1, name="shortcut")
+
+  def call(self, x, training=False):
+    h = x if self.optimized else tf.nn.relu(x)
+    h = self.conv1(h, training=training)
+    h = self.conv2(tf.nn.relu(h), training=training)
+    if self.downsample:
+      h = _downsample(h)
+    skip = x
+    if self.optimized:
+      skip = self.shortcut(_downsample(x), training=training)
+    elif self.shortcut is not None:
+      skip = self.shortcut(x, training=training)
+      if self.downsample:
+        skip = _downsample(skip)
+    return skip + h
+
+
+class SaganGenerator(keras.Model):
+  """z (and class labels) -> images in [-1, 1] of shape [size, size, channels]."""
+
+  def __init__(self, image_size: int = 128, channels: int = 3, gf: int = 64,
+               z_dim: int = 128, num_classes: int = 0,
+               attention_resolution: int = 32, sync_bn: bool = True, **kwargs):
+    super().__init__(**kwargs)
+    self.image_size = image_size
+    self.z_dim = z_dim
+    self.num_classes = num_classes
+    multipliers = _width_multipliers(image_size)
+    self.base_channels = gf * multipliers[0]
+    self.linear = SNDense(4 * 4 * self.base_channels, name="linear")
+    attention_at = min(attention_resolution, image_size)
+    self.blocks = []
+    self.attention_after = None
+    resolution = 4
+    for i, mult in enumerate(multipliers):
+      self.blocks.append(
+          GeneratorBlock(gf * mult, num_classes, sync_bn, name=f"block{i}"))
+      resolution *= 2
+      if resolution == attention_at:
+        self.attention_after = i
+    self.attention = NonLocalBlock(name="attention")
+    self.final_bn = BatchNorm(sync=sync_bn, name="final_bn")
+    self.final_conv = SNConv2D(channels, 3, name="final_conv")
+
+  def call(self, z, labels=None, training=False):
+    if self.num_classes > 0 and labels is None:
+      raise ValueError("This generator is conditional: pass class labels.")
+    h = tf.reshape(self.linear(z, training=training),
+                   [-1, 4, 4, self.base_channels])
+    for i, block in enumerate(self.blocks):
+      h = block(h, labels, training=training)
+      if i == self.attention_after:
+        h = self.attention(h, training=training)
+    h = tf.nn.relu(self.final_bn(h))
+    return tf.tanh(self.final_conv(h, training=training))
+
+
+class SaganDiscriminator(keras.Model):
+  """Images (and labels) -> (logits [B], penultimate features [B, 16df]).
+
+  Logits are SN-linear(h) plus, when conditional, the projection term
+  <h, SN-embedding(y)>, with h the ReLU'd last block globally sum-pooled.
+  """
+
+  def __init__(self, image_size: int = 128, df: int = 64, num_classes: int = 0,
+               attention_resolution: int = 32, **kwargs):
+    super().__init__(**kwargs)
+    self.image_size = image_size
+    self.num_classes = num_classes
+    multipliers = list(reversed(_width_multipliers(image_size)))
+    self.feature_dim = df * multipliers[-1]
+    self.blocks = []
+    self.attention_after = None
+    resolution = image_size
+    for i, mult in enumerate(multipliers):
+      self.blocks.append(DiscriminatorBlock(df * mult, optimized=(i == 0),
+                                            name=f"block{i}"))
+      resolution //= 2
+      if self.attention_after is None and resolution <= attention_resolution:
+        self.attention_after = i
+    self.blocks.append(DiscriminatorBlock(self.feature_dim, downsample=False,
+                                          name=f"block{len(multipliers)}"))
+    self.attention = NonLocalBlock(name="attention")
+    self.linear = SNDense(1, name="linear")
+    self.embedding = (SNEmbedding(num_classes, self.feature_dim,
+                                  name="embedding")
+                      if num_classes > 0 else None)
+
+  def features(self, images, training=False) -> tf.Tensor:
+    """Penultimate features: ReLU of the last block, summed over space."""
+    h = images
+    for i, block in enumerate(self.blocks):
+      h = block(h, training=training)
+      if i == self.attention_after:
+        h = self.attention(h, training=training)
+    return tf.reduce_sum(tf.nn.relu(h), axis=[1, 2])
+
+  def class_scores(self, features, training=False) -> tf.Tensor:
+    """Projection scores <h, SN-embedding(k)> for every class k: [B, classes]."""
+    if self.embedding is None:
+      raise ValueError("An unconditional discriminator has no class scores.")
+    table = self.embedding.normalized_table(training=training)
+    return tf.matmul(features, table, transpose_b=True)
+
+  def call(self, images, labels=None, training=False):
+    h = self.features(images, training=training)
+    logits = tf.squeeze(self.linear(h, training=training), axis=1)
+    if self.embedding is not None:
+      if labels is None:
+        raise ValueError("This discriminator is conditional: pass labels.")
+      logits += tf.reduce_sum(h * self.embedding(labels, training=training),
+                              axis=1)
+    return logits, h

@@ -1,0 +1,170 @@
+"""Small generators and discriminators for tiny images and 2-D points.
+
+They share the SAGAN models' interface: G(z, labels, training) -> samples and
+D(x, labels, training) -> (logits [B], features [B, F]), with a projection
+term when conditional, so every loss and monitor works on them unchanged.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from tfgan_ext.nn.normalization import BatchNorm, ConditionalBatchNorm
+from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
+
+
+def _dense(units: int, spectral_norm: bool, name: str) -> keras.layers.Layer:
+  if spectral_norm:
+    return SNDense(units, name=name)
+  return keras.layers.Dense(units, kernel_initializer="glorot_uniform",
+                            name=name)
+
+
+class _Projection(keras.layers.Layer):
+  """Linear(1) plus <h, embed(y)> when conditional."""
+
+  def __init__(self, num_classes: int, feature_dim: int, spectral_norm: bool,
+               **kwargs):
+    super().__init__(**kwargs)
+    self.linear = _dense(1, spectral_norm, "linear")
+    self.embedding = None
+    if num_classes > 0:
+      self.embedding = (SNEmbedding(num_classes, feature_dim, name="embedding")
+                        if spectral_norm else
+                        keras.layers.Embedding(num_classes, feature_dim,
+                                               name="embedding"))
+
+  def call(self, h, labels, training=False):
+    logits = tf.squeeze(self.linear(h, training=training), axis=1)
+    if self.embedding is not None:
+      if labels is None:
+        raise ValueError("This discriminator is conditional: pass labels.")
+      logits += tf.reduce_sum(h * self.embedding(labels, training=training), 1)
+    return logits
+
+  def class_scores(self, h, training=False):
+    if self.embedding is None:
+      raise ValueError("An unconditional discriminator has no class scores.")
+    if isinstance(self.embedding, SNEmbedding):
+      table = self.embedding.normalized_table(training=training)
+    else:
+      table = self.embedding.embeddings
+    return tf.matmul(h, table, transpose_b=True)
+
+
+class MlpGenerator(keras.Model):
+  """z -> `hidden` x `depth` ReLU layers -> `output_dim` linear outputs."""
+
+  def __init__(self, output_dim: int = 2, hidden: int = 128, depth: int = 2,
+               z_dim: int = 2, num_classes: int = 0, **kwargs):
+    super().__init__(**kwargs)
+    self.z_dim = z_dim
+    self.num_classes = num_classes
+    self.hidden = [keras.layers.Dense(hidden, activation="relu", name=f"h{i}")
+                   for i in range(depth)]
+    self.embedding = (keras.layers.Embedding(num_classes, z_dim, name="embed")
+                      if num_classes > 0 else None)
+    self.out = keras.layers.Dense(output_dim, name="out")
+
+  def call(self, z, labels=None, training=False):
+    h = z
+    if self.embedding is not None:
+      h = tf.concat([z, self.embedding(labels)], axis=1)
+    for layer in self.hidden:
+      h = layer(h)
+    return self.out(h)
+
+
+class MlpDiscriminator(keras.Model):
+  """x -> `hidden` x `depth` LeakyReLU(0.2) layers -> logits, features."""
+
+  def __init__(self, hidden: int = 128, depth: int = 2, num_classes: int = 0,
+               spectral_norm: bool = False, **kwargs):
+    super().__init__(**kwargs)
+    self.num_classes = num_classes
+    self.feature_dim = hidden
+    self.hidden = [_dense(hidden, spectral_norm, f"h{i}") for i in range(depth)]
+    self.head = _Projection(num_classes, hidden, spectral_norm, name="head")
+
+  def features(self, x, training=False):
+    h = tf.reshape(x, [tf.shape(x)[0], -1])
+    for layer in self.hidden:
+      h = tf.nn.leaky_relu(layer(h, training=training), 0.2)
+    return h
+
+  def class_scores(self, features, training=False):
+    return self.head.class_scores(features, training=training)
+
+  def call(self, x, labels=None, training=False):
+    h = self.features(x, training=training)
+    return self.head(h, labels, training=training), h
+
+
+class DcganGenerator(keras.Model):
+  """z -> dense to (size/4)^2 x 2w -> two nearest-up + conv stages -> tanh."""
+
+  def __init__(self, image_size: int = 16, channels: int = 1, gf: int = 32,
+               z_dim: int = 32, num_classes: int = 0, **kwargs):
+    super().__init__(**kwargs)
+    if image_size % 4:
+      raise ValueError(f"DCGAN needs an image size divisible by 4; got "
+                       f"{image_size}.")
+    self.z_dim = z_dim
+    self.num_classes = num_classes
+    self.start = image_size // 4
+    self.width = 2 * gf
+    self.linear = keras.layers.Dense(self.start * self.start * self.width,
+                                     name="linear")
+    norm = ((lambda n: ConditionalBatchNorm(num_classes, name=n))
+            if num_classes > 0 else (lambda n: BatchNorm(name=n)))
+    self.bn0, self.bn1, self.bn2 = norm("bn0"), norm("bn1"), norm("bn2")
+    self.conv1 = keras.layers.Conv2D(2 * gf, 3, padding="same", name="conv1")
+    self.conv2 = keras.layers.Conv2D(gf, 3, padding="same", name="conv2")
+    self.out = keras.layers.Conv2D(channels, 3, padding="same", name="out")
+
+  def _bn(self, layer, h, labels):
+    return layer(h, labels) if self.num_classes > 0 else layer(h)
+
+  def call(self, z, labels=None, training=False):
+    h = tf.reshape(self.linear(z), [-1, self.start, self.start, self.width])
+    h = tf.nn.relu(self._bn(self.bn0, h, labels))
+    h = self.conv1(tf.repeat(tf.repeat(h, 2, 1), 2, 2))
+    h = tf.nn.relu(self._bn(self.bn1, h, labels))
+    h = self.conv2(tf.repeat(tf.repeat(h, 2, 1), 2, 2))
+    h = tf.nn.relu(self._bn(self.bn2, h, labels))
+    return tf.tanh(self.out(h))
+
+
+class DcganDiscriminator(keras.Model):
+  """Three strided 3x3 convs (LeakyReLU 0.2), sum pooling, projection head."""
+
+  def __init__(self, image_size: int = 16, df: int = 32, num_classes: int = 0,
+               spectral_norm: bool = True, **kwargs):
+    super().__init__(**kwargs)
+    del image_size  # Any size works: features are sum-pooled.
+    self.num_classes = num_classes
+    self.feature_dim = 4 * df
+
+    def conv(filters, strides, name):
+      if spectral_norm:
+        return SNConv2D(filters, 3, strides=strides, name=name)
+      return keras.layers.Conv2D(filters, 3, strides=strides, padding="same",
+                                 name=name)
+
+    self.convs = [conv(df, 2, "conv0"), conv(2 * df, 2, "conv1"),
+                  conv(4 * df, 1, "conv2")]
+    self.head = _Projection(num_classes, 4 * df, spectral_norm, name="head")
+
+  def features(self, images, training=False):
+    h = images
+    for layer in self.convs:
+      h = tf.nn.leaky_relu(layer(h, training=training), 0.2)
+    return tf.reduce_sum(h, axis=[1, 2])
+
+  def class_scores(self, features, training=False):
+    return self.head.class_scores(features, training=training)
+
+  def call(self, images, labels=None, training=False):
+    h = self.features(images, training=training)
+    return self.head(h, labels, training=training), h

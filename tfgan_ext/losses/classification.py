@@ -1,0 +1,59 @@
+"""Auxiliary classifier losses: MHGAN's multi-hinge and ACGAN's cross-entropy.
+
+`class_logits` is [B, K] (class scores C_k(x)), `labels` int class ids [B];
+both may be TF tensors or NumPy arrays. Results are float32 batch means.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from typing import Callable, Mapping
+
+import tensorflow as tf
+
+TensorLike = tf.types.experimental.TensorLike
+
+
+def multi_hinge_loss(class_logits: TensorLike, labels: TensorLike,
+                     margin: float = 1.0) -> tf.Tensor:
+  """Crammer-Singer loss, MHGAN eq. 4: mean max(0, m - C_y + max_{k!=y} C_k)."""
+  logits = tf.cast(tf.convert_to_tensor(class_logits), tf.float32)
+  labels = tf.cast(tf.convert_to_tensor(labels), tf.int32)
+  is_label = tf.one_hot(labels, tf.shape(logits)[-1], on_value=True,
+                        off_value=False, dtype=tf.bool)
+  true_score = tf.gather(logits, labels, axis=1, batch_dims=1)
+  lowest = tf.fill(tf.shape(logits), logits.dtype.min)
+  best_other = tf.reduce_max(tf.where(is_label, lowest, logits), axis=1)
+  return tf.reduce_mean(tf.nn.relu(margin - true_score + best_other))
+
+
+def acgan_loss(class_logits: TensorLike, labels: TensorLike) -> tf.Tensor:
+  """ACGAN auxiliary loss: mean softmax cross-entropy of C(x) against y."""
+  logits = tf.cast(tf.convert_to_tensor(class_logits), tf.float32)
+  labels = tf.cast(tf.convert_to_tensor(labels), tf.int32)
+  return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+      labels=labels, logits=logits))
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassificationLoss:
+  """A named auxiliary loss `fn(class_logits, labels) -> scalar`."""
+  name: str
+  fn: Callable[[TensorLike, TensorLike], tf.Tensor]
+
+
+CLASSIFICATION_LOSSES: Mapping[str, ClassificationLoss] = (
+    types.MappingProxyType({
+        "multi_hinge": ClassificationLoss("multi_hinge", multi_hinge_loss),
+        "acgan": ClassificationLoss("acgan", acgan_loss),
+    }))
+
+
+def get_classification_loss(name: str) -> ClassificationLoss:
+  """Looks up `name` in CLASSIFICATION_LOSSES; ValueError lists valid names."""
+  try:
+    return CLASSIFICATION_LOSSES[name]
+  except (KeyError, TypeError):
+    raise ValueError(f"Unknown classification loss {name!r}; valid names: "
+                     f"{sorted(CLASSIFICATION_LOSSES)}.") from None

@@ -58,9 +58,11 @@ def tfds_source(name: str, split: str, image_size: int, channels: int,
   if "image" not in features:
     raise ValueError(f"TFDS dataset {name!r} has no 'image' feature; its "
                      f"features are {list(features.keys())}.")
-  if split not in builder.info.splits:
-    raise ValueError(f"TFDS dataset {name!r} has splits "
-                     f"{list(builder.info.splits.keys())}; got {split!r}.")
+  known_splits = list(builder.info.splits.keys())
+  base_split = split.split("[")[0].split("+")[0]
+  if known_splits and base_split not in known_splits:
+    raise ValueError(f"TFDS dataset {name!r} has splits {known_splits}; got "
+                     f"{split!r}.")
   label_feature = features["label"] if "label" in features else None
   num_classes = getattr(label_feature, "num_classes", 0) or 0
 
@@ -75,6 +77,10 @@ def tfds_source(name: str, split: str, image_size: int, channels: int,
 
   ds = builder.as_dataset(split=split, shuffle_files=False)
   ds = ds.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)
+  try:
+    num_examples = builder.info.splits[split].num_examples
+  except (KeyError, ValueError):  # Splits unknown to the metadata.
+    num_examples = None
   info = DatasetInfo(name, num_classes, (image_size, image_size, channels),
-                     builder.info.splits[split].num_examples)
+                     num_examples)
   return ds, info

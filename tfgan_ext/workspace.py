@@ -1,0 +1,72 @@
+"""What a model_dir holds, and how other jobs read a training run from it.
+
+Layout (see WORKSPACE.md):
+  config.json          the run's TrainConfig (written before training starts)
+  checkpoint, ckpt-N.* tf.train.CheckpointManager checkpoints
+  train/               TensorBoard events of the train job
+  eval/                TensorBoard events of the eval job
+  images/step_N.png    sample grids (one row per class)
+  TRAINING_DONE        JSON {step, checkpoint}: the train job has finished
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import tensorflow as tf
+
+from tfgan_ext import models as models_lib
+from tfgan_ext.train.config import TrainConfig, load_saved_config
+
+DONE_FILE = "TRAINING_DONE"
+IMAGES_DIR = "images"
+TRAIN_LOGS = "train"
+EVAL_LOGS = "eval"
+
+
+def load_config(model_dir: str) -> TrainConfig:
+  """The TrainConfig saved by the run in `model_dir`."""
+  saved = load_saved_config(model_dir)
+  if saved is None:
+    raise FileNotFoundError(
+        f"{model_dir} has no config.json: it is not a tfgan_ext model_dir (or "
+        "its train job has not started yet).")
+  return TrainConfig.from_dict(saved)
+
+
+def training_done(model_dir: str) -> bool:
+  return os.path.exists(os.path.join(model_dir, DONE_FILE))
+
+
+def build_models_for(model_dir: str):
+  """(config, generator, discriminator) built to the saved run's shapes."""
+  config = load_config(model_dir)
+  generator, discriminator = models_lib.build_models(config.model)
+  mc = config.model
+  labels = tf.zeros([1], tf.int32)
+  sample = generator(tf.zeros([1, mc.z_dim]), labels)
+  discriminator(sample, labels if mc.num_classes else None)
+  return config, generator, discriminator
+
+
+def restore_models(checkpoint_path: str, generator=None, discriminator=None
+                   ) -> None:
+  """Restores the given networks from a train checkpoint (other state, such
+  as optimizers, is ignored)."""
+  parts = {}
+  if generator is not None:
+    parts["generator"] = generator
+  if discriminator is not None:
+    parts["discriminator"] = discriminator
+  tf.train.Checkpoint(**parts).restore(checkpoint_path).expect_partial() \
+      .assert_existing_objects_matched()
+
+
+def checkpoint_step(checkpoint_path: str) -> int:
+  """The global step a `ckpt-N` checkpoint was written at."""
+  return int(os.path.basename(checkpoint_path).rsplit("-", 1)[-1])
+
+
+def latest_checkpoint(model_dir: str) -> Optional[str]:
+  return tf.train.latest_checkpoint(model_dir)

@@ -3,9 +3,12 @@
 At 128x128 the block sequence is exactly TF-GAN's: the generator maps z to
 4x4x16gf and up-samples through blocks of 16, 8, 4, 2, 1 x gf channels with a
 non-local block at 32x32; the discriminator goes df, 2df (non-local at 32x32),
-4, 8, 16 and 16 x df. Smaller images drop the highest-resolution blocks, so
-each resolution keeps the width it has in the 128 model; the non-local block
-sits at `attention_resolution` (or the nearest resolution the model has).
+4, 8, 16 and 16 x df. Smaller images drop the widest, lowest-resolution
+blocks: at 32x32 the generator goes 4x4x4gf through 4, 2, 1 x gf and the
+discriminator df, 2df, 4df, 4df, so the full-resolution layers keep width gf /
+df at every size (the usual CIFAR-size SAGAN). Larger images add blocks of
+16 x gf / df. The non-local block sits at `attention_resolution`, or at the
+nearest resolution the model has.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from tfgan_ext.nn.attention import NonLocalBlock
 from tfgan_ext.nn.normalization import BatchNorm, ConditionalBatchNorm
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
 
-_WIDTHS = (16, 8, 4, 2, 1)  # G multipliers from 8x8 up to 128x128.
+_WIDTHS = (16, 8, 4, 2, 1)  # G multipliers of the 128x128 model's blocks.
 MIN_SIZE = 8
 
 
@@ -34,9 +37,10 @@ def num_blocks(image_size: int) -> int:
 
 
 def _width_multipliers(image_size: int) -> list[int]:
+  """Generator block widths (x gf), lowest resolution first."""
   n = num_blocks(image_size)
   if n <= len(_WIDTHS):
-    return list(_WIDTHS[:n])
+    return list(_WIDTHS[-n:])
   return [_WIDTHS[0]] * (n - len(_WIDTHS)) + list(_WIDTHS)
 
 

@@ -1,0 +1,35 @@
+"""Evaluation metrics: FID, IS, intra-FID, KID, SQD pieces, feature networks."""
+
+from tfgan_ext.metrics.feature_networks import (DEFAULT_INCEPTION_URL,
+                                                FeatureNetwork,
+                                                InceptionNetwork,
+                                                cached_statistics,
+                                                compute_activations,
+                                                hub_cache_folder,
+                                                resolve_module_path)
+from tfgan_ext.metrics.frechet import (activation_statistics, frechet_distance,
+                                       frechet_distance_from_stats)
+from tfgan_ext.metrics.inception_score import inception_score
+from tfgan_ext.metrics.intra_fid import intra_fid
+from tfgan_ext.metrics.kid import kernel_inception_distance
+from tfgan_ext.metrics.sqd import (james_stein_entropy,
+                                   nearest_centroid_assignments, weight_angle)
+
+__all__ = [
+    "DEFAULT_INCEPTION_URL",
+    "FeatureNetwork",
+    "InceptionNetwork",
+    "activation_statistics",
+    "cached_statistics",
+    "compute_activations",
+    "frechet_distance",
+    "frechet_distance_from_stats",
+    "hub_cache_folder",
+    "inception_score",
+    "intra_fid",
+    "james_stein_entropy",
+    "kernel_inception_distance",
+    "nearest_centroid_assignments",
+    "resolve_module_path",
+    "weight_angle",
+]

@@ -8,7 +8,9 @@ from __future__ import annotations
 from absl import flags
 
 from tfgan_ext import data as data_lib
+from tfgan_ext import objectives
 from tfgan_ext.models import ARCHITECTURES, ModelConfig
+from tfgan_ext.train.strategies import configure_cpu_devices
 from tfgan_ext.train.config import ObjectiveConfig, TrainConfig
 
 FLAGS = flags.FLAGS
@@ -21,6 +23,13 @@ flags.DEFINE_string("dataset", "digits", "digits | ring8 | grid25 | "
 flags.DEFINE_string("split", "train", "Split to train on.")
 flags.DEFINE_string("data_dir", None, "TFDS data_dir.")
 flags.DEFINE_bool("download", False, "Let TFDS download a missing dataset.")
+flags.DEFINE_float("label_fraction", 1.0, "Keep the labels of this evenly "
+                   "spread share of the training examples (e.g. 0.1).")
+flags.DEFINE_string("unlabelled_dataset", None, "Unlabelled images for --ssl "
+                    "(same names as --dataset). With the same dataset and "
+                    "split, the examples outside --label_fraction are used.")
+flags.DEFINE_string("unlabelled_split", "train", "Split of "
+                    "--unlabelled_dataset.")
 # Model.
 flags.DEFINE_enum("architecture", "sagan", list(ARCHITECTURES), "Networks.")
 flags.DEFINE_integer("image_size", 32, "Square image side (power of 2 for "
@@ -38,13 +47,44 @@ flags.DEFINE_bool("spectral_norm", True, "Spectral norm in small nets' D.")
 # Objective.
 flags.DEFINE_string("loss", "hinge", "Adversarial loss: hinge | "
                     "nonsaturating | least_squares | wasserstein.")
+flags.DEFINE_enum("penalty", "none", list(objectives.PENALTY_CHOICES),
+                  "Gradient penalty on D (SQD): gp (WGAN-GP), dragan, zero_gp, "
+                  "lipschitz (one-sided).")
+flags.DEFINE_float("penalty_weight", 10.0, "Penalty coefficient lambda.")
+flags.DEFINE_enum("aux", "none", list(objectives.AUX_CHOICES), "Auxiliary "
+                  "classifier loss: multi_hinge (MHGAN) | acgan.")
+flags.DEFINE_float("aux_d_weight", 1.0, "Weight of D's auxiliary term.")
+flags.DEFINE_float("aux_g_weight", 0.1, "Weight lambda of G's auxiliary term.")
+flags.DEFINE_bool("aux_on_fake", True, "D's auxiliary term also classifies "
+                  "generated images into their conditioning class (public "
+                  "MHGAN code); false = real images only (paper eq. 4).")
+flags.DEFINE_enum("critic", "projection", list(objectives.CRITIC_CHOICES),
+                  "Classifier of --aux: projection = extra SN dense head; "
+                  "shared = the projection embedding table (MHShared).")
+flags.DEFINE_bool("ssl", False, "Semi-supervised MHGAN-SSL / ACGAN-SSL: "
+                  "needs --aux and --unlabelled_dataset.")
+flags.DEFINE_string("init_from", None, "Checkpoint prefix or run directory "
+                    "to start from (fine-tune); networks must match.")
+flags.DEFINE_bool("aw", False, "aw-loss: adaptive weights of D's real and "
+                  "fake loss parts (Algorithm 1).")
+flags.DEFINE_bool("aw_normalized", True, "aw-loss with the 1/|g| factors "
+                  "(the paper's main variant); false = ablation.")
+flags.DEFINE_enum("model", "gan", ["gan", "magan", "ebgan"], "gan: "
+                  "adversarial --loss; magan / ebgan: energy objective on an "
+                  "auto-encoder D (--architecture ae_mlp or ae_conv).")
+flags.DEFINE_float("margin", 10.0, "EBGAN's fixed margin, in energy units "
+                   "(per-sample sum of squared errors).")
+flags.DEFINE_integer("pretrain_epochs", 2, "MAGAN: D pre-training epochs "
+                     "with margin 0 (G frozen).")
 # Optimization.
 flags.DEFINE_integer("batch_size", 64, "Global batch size.")
 flags.DEFINE_integer("d_steps", 1, "D steps per G step.")
 flags.DEFINE_float("g_lr", 1e-4, "Generator learning rate.")
 flags.DEFINE_float("d_lr", 4e-4, "Discriminator learning rate.")
-flags.DEFINE_float("beta1", 0.0, "Adam beta1.")
-flags.DEFINE_float("beta2", 0.999, "Adam beta2.")
+flags.DEFINE_enum("optimizer", "adam", ["adam", "adamax"], "Optimizer of "
+                  "both networks.")
+flags.DEFINE_float("beta1", 0.0, "Adam / Adamax beta1.")
+flags.DEFINE_float("beta2", 0.999, "Adam / Adamax beta2.")
 flags.DEFINE_enum("lr_decay", "none", ["none", "linear"], "LR schedule.")
 flags.DEFINE_integer("max_steps", 1000, "G steps to train.")
 flags.DEFINE_integer("save_every", 500, "Checkpoint period in steps.")
@@ -52,16 +92,37 @@ flags.DEFINE_integer("summary_every", 50, "Scalar summary period.")
 flags.DEFINE_integer("image_every", 500, "Sample grid period.")
 flags.DEFINE_integer("keep_checkpoints", 5, "Checkpoints to keep.")
 flags.DEFINE_integer("seed", 0, "Random seed.")
-flags.DEFINE_string("strategy", "default", "tf.distribute strategy: default "
-                    "| mirrored.")
+flags.DEFINE_enum("strategy", "default",
+                  ["default", "mirrored", "multi_worker", "tpu"],
+                  "tf.distribute strategy: one device, all local GPUs (or "
+                  "--cpu_devices logical CPUs), MultiWorkerMirrored from "
+                  "TF_CONFIG, or TPUStrategy on --tpu.")
+flags.DEFINE_string("tpu", None, "TPU name or grpc:// address ('local' on a "
+                    "TPU VM) for --strategy=tpu.")
+flags.DEFINE_integer("cpu_devices", 1, "Split the CPU into this many logical "
+                     "devices (for --strategy=mirrored without GPUs).")
 flags.DEFINE_bool("deterministic", False, "Op determinism and the data "
                   "position in checkpoints (exact resume).")
+
+
+def objective_config_from_flags() -> ObjectiveConfig:
+  """The ObjectiveConfig part of the flags (no data access)."""
+  return ObjectiveConfig(
+      loss=FLAGS.loss, penalty=FLAGS.penalty,
+      penalty_weight=FLAGS.penalty_weight, aux=FLAGS.aux,
+      aux_d_weight=FLAGS.aux_d_weight, aux_g_weight=FLAGS.aux_g_weight,
+      aux_on_fake=FLAGS.aux_on_fake, critic=FLAGS.critic, ssl=FLAGS.ssl,
+      aw=FLAGS.aw, aw_normalized=FLAGS.aw_normalized,
+      energy="none" if FLAGS.model == "gan" else FLAGS.model,
+      margin=FLAGS.margin, pretrain_epochs=FLAGS.pretrain_epochs)
 
 
 def config_from_flags() -> TrainConfig:
   """Builds the immutable run config; resolves dataset-dependent fields."""
   if not FLAGS.model_dir:
     raise flags.ValidationError("--model_dir is required.")
+  if FLAGS.cpu_devices > 1:  # Before TensorFlow runs its first op.
+    configure_cpu_devices(FLAGS.cpu_devices)
   info = data_lib.dataset_info(
       FLAGS.dataset, split=FLAGS.split, image_size=FLAGS.image_size,
       channels=FLAGS.channels, data_dir=FLAGS.data_dir,
@@ -75,7 +136,7 @@ def config_from_flags() -> TrainConfig:
       attention_resolution=FLAGS.attention_resolution,
       spectral_norm=FLAGS.spectral_norm)
   return TrainConfig(
-      model=model, objective=ObjectiveConfig(loss=FLAGS.loss),
+      model=model, objective=objective_config_from_flags(),
       dataset=FLAGS.dataset, split=FLAGS.split, data_dir=FLAGS.data_dir,
       download=FLAGS.download, batch_size=FLAGS.batch_size,
       d_steps=FLAGS.d_steps, g_lr=FLAGS.g_lr, d_lr=FLAGS.d_lr,
@@ -83,4 +144,9 @@ def config_from_flags() -> TrainConfig:
       max_steps=FLAGS.max_steps, save_every=FLAGS.save_every,
       summary_every=FLAGS.summary_every, image_every=FLAGS.image_every,
       keep_checkpoints=FLAGS.keep_checkpoints, seed=FLAGS.seed,
-      strategy=FLAGS.strategy, deterministic=FLAGS.deterministic)
+      strategy=FLAGS.strategy, tpu=FLAGS.tpu,
+      deterministic=FLAGS.deterministic,
+      optimizer=FLAGS.optimizer, init_from=FLAGS.init_from,
+      label_fraction=FLAGS.label_fraction,
+      unlabelled_dataset=FLAGS.unlabelled_dataset,
+      unlabelled_split=FLAGS.unlabelled_split)

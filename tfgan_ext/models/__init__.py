@@ -76,3 +76,10 @@ def sample_shape(config: ModelConfig) -> tuple[int, ...]:
   if config.architecture == "mlp":
     return (config.channels,)
   return (config.image_size, config.image_size, config.channels)
+
+
+# Auto-encoder discriminators (MAGAN / EBGAN): tfgan_ext.models.autoencoder.
+from tfgan_ext.models import autoencoder  # pylint: disable=g-import-not-at-top
+for _name, _builder in autoencoder.BUILDERS.items():
+  register_architecture(_name, _builder)
+ARCHITECTURES = ARCHITECTURES + tuple(autoencoder.BUILDERS)

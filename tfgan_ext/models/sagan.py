@@ -52,6 +52,18 @@ def _downsample(x: tf.Tensor) -> tf.Tensor:
   return tf.nn.avg_pool2d(x, 2, 2, "VALID")
 
 
+def track_layers(owner: keras.layers.Layer, prefix: str,
+                 layers: list) -> None:
+  """Makes layers held in a Python list visible to tf.train.Checkpoint.
+
+  Keras 3 tracks list members for its own weight lists, but tf.train
+  checkpoints only follow attributes; without this, restoring a network on
+  its own (eval jobs, warm starts) would silently skip these layers.
+  """
+  for i, layer in enumerate(layers):
+    setattr(owner, f"{prefix}_{i}", layer)
+
+
 def _norm(num_classes: int, sync: bool, name: str) -> keras.layers.Layer:
   if num_classes > 0:
     return ConditionalBatchNorm(num_classes, sync=sync, name=name)
@@ -142,6 +154,7 @@ class SaganGenerator(keras.Model):
       resolution *= 2
       if resolution == attention_at:
         self.attention_after = i
+    track_layers(self, "block", self.blocks)
     self.attention = NonLocalBlock(name="attention")
     self.final_bn = BatchNorm(sync=sync_bn, name="final_bn")
     self.final_conv = SNConv2D(channels, 3, name="final_conv")
@@ -184,6 +197,7 @@ class SaganDiscriminator(keras.Model):
         self.attention_after = i
     self.blocks.append(DiscriminatorBlock(self.feature_dim, downsample=False,
                                           name=f"block{len(multipliers)}"))
+    track_layers(self, "block", self.blocks)
     self.attention = NonLocalBlock(name="attention")
     self.linear = SNDense(1, name="linear")
     self.embedding = (SNEmbedding(num_classes, self.feature_dim,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from tfgan_ext.models.sagan import track_layers
 from tfgan_ext.nn.normalization import BatchNorm, ConditionalBatchNorm
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
 
@@ -63,6 +64,7 @@ class MlpGenerator(keras.Model):
     self.num_classes = num_classes
     self.hidden = [keras.layers.Dense(hidden, activation="relu", name=f"h{i}")
                    for i in range(depth)]
+    track_layers(self, "hidden", self.hidden)
     self.embedding = (keras.layers.Embedding(num_classes, z_dim, name="embed")
                       if num_classes > 0 else None)
     self.out = keras.layers.Dense(output_dim, name="out")
@@ -85,6 +87,7 @@ class MlpDiscriminator(keras.Model):
     self.num_classes = num_classes
     self.feature_dim = hidden
     self.hidden = [_dense(hidden, spectral_norm, f"h{i}") for i in range(depth)]
+    track_layers(self, "hidden", self.hidden)
     self.head = _Projection(num_classes, hidden, spectral_norm, name="head")
 
   def features(self, x, training=False):
@@ -154,6 +157,7 @@ class DcganDiscriminator(keras.Model):
 
     self.convs = [conv(df, 2, "conv0"), conv(2 * df, 2, "conv1"),
                   conv(4 * df, 1, "conv2")]
+    track_layers(self, "conv", self.convs)
     self.head = _Projection(num_classes, 4 * df, spectral_norm, name="head")
 
   def features(self, images, training=False):

@@ -1,24 +1,101 @@
-"""Builds the objective (and D-gradient combiner) a run's config asks for."""
+"""Builds the objective (and D-gradient combiner) a run's config asks for.
+
+This is the only place that maps config names to objectives; the train loop
+only sees the `Objective` / `GradientCombiner` interfaces. Composition:
+
+  energy (magan | ebgan)  -> EnergyObjective (auto-encoder D), else
+  ssl                     -> SemiSupervisedObjective (needs an aux classifier)
+  aux (multi_hinge|acgan) -> AuxiliaryObjective (head, or shared projection)
+  otherwise               -> AdversarialObjective
+  penalty != none         -> wrapped in PenalizedObjective
+  aw                      -> AwCombiner, else the plain sum
+"""
 
 from __future__ import annotations
 
-from tfgan_ext.losses import get_adversarial_loss
+from tfgan_ext.losses import (PENALTY_KINDS, get_adversarial_loss,
+                              get_classification_loss)
 from tfgan_ext.objectives.adversarial import AdversarialObjective
-from tfgan_ext.objectives.base import (Batch, GradientCombiner, LossOutput,
-                                       Objective)
+from tfgan_ext.objectives.auxiliary import AuxiliaryObjective
+from tfgan_ext.objectives.aw_combiner import AwCombiner
+from tfgan_ext.objectives.base import (UNLABELLED_IMAGE, Batch,
+                                       GradientCombiner, LossOutput, Objective)
+from tfgan_ext.objectives.energy import EnergyObjective
+from tfgan_ext.objectives.penalized import PenalizedObjective
+from tfgan_ext.objectives.ssl import SemiSupervisedObjective
 from tfgan_ext.train.config import ObjectiveConfig
 
-__all__ = ["Batch", "GradientCombiner", "LossOutput", "Objective",
-           "AdversarialObjective", "build_objective", "build_combiner"]
+__all__ = ["UNLABELLED_IMAGE", "Batch", "GradientCombiner", "LossOutput",
+           "Objective", "AdversarialObjective", "AuxiliaryObjective",
+           "AwCombiner", "EnergyObjective", "PenalizedObjective",
+           "SemiSupervisedObjective", "build_objective", "build_combiner",
+           "validate_objective_config"]
+
+AUX_CHOICES = ("none", "multi_hinge", "acgan")
+CRITIC_CHOICES = ("projection", "shared")
+ENERGY_CHOICES = ("none", "magan", "ebgan")
+PENALTY_CHOICES = ("none",) + tuple(PENALTY_KINDS)
 
 
-def build_objective(config: ObjectiveConfig, num_classes: int) -> Objective:
-  """Returns the objective for `config` on data with `num_classes` classes."""
-  del num_classes  # Used by conditional variants.
-  return AdversarialObjective(get_adversarial_loss(config.loss))
+def _choice(field: str, value: str, choices) -> None:
+  if value not in choices:
+    raise ValueError(f"Unknown {field} {value!r}; choose one of "
+                     f"{list(choices)}.")
+
+
+def validate_objective_config(config: ObjectiveConfig) -> None:
+  """Raises ValueError, saying which option to change, for invalid combos."""
+  _choice("aux", config.aux, AUX_CHOICES)
+  _choice("critic", config.critic, CRITIC_CHOICES)
+  _choice("energy model", config.energy, ENERGY_CHOICES)
+  _choice("penalty", config.penalty, PENALTY_CHOICES)
+  if config.energy == "none":
+    get_adversarial_loss(config.loss)  # Raises for unknown names.
+  elif config.aux != "none" or config.ssl or config.critic != "projection":
+    raise ValueError(
+        f"The {config.energy} energy model has no class-conditional critic: "
+        "drop --aux, --ssl and --critic shared.")
+  if config.critic == "shared" and config.aux == "none":
+    raise ValueError(
+        "--critic shared uses the projection table as the classifier of an "
+        "auxiliary loss: add --aux multi_hinge (MHShared) or --aux acgan.")
+  if config.ssl and config.aux == "none":
+    raise ValueError(
+        "--ssl pseudo-labels unlabelled images with the auxiliary classifier: "
+        "add --aux multi_hinge (MHGAN-SSL) or --aux acgan (ACGAN-SSL).")
+  if config.penalty != "none" and config.penalty_weight <= 0:
+    raise ValueError(f"--penalty_weight must be > 0 with --penalty "
+                     f"{config.penalty}; got {config.penalty_weight}.")
+
+
+def build_objective(config: ObjectiveConfig, num_classes: int,
+                    seed: int = 0) -> Objective:
+  """Returns the objective for `config` on data with `num_classes` classes.
+
+  `seed` seeds the objective's own random numbers (penalty points).
+  """
+  validate_objective_config(config)
+  if config.energy != "none":
+    objective = EnergyObjective(
+        adaptive=config.energy == "magan", margin=config.margin,
+        pretrain_epochs=config.pretrain_epochs)
+  elif config.aux != "none":
+    cls = SemiSupervisedObjective if config.ssl else AuxiliaryObjective
+    objective = cls(
+        get_adversarial_loss(config.loss),
+        get_classification_loss(config.aux), num_classes,
+        d_weight=config.aux_d_weight, g_weight=config.aux_g_weight,
+        on_fake=config.aux_on_fake, shared=config.critic == "shared")
+  else:
+    objective = AdversarialObjective(get_adversarial_loss(config.loss))
+  if config.penalty != "none":
+    objective = PenalizedObjective(objective, config.penalty,
+                                   config.penalty_weight, seed=seed)
+  return objective
 
 
 def build_combiner(config: ObjectiveConfig) -> GradientCombiner:
   """Returns how D's loss terms become one gradient (plain sum by default)."""
-  del config
+  if config.aw:
+    return AwCombiner(normalized=config.aw_normalized)
   return GradientCombiner()

@@ -16,6 +16,8 @@ def conditioning(discriminator, labels):
 class AdversarialObjective(Objective):
   """D: loss_real + loss_fake; G: the generator loss, from one registry entry."""
 
+  discriminator_terms = ("real", "fake")
+
   def __init__(self, loss: AdversarialLoss, name: str = "objective"):
     super().__init__(name=name)
     self.loss = loss

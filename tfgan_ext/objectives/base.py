@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 import tensorflow as tf
 
 Batch = Mapping[str, tf.Tensor]  # "image", "label", "z" and optional extras.
+UNLABELLED_IMAGE = "unlabelled_image"  # Batch key of semi-supervised runs.
 
 
 @dataclasses.dataclass
@@ -36,6 +37,12 @@ class Objective(tf.Module):
 
   #: Whether the objective needs class labels in the data.
   requires_labels: bool = False
+  #: Whether batches must carry "unlabelled_image" (semi-supervised runs).
+  requires_unlabelled: bool = False
+  #: Names of the terms `discriminator_loss` returns ("real" and "fake" mark
+  #: the two parts aw-loss reweights; such objectives also report the mean
+  #: sigmoid scores as stats "s_real" and "s_fake").
+  discriminator_terms: tuple[str, ...] = ()
 
   def discriminator_loss(self, discriminator, batch: Batch,
                          fake: tf.Tensor) -> LossOutput:
@@ -66,6 +73,14 @@ class GradientCombiner:
   """Turns D's loss terms into gradients. The default sums the terms."""
 
   persistent_tape = False
+
+  def check(self, objective: Objective) -> None:
+    """Raises ValueError if this combiner cannot work with `objective`."""
+    del objective
+
+  def describe(self) -> str:
+    """One line for the log."""
+    return "sum of the discriminator's loss terms"
 
   def gradients(self, tape: tf.GradientTape, output: LossOutput,
                 variables: Sequence[tf.Variable], scale: float

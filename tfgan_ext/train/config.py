@@ -14,11 +14,40 @@ CONFIG_FILE = "config.json"
 
 @dataclasses.dataclass(frozen=True)
 class ObjectiveConfig:
-  """Which losses the run optimizes. Fields that create variables are listed
-  in SHAPING_FIELDS and must match on resume."""
-  loss: str = "hinge"
+  """Which losses the run optimizes (composed by `objectives.build_objective`).
 
-  SHAPING_FIELDS = ()
+  SHAPING_FIELDS names the fields (or derived properties) that decide which
+  variables the objective creates; they must match on resume.
+  """
+  loss: str = "hinge"             # hinge | nonsaturating | least_squares |
+                                  # wasserstein (ignored by energy models).
+  penalty: str = "none"           # none | gp | dragan | zero_gp | lipschitz.
+  penalty_weight: float = 10.0
+  aux: str = "none"               # none | multi_hinge | acgan (MHGAN / ACGAN).
+  aux_d_weight: float = 1.0       # D aux term weight.
+  aux_g_weight: float = 0.1       # G aux term weight (lambda).
+  aux_on_fake: bool = True        # D aux term also on generated images.
+  critic: str = "projection"      # projection | shared (MHShared: class
+                                  # scores from the projection table).
+  ssl: bool = False               # MHGAN-SSL / ACGAN-SSL (needs unlabelled
+                                  # images and an aux classifier).
+  aw: bool = False                # aw-loss adaptive real/fake weights.
+  aw_normalized: bool = True      # 1/|g| factors of Algorithm 1.
+  energy: str = "none"            # none | magan | ebgan (auto-encoder D).
+  margin: float = 10.0            # EBGAN's fixed margin (energy units).
+  pretrain_epochs: int = 2        # MAGAN's D pre-training epochs (m = 0).
+
+  SHAPING_FIELDS = ("has_aux_head", "has_penalty", "energy")
+
+  @property
+  def has_aux_head(self) -> bool:
+    """Whether an extra classification head is created on D's features."""
+    return self.aux != "none" and self.critic == "projection"
+
+  @property
+  def has_penalty(self) -> bool:
+    """Whether a gradient penalty (and its random generator) is used."""
+    return self.penalty != "none"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,8 +72,14 @@ class TrainConfig:
   image_every: int = 500
   keep_checkpoints: int = 5
   seed: int = 0
-  strategy: str = "default"
+  strategy: str = "default"       # default | mirrored | multi_worker | tpu
+  tpu: Optional[str] = None       # TPU name / address for strategy "tpu".
   deterministic: bool = False     # Op determinism + data position in ckpts.
+  optimizer: str = "adam"         # "adam" | "adamax" (beta1/beta2 for both).
+  init_from: Optional[str] = None  # Checkpoint (or run dir) to start from.
+  label_fraction: float = 1.0     # Keep labels for this share of the data.
+  unlabelled_dataset: Optional[str] = None  # Extra images without labels.
+  unlabelled_split: str = "train"
 
   def to_json(self) -> str:
     return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)

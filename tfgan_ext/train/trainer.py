@@ -22,18 +22,24 @@ import tensorflow as tf
 from tfgan_ext import data as data_lib
 from tfgan_ext import models as models_lib
 from tfgan_ext import visualize
+from tfgan_ext.data.base import finish_pipeline
 from tfgan_ext.workspace import DONE_FILE, IMAGES_DIR, TRAIN_LOGS
-from tfgan_ext.objectives import (GradientCombiner, Objective, build_combiner,
-                                  build_objective)
-from tfgan_ext.train import checkpoints
+from tfgan_ext.objectives import (UNLABELLED_IMAGE, GradientCombiner,
+                                  Objective, build_combiner, build_objective)
+from tfgan_ext.train import checkpoints, warm_start
 from tfgan_ext.train.config import (TrainConfig, check_resume_compatible,
                                     save_config)
-from tfgan_ext.train.strategies import make_strategy, replica_batch_size
+from tfgan_ext.train.strategies import (is_chief, make_strategy,
+                                        replica_batch_size)
 
+OPTIMIZERS = {"adam": keras.optimizers.Adam, "adamax": keras.optimizers.Adamax}
 
 
 class Callback(Protocol):
-  """Hook into the loop; each method is optional."""
+  """Hook into the loop; each method is optional. `check` runs at the end of
+  `Trainer.__init__` and raises for settings the callback cannot handle."""
+
+  def check(self, trainer: "Trainer") -> None: ...
 
   def on_train_begin(self, trainer: "Trainer") -> None: ...
 
@@ -86,13 +92,19 @@ def _add_noise(seed: int, z_dim: int):
   same whatever the number of replicas and lets checkpoints save its
   position with the data iterator.
   """
-  def fn(index, example):
-    images, labels = example
-    batch = tf.shape(images)[0]
+  def fn(index, batch):
+    size = tf.shape(batch["image"])[0]
     key = tf.stack([tf.constant(seed, tf.int64), index])
-    noise = tf.random.stateless_normal([2, batch, z_dim], key)
-    return {"image": images, "label": labels, "z": noise[0], "z_g": noise[1]}
+    noise = tf.random.stateless_normal([2, size, z_dim], key)
+    return {**batch, "z": noise[0], "z_g": noise[1]}
   return fn
+
+
+def _in_labelled_share(index: tf.Tensor, fraction: float) -> tf.Tensor:
+  """True for an evenly spread `fraction` of example indices: i is kept when
+  floor((i + 1) f) > floor(i f)."""
+  i = tf.cast(index, tf.float64)
+  return tf.floor((i + 1.0) * fraction) > tf.floor(i * fraction)
 
 
 class Trainer:
@@ -113,7 +125,14 @@ class Trainer:
     if config.lr_decay not in ("none", "linear"):
       raise ValueError(f"lr_decay must be 'none' or 'linear'; got "
                        f"{config.lr_decay!r}.")
-    self.strategy = make_strategy(config.strategy)
+    if config.optimizer not in OPTIMIZERS:
+      raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got "
+                       f"{config.optimizer!r}.")
+    if not 0.0 < config.label_fraction <= 1.0:
+      raise ValueError(f"label_fraction must be in (0, 1]; got "
+                       f"{config.label_fraction}.")
+    self.strategy = make_strategy(config.strategy, tpu=config.tpu)
+    self.is_chief = is_chief(self.strategy)
     self.replicas = self.strategy.num_replicas_in_sync
     replica_batch_size(config.batch_size, self.strategy)
     mc = config.model
@@ -122,21 +141,61 @@ class Trainer:
         channels=mc.channels, data_dir=config.data_dir,
         download=config.download)
     self._check_data_matches_model()
+    labelled = int((self.info.num_examples or 0) * config.label_fraction)
+    if self.info.num_examples and labelled < config.batch_size:
+      raise ValueError(
+          f"label_fraction {config.label_fraction} keeps {labelled} of "
+          f"{self.info.num_examples} examples, fewer than one batch of "
+          f"{config.batch_size}. Raise --label_fraction or lower "
+          "--batch_size.")
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(config.seed)
-    self.objective = objective or build_objective(config.objective,
-                                                  mc.num_classes)
+    self.objective = objective or build_objective(
+        config.objective, mc.num_classes, seed=config.seed)
     if self.objective.requires_labels and mc.num_classes < 1:
       raise ValueError(
           f"{self.objective.describe()} needs class labels, but the model is "
           f"unconditional (dataset {config.dataset!r} has "
           f"{self.info.num_classes} classes). Use a labelled dataset and a "
           "conditional model, or an unconditional loss.")
+    self._check_unlabelled_data()
     self.combiner = combiner or build_combiner(config.objective)
+    self.combiner.check(self.objective)
     self.callbacks = list(self.objective.callbacks()) + list(callbacks)
     self.monitors = list(monitors)
     self._build()
+    self.init_plan = None  # What init_from restores, if it applies.
+    if config.init_from and not self.manager.checkpoints:
+      self.init_plan = warm_start.plan(config.init_from,
+                                       self._warm_start_roots())
+    for cb in self.callbacks:
+      if hasattr(cb, "check"):
+        cb.check(self)
+
+  def _check_unlabelled_data(self) -> None:
+    c = self.config
+    needs = self.objective.requires_unlabelled
+    if needs and not c.unlabelled_dataset:
+      raise ValueError(
+          f"{self.objective.describe()} needs unlabelled images: set "
+          "--unlabelled_dataset (e.g. the same dataset with --label_fraction="
+          "0.1, or imagenet2012 beside imagenet2012_subset/10pct).")
+    if c.unlabelled_dataset and not needs:
+      raise ValueError(
+          f"--unlabelled_dataset is only used by semi-supervised objectives; "
+          f"{self.objective.describe()} is not one. Add --ssl or drop "
+          "--unlabelled_dataset.")
+    if c.unlabelled_dataset:
+      mc = c.model
+      info = data_lib.dataset_info(
+          c.unlabelled_dataset, split=c.unlabelled_split,
+          image_size=mc.image_size, channels=mc.channels,
+          data_dir=c.data_dir, download=c.download)
+      if tuple(info.sample_shape) != tuple(self.info.sample_shape):
+        raise ValueError(
+            f"Unlabelled dataset {info.name!r} yields samples of shape "
+            f"{info.sample_shape}, the labelled one {self.info.sample_shape}.")
 
   def _check_data_matches_model(self) -> None:
     mc, info = self.config.model, self.info
@@ -174,23 +233,93 @@ class Trainer:
       self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
       for monitor in self.monitors:
         monitor.build(self)
-    dataset, _ = data_lib.make_dataset(
-        c.dataset, c.split, c.batch_size, image_size=mc.image_size,
-        channels=mc.channels, training=True, seed=c.seed,
-        data_dir=c.data_dir, download=c.download)
-    dataset = dataset.enumerate().map(_add_noise(c.seed, mc.z_dim))
-    self.dataset = self.strategy.experimental_distribute_dataset(dataset)
-    self.iterator = iter(self.dataset)
-    tracked = dict(step=self.step, generator=self.generator,
-                   discriminator=self.discriminator, objective=self.objective,
-                   g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer)
-    if c.deterministic:
-      tracked["data"] = self.iterator
-    self.checkpoint = tf.train.Checkpoint(**tracked)
+    self.dataset, self.iterator = self._make_iterator(start_batch=0)
+    self.checkpoint = tf.train.Checkpoint(
+        step=self.step, generator=self.generator,
+        discriminator=self.discriminator, objective=self.objective,
+        g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer)
     self.manager = tf.train.CheckpointManager(
         self.checkpoint, self.model_dir, max_to_keep=c.keep_checkpoints,
         checkpoint_name="ckpt")
+    self._scratch_dir = None
+    self._last_saved = None
     self._train_step = tf.function(self._train_step_fn)
+
+  def _make_iterator(self, start_batch: int):
+    """The distributed batch stream positioned at batch `start_batch`.
+
+    With `deterministic`, the stream is the run's one fixed sequence and
+    resuming skips the batches already consumed (step x d_steps), so a
+    resumed run sees exactly the batches and noise an uninterrupted one
+    would. Otherwise the shuffle seed moves on with the position (no costly
+    skipping through large datasets); the noise keys always continue.
+    """
+    c = self.config
+    seed = c.seed if c.deterministic else c.seed + start_batch
+    batches = self._input_pipeline(seed)
+    if c.deterministic and start_batch:
+      batches = batches.skip(start_batch)
+    dataset = batches.enumerate(start=start_batch).map(
+        _add_noise(c.seed, c.model.z_dim))
+    dataset = self.strategy.experimental_distribute_dataset(dataset)
+    return dataset, iter(dataset)
+
+  def current_step(self) -> int:
+    """The number of G steps taken (works for mirrored step variables)."""
+    return int(self.step.numpy())
+
+  def _save(self, step: int) -> None:
+    """Writes a checkpoint. Under multi-worker training every worker must
+    take part in saving; only the chief writes to model_dir, the others to
+    a scratch directory that is removed at the end."""
+    self._last_saved = step
+    if self.is_chief:
+      self.manager.save(checkpoint_number=step)
+      return
+    if self._scratch_dir is None:
+      import tempfile
+      self._scratch_dir = tempfile.mkdtemp(prefix="tfgan_ext_worker_")
+      self._scratch = tf.train.CheckpointManager(
+          self.checkpoint, self._scratch_dir, max_to_keep=1)
+    self._scratch.save(checkpoint_number=step)
+
+  def _batches(self, name: str, split: str, share: Optional[bool] = None,
+               seed: int = 0) -> tf.data.Dataset:
+    """Training batches of (images, labels). With `share` True (False), only
+    the examples inside (outside) the label_fraction share are read."""
+    c, mc = self.config, self.config.model
+    kwargs = dict(image_size=mc.image_size, channels=mc.channels,
+                  seed=seed, data_dir=c.data_dir, download=c.download)
+    if share is None or c.label_fraction >= 1.0:
+      return data_lib.make_dataset(name, split, c.batch_size, training=True,
+                                   **kwargs)[0]
+    ordered = data_lib.make_dataset(name, split, 1, training=False,
+                                    **kwargs)[0].unbatch()
+    fraction = c.label_fraction
+    kept = ordered.enumerate().filter(
+        lambda i, ex: tf.equal(_in_labelled_share(i, fraction), share))
+    return finish_pipeline(kept.map(lambda i, ex: ex), c.batch_size,
+                           training=True, seed=seed)
+
+  def _input_pipeline(self, seed: int) -> tf.data.Dataset:
+    """Dict batches {"image", "label"} (+ "unlabelled_image" when an
+    unlabelled source is configured: from the same dataset and split, the
+    examples outside the labelled share, or all of them when
+    label_fraction is 1)."""
+    c = self.config
+    labelled = self._batches(c.dataset, c.split, share=True, seed=seed).map(
+        lambda x, y: {"image": x, "label": y})
+    if not c.unlabelled_dataset:
+      return labelled
+    same = (c.unlabelled_dataset, c.unlabelled_split) == (c.dataset, c.split)
+    unlabelled = self._batches(c.unlabelled_dataset, c.unlabelled_split,
+                               share=False if same else None, seed=seed + 1)
+    return tf.data.Dataset.zip(labelled, unlabelled.map(lambda x, y: x)).map(
+        lambda batch, images: {**batch, UNLABELLED_IMAGE: images})
+
+  def _warm_start_roots(self) -> dict[str, Any]:
+    return dict(generator=self.generator, discriminator=self.discriminator,
+                objective=self.objective)
 
   def _make_optimizer(self, lr: float, decay_steps: int):
     c = self.config
@@ -198,7 +327,7 @@ class Trainer:
     if c.lr_decay == "linear":
       schedule = keras.optimizers.schedules.PolynomialDecay(
           lr, max(1, decay_steps), end_learning_rate=0.0, power=1.0)
-    return keras.optimizers.Adam(schedule, beta_1=c.beta1, beta_2=c.beta2)
+    return OPTIMIZERS[c.optimizer](schedule, beta_1=c.beta1, beta_2=c.beta2)
 
   # ------------------------------------------------------------------- step
   def _d_step(self, batch):
@@ -246,33 +375,42 @@ class Trainer:
     """Restores the newest readable checkpoint; returns its path or None."""
     path = checkpoints.restore_latest(self.checkpoint, self.manager)
     if path:
-      logging.info("Resumed from %s at step %d.", path, int(self.step))
+      step = self.current_step()
+      logging.info("Resumed from %s at step %d.", path, step)
+      self.dataset, self.iterator = self._make_iterator(
+          start_batch=step * self.config.d_steps)
     return path
 
   def train(self) -> TrainResult:
     """Trains up to config.max_steps G steps, resuming if possible."""
     c = self.config
     os.makedirs(self.model_dir, exist_ok=True)
-    save_config(c, self.model_dir)
-    self.restore()
+    if self.is_chief:
+      save_config(c, self.model_dir)
+    if self.restore() is None and self.init_plan is not None:
+      warm_start.restore(self.init_plan, self._warm_start_roots())
+      logging.info("%s", self.init_plan.summary())
     done_path = os.path.join(self.model_dir, DONE_FILE)
-    if int(self.step) < c.max_steps and os.path.exists(done_path):
+    if (self.is_chief and self.current_step() < c.max_steps
+        and os.path.exists(done_path)):
       os.remove(done_path)
-    logging.info("Training %s for %d steps in %s (objective: %s, %d "
-                 "replica(s), global batch %d).", c.model.architecture,
-                 c.max_steps, self.model_dir, self.objective.describe(),
+    logging.info("Training %s for %d steps in %s (objective: %s; D "
+                 "gradient: %s; %d replica(s), global batch %d).",
+                 c.model.architecture, c.max_steps, self.model_dir,
+                 self.objective.describe(), self.combiner.describe(),
                  self.replicas, c.batch_size)
-    writer = tf.summary.create_file_writer(
-        os.path.join(self.model_dir, TRAIN_LOGS))
+    writer = (tf.summary.create_file_writer(
+        os.path.join(self.model_dir, TRAIN_LOGS)) if self.is_chief
+              else tf.summary.create_noop_writer())
     for cb in self.callbacks:
       if hasattr(cb, "on_train_begin"):
         cb.on_train_begin(self)
     logs: dict[str, float] = {}
     interval_start, interval_steps = time.perf_counter(), 0
     with writer.as_default():
-      while int(self.step) < c.max_steps:
+      while self.current_step() < c.max_steps:
         logs = {k: float(v) for k, v in self._train_step(self.iterator).items()}
-        step = int(self.step)
+        step = self.current_step()
         interval_steps += 1
         self._check_finite(step, logs)
         for cb in self.callbacks:
@@ -282,17 +420,24 @@ class Trainer:
           rate = interval_steps / (time.perf_counter() - interval_start)
           self._write_scalars(step, logs, rate)
           interval_start, interval_steps = time.perf_counter(), 0
-        if step % c.image_every == 0 or step == c.max_steps:
+        if self.is_chief and (step % c.image_every == 0
+                              or step == c.max_steps):
           self.write_samples(step)
         if step % c.save_every == 0 or step == c.max_steps:
-          self.manager.save(checkpoint_number=step)
+          self._save(step)
       writer.flush()
-    step = int(self.step)
-    if self.manager.latest_checkpoint is None or not self.manager.latest_checkpoint.endswith(f"-{step}"):
-      self.manager.save(checkpoint_number=step)
-    with open(done_path + ".tmp", "w") as f:
-      json.dump({"step": step, "checkpoint": self.manager.latest_checkpoint}, f)
-    os.replace(done_path + ".tmp", done_path)
+    step = self.current_step()
+    if self._last_saved != step and (
+        self.manager.latest_checkpoint or "").rsplit("-", 1)[-1] != str(step):
+      self._save(step)
+    if self._scratch_dir is not None:
+      import shutil
+      shutil.rmtree(self._scratch_dir, ignore_errors=True)
+    if self.is_chief:
+      with open(done_path + ".tmp", "w") as f:
+        json.dump({"step": step,
+                   "checkpoint": self.manager.latest_checkpoint}, f)
+      os.replace(done_path + ".tmp", done_path)
     return TrainResult(step, logs, self.manager.latest_checkpoint)
 
   def _check_finite(self, step: int, logs: dict[str, float]) -> None:
@@ -310,8 +455,9 @@ class Trainer:
       tf.summary.scalar(k if "/" in k else f"losses/{k}", v, step=step)
     tf.summary.scalar("train/steps_per_sec", steps_per_sec, step=step)
     for name, opt in (("g", self.g_optimizer), ("d", self.d_optimizer)):
-      tf.summary.scalar(f"train/{name}_learning_rate",
-                        float(opt.learning_rate), step=step)
+      lr = tf.convert_to_tensor(opt.learning_rate)
+      tf.summary.scalar(f"train/{name}_learning_rate", float(lr.numpy()),
+                        step=step)
     logging.info("step %d: %s (%.2f steps/s)", step, ", ".join(
         f"{k}={v:.4f}" for k, v in sorted(logs.items())
         if "/" not in k), steps_per_sec)

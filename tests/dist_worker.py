@@ -1,0 +1,64 @@
+"""Subprocess entry for distribution tests: trains a few steps, prints JSON.
+
+python -m tests.dist_worker STRATEGY CPU_DEVICES BASE_DIR STEPS VARIANTS_JSON
+
+VARIANTS_JSON is a list of variants, each a list of "KEY=VALUE" strings that
+override TrainConfig / ObjectiveConfig fields (objective.X); each variant
+trains in BASE_DIR/<index> within this one process (TensorFlow starts once).
+Prints one JSON line: {"losses": [[[d_loss, g_loss], ...] per variant]}.
+"""
+
+import dataclasses
+import json
+import sys
+
+
+def main(argv):
+  strategy, cpu_devices, base_dir, steps = argv[1], int(argv[2]), argv[3], int(argv[4])
+  import os
+  results = [train_variant(strategy, cpu_devices, os.path.join(base_dir, str(i)),
+                           steps, variant)
+             for i, variant in enumerate(json.loads(argv[5]))]
+  print(json.dumps({"losses": results}), flush=True)
+
+
+_configured = []
+
+
+def train_variant(strategy, cpu_devices, model_dir, steps, overrides):
+  from tfgan_ext.train.strategies import configure_cpu_devices
+  if cpu_devices > 1 and not _configured:
+    configure_cpu_devices(cpu_devices)
+    _configured.append(True)
+  from tfgan_ext.models import ModelConfig
+  from tfgan_ext.train.config import TrainConfig
+  from tfgan_ext.train.trainer import Trainer
+  config = TrainConfig(model=ModelConfig("sagan", 8, 1, 10, 8, 4, 4),
+                       dataset="digits", batch_size=16, max_steps=steps,
+                       save_every=steps, summary_every=steps,
+                       image_every=steps, seed=1, strategy=strategy)
+  objective_changes = {}
+  for pair in overrides:
+    key, value = pair.split("=", 1)
+    value = json.loads(value)
+    if key.startswith("objective."):
+      objective_changes[key[len("objective."):]] = value
+    else:
+      config = dataclasses.replace(config, **{key: value})
+  if objective_changes:
+    config = dataclasses.replace(
+        config, objective=dataclasses.replace(config.objective,
+                                              **objective_changes))
+  losses = []
+
+  class Record:
+    def on_step_end(self, trainer, step, logs):
+      losses.append([logs["d_loss"], logs["g_loss"]])
+
+  trainer = Trainer(config, model_dir, callbacks=[Record()])
+  trainer.train()
+  return losses
+
+
+if __name__ == "__main__":
+  main(sys.argv)

@@ -1,0 +1,58 @@
+"""Multi-replica training matches one device; strategy errors are clear."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tfgan_ext.train.strategies import StrategyUnavailableError, make_strategy
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+VARIANTS = {
+    "hinge": [],
+    "aw_with_multi_hinge_aux": ["objective.aw=true",
+                                'objective.aux="multi_hinge"'],
+}
+
+
+def _run(strategy, cpu_devices, base_dir, steps, variants):
+  proc = subprocess.run(
+      [sys.executable, "-m", "tests.dist_worker", strategy, str(cpu_devices),
+       str(base_dir), str(steps), json.dumps(variants)],
+      cwd=ROOT, capture_output=True, text=True, timeout=400,
+      env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  return json.loads(proc.stdout.strip().splitlines()[-1])["losses"]
+
+
+def test_mirrored_two_replicas_matches_default(tmp_path):
+  variants = list(VARIANTS.values())
+  single = _run("default", 1, tmp_path / "one", 4, variants)
+  mirrored = _run("mirrored", 2, tmp_path / "two", 4, variants)
+  # Same global batch and noise; replicas differ only in reduction order.
+  for name, a, b in zip(VARIANTS, single, mirrored):
+    assert len(a) == 4, name
+    np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_tpu_without_name_or_device_fails_clearly():
+  with pytest.raises(StrategyUnavailableError, match="needs --tpu"):
+    make_strategy("tpu")
+  with pytest.raises(StrategyUnavailableError, match="No TPU reachable"):
+    make_strategy("tpu", tpu="local")
+
+
+def test_multi_worker_without_tf_config_fails_clearly(monkeypatch):
+  monkeypatch.delenv("TF_CONFIG", raising=False)
+  with pytest.raises(StrategyUnavailableError, match="TF_CONFIG"):
+    make_strategy("multi_worker")
+
+
+def test_unknown_strategy():
+  with pytest.raises(ValueError, match="Unknown strategy"):
+    make_strategy("horovod")

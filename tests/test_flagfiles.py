@@ -1,0 +1,73 @@
+"""Every flagfile parses with the train binary's real flags and composes.
+
+Parse-only: no data is read except for the offline (built-in) datasets, whose
+full TrainConfig is also resolved.
+"""
+
+import glob
+import os
+
+import pytest
+
+from experiments import train_flags
+from tfgan_ext import data as data_lib
+from tfgan_ext import models as models_lib
+from tfgan_ext.objectives import build_combiner, build_objective
+
+CONFIG_DIR = os.path.join(os.path.dirname(__file__), os.pardir, "experiments",
+                          "configs")
+FLAGFILES = sorted(glob.glob(os.path.join(CONFIG_DIR, "*.cfg")))
+FLAGS = train_flags.FLAGS
+
+
+@pytest.fixture
+def parse():
+  def fn(path):
+    FLAGS.unparse_flags()
+    FLAGS(["train", f"--flagfile={path}", "--model_dir=/tmp/unused"])
+  yield fn
+  FLAGS.unparse_flags()
+
+
+def test_paper_configurations_have_flagfiles():
+  names = {os.path.basename(p)[:-4] for p in FLAGFILES}
+  expected = {"sagan_imagenet128", "sagan_imagenet64", "mhgan_imagenet128",
+              "mhgan_imagenet64", "acgan_imagenet128", "acgan_imagenet64",
+              "mhgan_ssl_imagenet128", "acgan_ssl_imagenet128",
+              "mhshared_finetune_imagenet128", "aw_sngan_cifar10_cond",
+              "aw_sngan_cifar10_uncond", "magan_mnist", "ebgan_mnist",
+              "magan_cifar10", "ebgan_cifar10", "mhgan_digits", "acgan_digits",
+              "mhgan_ssl_digits", "acgan_ssl_digits",
+              "mhshared_finetune_digits", "aw_digits_cond", "aw_ring8_uncond",
+              "magan_digits", "ebgan_digits"}
+  for loss in ("hinge", "nonsaturating", "least_squares", "wasserstein"):
+    for suffix in ("", "_gp"):
+      expected |= {f"sqd_celeba_{loss}{suffix}", f"sqd_grid25_{loss}{suffix}"}
+  assert expected <= names, sorted(expected - names)
+
+
+@pytest.mark.parametrize("path", FLAGFILES, ids=os.path.basename)
+def test_flagfile_parses_and_its_objective_composes(path, parse):
+  parse(path)  # Raises UnrecognizedFlagError for unknown flags.
+  objective_config = train_flags.objective_config_from_flags()
+  build_objective(objective_config, num_classes=10)  # Validates the combo.
+  build_combiner(objective_config)
+  if FLAGS.dataset in data_lib.BUILTIN:
+    config = train_flags.config_from_flags()
+    info = data_lib.dataset_info(config.dataset,
+                                 image_size=config.model.image_size,
+                                 channels=config.model.channels)
+    assert models_lib.sample_shape(config.model) == info.sample_shape
+
+
+def test_flagfiles_carry_the_papers_settings(parse):
+  parse(os.path.join(CONFIG_DIR, "acgan_ssl_imagenet128.cfg"))
+  assert (FLAGS.d_steps, FLAGS.z_dim, FLAGS.d_lr) == (2, 120, 5e-4)
+  assert FLAGS.ssl and FLAGS.dataset == "imagenet2012_subset/10pct"
+  parse(os.path.join(CONFIG_DIR, "magan_mnist.cfg"))
+  assert (FLAGS.optimizer, FLAGS.d_lr, FLAGS.beta1, FLAGS.batch_size) == (
+      "adamax", 5e-4, 0.5, 64)
+  parse(os.path.join(CONFIG_DIR, "mhgan_imagenet128.cfg"))
+  config = train_flags.objective_config_from_flags()
+  assert (config.aux, config.aux_g_weight, config.aux_on_fake) == (
+      "multi_hinge", 0.1, True)

@@ -1,11 +1,16 @@
-"""Train binary: python -m experiments.train --flagfile=... --model_dir=..."""
+"""Train binary: python -m experiments.train --flagfile=... --model_dir=...
+
+Monitor flags (--sqd, --stop_at_turning_point, ...): experiments/monitor_flags.
+"""
 
 from __future__ import annotations
 
 from absl import app
 from absl import logging
 
+from experiments import monitor_flags
 from experiments import train_flags
+from tfgan_ext import monitors
 from tfgan_ext.train.trainer import Trainer
 
 
@@ -13,9 +18,18 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   config = train_flags.config_from_flags()
-  result = Trainer(config, train_flags.FLAGS.model_dir).train()
+  step_monitors, callbacks = monitor_flags.monitors_from_flags(config)
+  trainer = Trainer(config, train_flags.FLAGS.model_dir, callbacks=callbacks,
+                    monitors=step_monitors)
+  try:
+    result = trainer.train()
+  except monitors.StopTraining as stop:
+    path = monitors.finish_stopped_run(trainer, stop)
+    logging.warning("%s; wrote %s.", stop, path)
+    return 0
   logging.info("Finished at step %d; checkpoint %s.", result.step,
                result.checkpoint)
+  return 0
 
 
 if __name__ == "__main__":

@@ -22,11 +22,17 @@ FLAGS = train_flags.FLAGS
 
 @pytest.fixture
 def parse():
+  # Parsing absl flags sets the absl logger's level from --verbosity; restore
+  # it so later tests that read INFO logs are unaffected.
+  from absl import logging as absl_logging
+  level = absl_logging.get_verbosity()
+
   def fn(path):
     FLAGS.unparse_flags()
     FLAGS(["train", f"--flagfile={path}", "--model_dir=/tmp/unused"])
   yield fn
   FLAGS.unparse_flags()
+  absl_logging.set_verbosity(level)
 
 
 def test_paper_configurations_have_flagfiles():

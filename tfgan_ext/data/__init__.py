@@ -65,8 +65,9 @@ def make_dataset(name: str, split: str, batch_size: int, *,
   """
   if batch_size < 1:
     raise ValueError(f"batch_size must be >= 1; got {batch_size}.")
-  if image_size < 1 or channels not in (1, 3):
-    raise ValueError(f"image_size must be >= 1 and channels 1 or 3; got "
+  if name not in ("ring8", "grid25") and (image_size < 1
+                                          or channels not in (1, 3)):
+    raise ValueError(f"Images need image_size >= 1 and channels 1 or 3; got "
                      f"{image_size} and {channels}.")
   ds, info = _source(name, split, image_size, channels, data_dir, download,
                      seed)

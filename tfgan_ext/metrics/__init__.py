@@ -1,5 +1,7 @@
 """Evaluation metrics: FID, IS, intra-FID, KID, SQD pieces, feature networks."""
 
+from tfgan_ext.metrics.domain_networks import (ClassifierNetwork,
+                                               MixtureNetwork, max_probability)
 from tfgan_ext.metrics.feature_networks import (DEFAULT_INCEPTION_URL,
                                                 FeatureNetwork,
                                                 InceptionNetwork,
@@ -16,6 +18,7 @@ from tfgan_ext.metrics.sqd import (james_stein_entropy,
                                    nearest_centroid_assignments, weight_angle)
 
 __all__ = [
+    "ClassifierNetwork",
     "DEFAULT_INCEPTION_URL",
     "FeatureNetwork",
     "InceptionNetwork",
@@ -29,6 +32,8 @@ __all__ = [
     "intra_fid",
     "james_stein_entropy",
     "kernel_inception_distance",
+    "max_probability",
+    "MixtureNetwork",
     "nearest_centroid_assignments",
     "resolve_module_path",
     "weight_angle",

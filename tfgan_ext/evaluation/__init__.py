@@ -1,0 +1,26 @@
+"""Evaluation jobs: metrics of a model_dir's checkpoints, polling, reports."""
+
+from tfgan_ext.evaluation.conditioning import (ClassScorer, accuracy,
+                                               conditioning_on_real,
+                                               find_head_scorer,
+                                               projection_logits,
+                                               projection_scorer)
+from tfgan_ext.evaluation.evaluator import (CONDITIONING_METRICS,
+                                            SAMPLE_METRICS,
+                                            CheckpointUnavailable, Evaluator,
+                                            parse_metrics)
+from tfgan_ext.evaluation.polling import (PollSummary, evaluate_once,
+                                          list_checkpoints, poll,
+                                          read_done_step)
+from tfgan_ext.evaluation.protocol import PRESETS, EvalProtocol, preset
+from tfgan_ext.evaluation.results import (RESULTS_FILE, ResultsFile,
+                                          format_table, read_rows)
+
+__all__ = [
+    "CONDITIONING_METRICS", "CheckpointUnavailable", "ClassScorer",
+    "EvalProtocol", "Evaluator", "PRESETS", "PollSummary", "RESULTS_FILE",
+    "ResultsFile", "SAMPLE_METRICS", "accuracy", "conditioning_on_real",
+    "evaluate_once", "find_head_scorer", "format_table", "list_checkpoints",
+    "parse_metrics", "poll", "preset", "projection_logits", "projection_scorer",
+    "read_done_step", "read_rows",
+]

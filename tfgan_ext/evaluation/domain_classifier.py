@@ -1,0 +1,63 @@
+"""Training, saving and reusing the offline domain classifier of a dataset."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from tfgan_ext import data as data_lib
+from tfgan_ext.evaluation.real_data import (default_validation_split,
+                                            split_arrays)
+from tfgan_ext.models import classifier as classifier_lib
+
+__all__ = ["default_classifier_dir", "ensure_classifier", "train_and_save"]
+
+
+def default_classifier_dir(dataset: str, image_size: int,
+                           root: str = "classifiers") -> str:
+  """<root>/<dataset>_<size>px, with '/' in TFDS names replaced by '_'."""
+  return os.path.join(root, f"{dataset.replace('/', '_')}_{image_size}px")
+
+
+def train_and_save(dataset: str, image_size: int, channels: int, out: str, *,
+                   train_split: str = "train", test_split: str = "",
+                   max_train_examples: int = 0, epochs: int = 20,
+                   batch_size: int = 32, seed: int = 0,
+                   data_dir: Optional[str] = None
+                   ) -> classifier_lib.ClassifierInfo:
+  """Trains a classifier on a labelled split, saves it to `out`.
+
+  `test_split` defaults to the dataset's test (ImageNet: validation) split.
+  """
+  info = data_lib.dataset_info(dataset, split=train_split,
+                               image_size=image_size, channels=channels,
+                               data_dir=data_dir)
+  if not info.is_image or info.num_classes < 2:
+    raise ValueError(f"{dataset!r} is not a labelled image dataset.")
+  test_split = test_split or default_validation_split(dataset)
+  kwargs = dict(image_size=image_size, channels=channels, data_dir=data_dir)
+  train = split_arrays(dataset, train_split,
+                       max_examples=max_train_examples or None, **kwargs)
+  test = split_arrays(dataset, test_split, **kwargs)
+  model, result = classifier_lib.train_classifier(
+      train, test, dataset=dataset, num_classes=info.num_classes,
+      train_split=train_split, test_split=test_split, epochs=epochs,
+      batch_size=batch_size, seed=seed)
+  classifier_lib.save_classifier(model, result, out)
+  return result
+
+
+def ensure_classifier(dataset: str, image_size: int, channels: int,
+                      out: str = "", **kwargs):
+  """(path, info, trained_now): the classifier at `out` (default
+  `default_classifier_dir`) if it was trained on this dataset, size and
+  channel count, else a newly trained one (kwargs go to train_and_save)."""
+  out = out or default_classifier_dir(dataset, image_size)
+  try:
+    _, info = classifier_lib.load_classifier(out)
+    if (info.dataset, info.image_size, info.channels) == (
+        dataset, image_size, channels):
+      return out, info, False
+  except FileNotFoundError:
+    pass
+  return out, train_and_save(dataset, image_size, channels, out, **kwargs), True

@@ -1,0 +1,378 @@
+"""Evaluates one checkpoint of a model_dir and appends its result rows.
+
+Metrics (`parse_metrics` also accepts the groups below):
+  is, fid, kid, intra_fid, sample_accuracy, quality, diversity
+      from a feature network (Inception, a domain classifier, the 2-D
+      mixture) on generated samples with class-balanced labels; with a
+      classifier, "is" is the classifier score.
+  validation_accuracy, self_accuracy, projection_accuracy,
+  d_real_accuracy_train, d_real_accuracy_validation
+      conditioning metrics from the run's own D (MHGAN section 3.2).
+Groups: "conditioning" (the five D metrics), "sqd" (quality, diversity).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Callable, Iterable, Optional, Sequence, Union
+
+from absl import logging
+import numpy as np
+import tensorflow as tf
+
+from tfgan_ext import data as data_lib
+from tfgan_ext import workspace
+from tfgan_ext.evaluation import conditioning as cond
+from tfgan_ext.evaluation import sample_metrics as sm
+from tfgan_ext.evaluation.progress import Progress
+from tfgan_ext.evaluation.protocol import EvalProtocol
+from tfgan_ext.evaluation.real_data import (default_validation_split,
+                                            split_arrays)
+from tfgan_ext.evaluation.reference import ReferenceData
+from tfgan_ext.evaluation.restore import restore_networks
+from tfgan_ext.evaluation.results import ResultsFile, row_key
+from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
+                                           latent_vectors, stream_outputs)
+from tfgan_ext.metrics.domain_networks import MixtureNetwork
+
+__all__ = ["CONDITIONING_METRICS", "CheckpointUnavailable", "Evaluator",
+           "SAMPLE_METRICS", "parse_metrics"]
+
+SAMPLE_METRICS = ("is", "fid", "kid", "intra_fid", "sample_accuracy",
+                  "quality", "diversity")
+CONDITIONING_METRICS = ("validation_accuracy", "self_accuracy",
+                        "projection_accuracy", "d_real_accuracy_train",
+                        "d_real_accuracy_validation")
+GROUPS = {"conditioning": CONDITIONING_METRICS, "sqd": ("quality", "diversity")}
+_NEEDS_LABELS = ("intra_fid", "sample_accuracy") + CONDITIONING_METRICS
+_MAIN_PASS = ("is", "fid", "kid", "sample_accuracy", "quality", "diversity",
+              "self_accuracy")
+DISCRIMINATOR = "discriminator"
+
+
+class CheckpointUnavailable(RuntimeError):
+  """A checkpoint could not be read (rotated away, or still being written)."""
+
+
+def parse_metrics(spec: Union[str, Sequence[str]]) -> tuple[str, ...]:
+  """Metric names from "fid,is,conditioning" (groups expanded, order kept)."""
+  names = spec.split(",") if isinstance(spec, str) else list(spec)
+  out: list[str] = []
+  for name in (n.strip() for n in names):
+    if not name:
+      continue
+    expanded = GROUPS.get(name, (name,))
+    for metric in expanded:
+      if metric not in SAMPLE_METRICS + CONDITIONING_METRICS:
+        raise ValueError(
+            f"Unknown metric {metric!r}; choose from "
+            f"{list(SAMPLE_METRICS + CONDITIONING_METRICS)} or the groups "
+            f"{sorted(GROUPS)}.")
+      if metric not in out:
+        out.append(metric)
+  if not out:
+    raise ValueError("No metrics given.")
+  return tuple(out)
+
+
+class Evaluator:
+  """Evaluates checkpoints of one model_dir with one feature network.
+
+  Everything is validated in the constructor, before any file is written.
+
+  Args:
+    model_dir: the training run's directory.
+    metrics: names or groups (see module docstring).
+    protocol: sample counts and reference data.
+    network: feature network, needed by the sample metrics.
+    cache_dir: where real-data features and statistics are cached.
+    data_dir: TFDS data directory.
+    class_scores_fn: images -> [B, K] class scores for the validation and
+      self accuracy; default: the run's auxiliary classifier if it has one,
+      else the projection classification argmax_k D(x, k).
+    progress_every: seconds between progress lines.
+  """
+
+  def __init__(self, model_dir: str, metrics: Union[str, Sequence[str]],
+               protocol: EvalProtocol = EvalProtocol(), network=None, *,
+               cache_dir: Optional[str] = None,
+               data_dir: Optional[str] = None,
+               class_scores_fn: Optional[Callable] = None,
+               progress_every: float = 10.0):
+    protocol.validate()
+    self.model_dir = model_dir
+    self.metrics = parse_metrics(metrics)
+    self.protocol = protocol
+    self.network = network
+    self.cache_dir = cache_dir
+    self.data_dir = data_dir
+    self.progress_every = progress_every
+    self.config = workspace.load_config(model_dir)
+    mc = self.config.model
+    self.num_classes = mc.num_classes
+    self.info = data_lib.dataset_info(
+        self.config.dataset, split=self.config.split, image_size=mc.image_size,
+        channels=mc.channels, data_dir=data_dir)
+    self._check_metrics()
+    self.validation_split = (protocol.validation_split or
+                             default_validation_split(self.config.dataset))
+    _, self.generator, self.discriminator = workspace.build_models_for(
+        model_dir)
+    self.generate = generator_fn(self.generator, mc.z_dim)
+    self.objective = None
+    self.scorer = self._projection = None
+    if set(self.metrics) & set(CONDITIONING_METRICS):
+      self._projection = cond.projection_scorer(self.discriminator,
+                                                self.info.sample_shape)
+      self.scorer = self._class_scorer(class_scores_fn)
+    self.results = ResultsFile(model_dir)
+    self._reference = None
+    self._real = {}
+
+  # -------------------------------------------------------------- checking
+  def _check_metrics(self) -> None:
+    chosen = set(self.metrics)
+    mc, net = self.config.model, self.network
+    if chosen & set(_NEEDS_LABELS) and mc.num_classes < 1:
+      raise ValueError(
+          f"{sorted(chosen & set(_NEEDS_LABELS))} need a class-conditional "
+          f"model; this run is unconditional.")
+    sample = chosen & set(SAMPLE_METRICS)
+    if not sample:
+      return
+    if net is None:
+      raise ValueError(f"{sorted(sample)} need a feature network (Inception "
+                       f"or a domain classifier).")
+    if self.info.is_image == isinstance(net, MixtureNetwork):
+      kind = "images" if self.info.is_image else "2-D points"
+      raise ValueError(f"Feature network {net.name!r} does not fit this run's "
+                       f"data ({kind}).")
+    trained_on = getattr(getattr(net, "info", None), "dataset", None)
+    if trained_on is not None and trained_on != self.config.dataset:
+      raise ValueError(f"The classifier {net.name!r} was trained on "
+                       f"{trained_on!r}, the run on {self.config.dataset!r}.")
+    if "sample_accuracy" in chosen and getattr(
+        net, "num_classes", 0) < mc.num_classes:
+      raise ValueError(
+          f"sample_accuracy needs a network that classifies the run's "
+          f"{mc.num_classes} classes ({net.name!r} is not one); use a domain "
+          "classifier trained on this dataset (--classifier_path).")
+    if chosen & {"intra_fid", "diversity"} and self.info.num_classes < 1:
+      raise ValueError("intra_fid and diversity need labelled real data.")
+
+  def _class_scorer(self, class_scores_fn) -> cond.ClassScorer:
+    if class_scores_fn is not None:
+      return cond.ClassScorer(class_scores_fn, "given")
+    scorer = None
+    if self.config.objective.aux != "none":
+      from tfgan_ext.objectives import build_objective
+      self.objective = build_objective(self.config.objective,
+                                       self.num_classes, seed=self.config.seed)
+      self.objective.build(self.discriminator)
+      scorer = cond.find_head_scorer(self.objective, self.discriminator,
+                                     self.info.sample_shape)
+    if scorer is None:
+      logging.info("No auxiliary classifier in this run: validation and self "
+                   "accuracy use the projection classification argmax_k "
+                   "D(x, k).")
+      scorer = self._projection
+    return scorer
+
+  # ---------------------------------------------------------------- state
+  def pending(self, step: int) -> list[str]:
+    """Metrics not yet in the results file for `step` under this protocol."""
+    done = self.results.done_keys()
+    return [m for m in self.metrics
+            if row_key(self._row(step, m, None, "")) not in done]
+
+  def _restore(self, path: str) -> None:
+    if not tf.io.gfile.exists(path + ".index"):
+      raise CheckpointUnavailable(f"{path} does not exist (rotated away?).")
+    try:
+      restore_networks(path, self.generator, self.discriminator,
+                       self.objective)
+    except (tf.errors.OpError, ValueError, AssertionError, IndexError,
+            OSError) as err:  # IndexError: a truncated data file.
+      raise CheckpointUnavailable(
+          f"{path} could not be read ({type(err).__name__}: "
+          f"{str(err).splitlines()[0][:200]}).") from err
+
+  def reference(self) -> ReferenceData:
+    if self._reference is None:
+      p, mc = self.protocol, self.config.model
+      self._reference = ReferenceData(
+          self.network, self.config.dataset, p.reference_split,
+          image_size=mc.image_size, channels=mc.channels,
+          num_samples=p.reference_samples or p.num_samples,
+          cache_dir=self.cache_dir, data_dir=self.data_dir,
+          batch_size=p.batch_size)
+    return self._reference
+
+  def real_examples(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+    if split not in self._real:
+      mc = self.config.model
+      cap = self.protocol.conditioning_samples or None
+      info = data_lib.dataset_info(self.config.dataset, split=split,
+                                   image_size=mc.image_size,
+                                   channels=mc.channels,
+                                   data_dir=self.data_dir)
+      if info.num_examples is None and cap is None:
+        cap = 10_000
+      self._real[split] = split_arrays(
+          self.config.dataset, split, image_size=mc.image_size,
+          channels=mc.channels, max_examples=cap, data_dir=self.data_dir)
+    return self._real[split]
+
+  # ----------------------------------------------------------------- rows
+  def _row(self, step: int, metric: str, value, checkpoint: str, std=None,
+           details: Optional[dict] = None) -> dict:
+    p = self.protocol
+    if metric in CONDITIONING_METRICS:
+      network = DISCRIMINATOR
+      split = {"d_real_accuracy_train": self.config.split,
+               "self_accuracy": "none"}.get(metric, self.validation_split)
+    else:
+      network = self.network.name
+      split = p.reference_split
+    details = dict(details or {})
+    reference_samples = details.pop("reference_samples",
+                                    details.pop("real_examples", None))
+    return dict(step=int(step), metric=metric, value=value, std=std,
+                feature_network=network, num_samples=p.num_samples,
+                num_groups=p.num_groups, reference_split=split,
+                reference_samples=reference_samples, batch_size=p.batch_size,
+                dataset=self.config.dataset, checkpoint=checkpoint,
+                details=details)
+
+  # ------------------------------------------------------------- evaluate
+  def evaluate(self, checkpoint_path: str) -> list[dict]:
+    """Computes the pending metrics of one checkpoint and appends their rows.
+
+    Raises CheckpointUnavailable when the checkpoint cannot be read.
+    """
+    step = workspace.checkpoint_step(checkpoint_path)
+    pending = self.pending(step)
+    if not pending:
+      logging.info("Step %d already evaluated; skipped.", step)
+      return []
+    self._restore(checkpoint_path)
+    start = time.monotonic()
+    name = os.path.basename(checkpoint_path)
+    rows: list[dict] = []
+
+    def emit(new_rows: Iterable[dict]) -> None:
+      new_rows = list(new_rows)
+      self.results.append(new_rows)
+      rows.extend(new_rows)
+
+    if set(pending) & set(_MAIN_PASS):
+      emit(self._main_pass(step, name, pending))
+    if "intra_fid" in pending:
+      emit([self._intra_fid(step, name)])
+    if set(pending) & set(CONDITIONING_METRICS) - {"self_accuracy"}:
+      emit(self._real_conditioning(step, name, pending))
+    seconds = time.monotonic() - start
+    logging.info("Step %d evaluated in %.1f s: %s", step, seconds, ", ".join(
+        f"{r['metric']}={r['value']:.4f}" for r in rows
+        if r["value"] is not None))
+    return rows
+
+  def _progress(self, label: str, total: int) -> Progress:
+    return Progress(label, total, every=self.progress_every)
+
+  def _main_pass(self, step: int, name: str, pending: list[str]) -> list[dict]:
+    p, mc = self.protocol, self.config.model
+    labels = balanced_labels(p.num_samples, mc.num_classes)
+    z = latent_vectors(p.num_samples, mc.z_dim, p.seed)
+    consumers = {}
+    if set(pending) & set(_MAIN_PASS) - {"self_accuracy"}:
+      consumers["net"] = lambda x, y: self.network(x)
+    if "self_accuracy" in pending:
+      consumers["head"] = lambda x, y: {"scores": self.scorer.fn(x)}
+    progress = self._progress(f"step {step}: samples", p.num_samples)
+    out = stream_outputs(self.generate, consumers, labels, z, p.batch_size,
+                         progress.update)
+    rows = []
+    net = out.get("net")
+    ref_count = lambda: {"reference_samples": self.reference().num_examples}
+    for metric in pending:
+      if metric == "is":
+        mean, std = sm.score_and_spread(net["logits"], p.num_groups, p.seed)
+        rows.append(self._row(step, metric, mean, name, std, {
+            "group_size": p.num_samples // p.num_groups}))
+      elif metric == "fid":
+        value = sm.fid_from_reference(net["pool"],
+                                      self.reference().statistics())
+        rows.append(self._row(step, metric, value, name, details=ref_count()))
+      elif metric == "kid":
+        mean, std = sm.kid(net["pool"], self.reference().features()["pool"],
+                           p.seed)
+        rows.append(self._row(step, metric, mean, name, std, ref_count()))
+      elif metric == "sample_accuracy":
+        rows.append(self._row(step, metric,
+                              sm.sample_accuracy(net["logits"], labels), name))
+      elif metric == "quality":
+        rows.append(self._row(step, metric, sm.quality_score(self.network, net),
+                              name))
+      elif metric == "diversity":
+        centroids = self.reference().class_centroids(self.info.num_classes)
+        value, log_modes = sm.mode_diversity(net["pool"], centroids)
+        rows.append(self._row(step, metric, value, name, details=dict(
+            ref_count(), log_num_modes=log_modes, num_modes=len(centroids))))
+      elif metric == "self_accuracy":
+        value = cond.accuracy(out["head"]["scores"], labels)
+        rows.append(self._row(step, metric, value, name,
+                              details=self._classifier_details()))
+    return rows
+
+  def _classifier_details(self) -> dict:
+    details = {"classifier": self.scorer.source}
+    if self.scorer.source == cond.PROJECTION:
+      details["note"] = ("no auxiliary classifier in this run: projection "
+                         "classification argmax_k D(x, k)")
+    return details
+
+  def _intra_fid(self, step: int, name: str) -> dict:
+    p, mc = self.protocol, self.config.model
+    ref = self.reference().features()
+    per_class = p.per_class(mc.num_classes)
+    progress = self._progress(f"step {step}: intra-FID samples",
+                              per_class * mc.num_classes)
+    mean, per = sm.chunked_intra_fid(
+        self.generate, self.network, ref["pool"], ref["labels"],
+        range(mc.num_classes), per_class=per_class, chunk=p.class_chunk,
+        z_dim=mc.z_dim, seed=p.seed, batch_size=p.batch_size,
+        progress=progress.update)
+    return self._row(step, "intra_fid", mean, name, details={
+        "per_class": {str(k): v for k, v in per.items()},
+        "per_class_samples": per_class,
+        "reference_samples": self.reference().num_examples})
+
+  def _real_conditioning(self, step: int, name: str,
+                         pending: list[str]) -> list[dict]:
+    rows = []
+    batch = self.protocol.batch_size
+    wanted_val = {"validation_accuracy", "projection_accuracy",
+                  "d_real_accuracy_validation"} & set(pending)
+    if wanted_val:
+      x, y = self.real_examples(self.validation_split)
+      res = cond.conditioning_on_real(self.discriminator, self.scorer, x, y,
+                                      batch, self._projection)
+      values = {"validation_accuracy": res["classifier_accuracy"],
+                "projection_accuracy": res["projection_accuracy"],
+                "d_real_accuracy_validation": res["d_real_accuracy"]}
+      for metric in [m for m in pending if m in wanted_val]:
+        details = {"real_examples": len(y)}
+        if metric == "validation_accuracy":
+          details.update(self._classifier_details())
+        rows.append(self._row(step, metric, values[metric], name,
+                              details=details))
+    if "d_real_accuracy_train" in pending:
+      x, y = self.real_examples(self.config.split)
+      res = cond.conditioning_on_real(self.discriminator, self._projection,
+                                      x, y, batch, self._projection)
+      rows.append(self._row(step, "d_real_accuracy_train",
+                            res["d_real_accuracy"], name,
+                            details={"real_examples": len(y)}))
+    return rows

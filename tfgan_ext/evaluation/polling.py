@@ -1,0 +1,130 @@
+"""The eval job's loop: evaluate each new checkpoint of a model_dir.
+
+Like TF-GAN's `checkpoints_iterator(model_dir, timeout)` job, but it
+evaluates every checkpoint in the index (oldest first), not only the newest,
+and it is restartable: steps whose rows are in eval_results.jsonl are skipped.
+It stops when TRAINING_DONE exists and no listed checkpoint is left, or when
+no new checkpoint appeared for `timeout` seconds. A checkpoint that cannot be
+read (rotated away, or still being written) is skipped with a warning; one
+that still exists is retried on later polls, up to `max_attempts` times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from typing import Callable, Optional
+
+from absl import logging
+import tensorflow as tf
+
+from tfgan_ext import workspace
+from tfgan_ext.evaluation.evaluator import CheckpointUnavailable
+
+__all__ = ["PollSummary", "evaluate_once", "list_checkpoints", "poll",
+           "read_done_step"]
+
+
+@dataclasses.dataclass
+class PollSummary:
+  evaluated: list[int] = dataclasses.field(default_factory=list)
+  skipped: list[int] = dataclasses.field(default_factory=list)
+  stopped_by: str = ""   # "done", "timeout"
+
+
+def list_checkpoints(model_dir: str) -> list[tuple[int, str]]:
+  """(step, path) of the checkpoints in the index, oldest first; [] when the
+  index is missing or unreadable (e.g. caught mid-write)."""
+  try:
+    state = tf.train.get_checkpoint_state(model_dir)
+  except Exception as err:  # pylint: disable=broad-except
+    logging.warning("Checkpoint index of %s unreadable (%s); will retry.",
+                    model_dir, err)
+    return []
+  if state is None:
+    return []
+  found = {}
+  for path in state.all_model_checkpoint_paths:  # Already joined to dir.
+    try:
+      found[workspace.checkpoint_step(path)] = path
+    except ValueError:
+      logging.warning("Ignoring checkpoint %s: no step in its name.", path)
+  return sorted(found.items())
+
+
+def read_done_step(model_dir: str) -> Optional[int]:
+  """The final step from TRAINING_DONE, -1 if unreadable, None if absent."""
+  path = os.path.join(model_dir, workspace.DONE_FILE)
+  if not os.path.exists(path):
+    return None
+  try:
+    with open(path, encoding="utf8") as f:
+      return int(json.load(f)["step"])
+  except (OSError, ValueError, KeyError, TypeError):
+    return -1
+
+
+def evaluate_once(evaluator, checkpoint: Optional[str] = None) -> list[dict]:
+  """Evaluates `checkpoint` (default: the newest) and returns its rows."""
+  path = checkpoint or workspace.latest_checkpoint(evaluator.model_dir)
+  if path is None:
+    raise FileNotFoundError(f"No checkpoint in {evaluator.model_dir}.")
+  return evaluator.evaluate(path)
+
+
+def poll(evaluator, *, timeout: Optional[float] = None,
+         poll_interval: float = 10.0, max_attempts: int = 3,
+         sleep: Callable[[float], None] = time.sleep,
+         clock: Callable[[], float] = time.monotonic) -> PollSummary:
+  """Evaluates checkpoints as they appear until done (see module docstring).
+
+  Args:
+    evaluator: an `Evaluator` (anything with model_dir, pending(step) and
+      evaluate(path) raising CheckpointUnavailable).
+    timeout: stop after this many seconds without a new checkpoint (None:
+      wait until TRAINING_DONE).
+    poll_interval: seconds between looks at the index.
+  """
+  model_dir = evaluator.model_dir
+  summary = PollSummary()
+  settled: set[int] = set()
+  attempts: dict[int, int] = {}
+  last_progress = clock()
+  while True:
+    settled_before = len(settled)
+    for step, path in list_checkpoints(model_dir):
+      if step in settled:
+        continue
+      if not evaluator.pending(step):
+        settled.add(step)
+        logging.info("Step %d already in the results; skipped.", step)
+        continue
+      try:
+        evaluator.evaluate(path)
+      except CheckpointUnavailable as err:
+        attempts[step] = attempts.get(step, 0) + 1
+        gone = not tf.io.gfile.exists(path + ".index")
+        if gone or attempts[step] >= max_attempts:
+          logging.warning("Skipping step %d: %s", step, err)
+          settled.add(step)
+          summary.skipped.append(step)
+        else:
+          logging.warning("Step %d not readable yet (%s); will retry.", step,
+                          err)
+        continue
+      settled.add(step)
+      summary.evaluated.append(step)
+    if len(settled) > settled_before:
+      last_progress = clock()
+    listed = {step for step, _ in list_checkpoints(model_dir)}
+    if read_done_step(model_dir) is not None and listed <= settled:
+      summary.stopped_by = "done"
+      logging.info("Training is done and every checkpoint is evaluated.")
+      return summary
+    if timeout is not None and clock() - last_progress > timeout:
+      summary.stopped_by = "timeout"
+      logging.warning("No new checkpoint for %.0f s; stopping.", timeout)
+      return summary
+    sleep(poll_interval)

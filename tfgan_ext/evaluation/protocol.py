@@ -1,0 +1,87 @@
+"""How an evaluation is run: sample counts, groups, reference data.
+
+Every result row records these fields, since the numbers depend on them
+(FID on sample count and reference split, IS on the group size).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+__all__ = ["EvalProtocol", "PRESETS", "preset"]
+
+
+@dataclasses.dataclass(frozen=True)
+class EvalProtocol:
+  """Sample counts and reference data of one evaluation.
+
+  Attributes:
+    num_samples: generated samples for IS / FID / KID / quality / diversity /
+      sample accuracy / self accuracy (labels class-balanced).
+    num_groups: IS is the mean and std over this many shuffled groups; FID
+      and KID use all samples at once.
+    reference_split: real split whose features FID / KID / intra-FID /
+      class centroids compare against.
+    reference_samples: real examples from it (0: as many as num_samples,
+      capped by the split's size).
+    validation_split: real split for validation, projection and D real
+      accuracy ("" = the dataset's test / validation split).
+    conditioning_samples: cap on real examples per split for the
+      conditioning metrics (0: the whole split).
+    per_class_samples: generated samples per class for intra-FID (0:
+      num_samples // classes, at least 2).
+    class_chunk: classes generated together for intra-FID.
+    batch_size: generator / network batch size (SAGAN's batch norm uses
+      batch statistics, so the samples depend on it).
+    seed: seed of the latent vectors (the same at every checkpoint).
+  """
+  num_samples: int = 10 * 1024
+  num_groups: int = 10
+  reference_split: str = "train"
+  reference_samples: int = 0
+  validation_split: str = ""
+  conditioning_samples: int = 0
+  per_class_samples: int = 0
+  class_chunk: int = 10
+  batch_size: int = 100
+  seed: int = 0
+
+  def validate(self) -> None:
+    """Raises ValueError naming the bad field."""
+    if self.num_samples < 2:
+      raise ValueError(f"num_samples must be >= 2, got {self.num_samples}.")
+    if not 1 <= self.num_groups <= self.num_samples:
+      raise ValueError(f"num_groups must be in [1, num_samples="
+                       f"{self.num_samples}], got {self.num_groups}.")
+    for name in ("reference_samples", "conditioning_samples",
+                 "per_class_samples"):
+      if getattr(self, name) < 0:
+        raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}.")
+    if self.per_class_samples == 1:
+      raise ValueError("per_class_samples must be 0 (automatic) or >= 2.")
+    if self.class_chunk < 1 or self.batch_size < 1:
+      raise ValueError("class_chunk and batch_size must be positive.")
+    if not self.reference_split:
+      raise ValueError("reference_split must name a split.")
+
+  def per_class(self, num_classes: int) -> int:
+    return self.per_class_samples or max(2, self.num_samples // num_classes)
+
+
+# MHGAN / TF-GAN: ten groups of 1024 while training, 50k for final numbers.
+PRESETS = {
+    "train": dict(num_samples=10 * 1024, num_groups=10),
+    "final": dict(num_samples=50_000, num_groups=10),
+}
+
+
+def preset(name: str, **overrides) -> EvalProtocol:
+  """The named protocol ("train" or "final") with `overrides` applied."""
+  if name not in PRESETS:
+    raise ValueError(f"Unknown protocol {name!r}; choose one of "
+                     f"{sorted(PRESETS)}.")
+  fields = dict(PRESETS[name])
+  fields.update({k: v for k, v in overrides.items() if v is not None})
+  protocol = EvalProtocol(**fields)
+  protocol.validate()
+  return protocol

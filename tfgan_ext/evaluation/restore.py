@@ -1,0 +1,100 @@
+"""Restoring a train checkpoint's networks for evaluation.
+
+The train checkpoint (see `Trainer`) tracks `generator`, `discriminator`,
+`objective` and the two optimizers. Restoring is done in two parts:
+
+1. Every trainable weight, strictly, through the optimizers' variable lists
+   (`g_optimizer/_trainable_variables/i`, `d_optimizer/...`: D's weights then
+   the objective's). Every train checkpoint has these, including those
+   written before the networks exposed layers kept in Python lists to
+   `tf.train.Checkpoint` (Keras 3 does not do so by itself).
+2. The rest (spectral-norm power-iteration vectors) through the networks'
+   own edges where the checkpoint has them. Vectors a checkpoint lacks
+   (such older checkpoints) are re-estimated by converged power iteration
+   from the restored weights, which is what training drives them to, and a
+   warning says how many.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from absl import logging
+import keras
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["refresh_power_iterations", "restore_networks"]
+
+
+def refresh_power_iterations(networks: Sequence[keras.Layer],
+                             only: Sequence[tf.Variable],
+                             iterations: int = 50) -> int:
+  """Re-estimates the spectral-norm vectors `sn_u` listed in `only` by power
+  iteration on their layers' weights; returns how many were refreshed."""
+  wanted = {id(v) for v in only}
+  count = 0
+  for network in networks:
+    # Keras has no public recursive walk over nested layers.
+    for layer in network._flatten_layers(  # pylint: disable=protected-access
+        include_self=False):
+      u = getattr(layer, "sn_u", None)
+      if u is None or id(u) not in wanted or not hasattr(layer, "_sn_matrix"):
+        continue
+      matrix = layer._sn_matrix()  # pylint: disable=protected-access
+      vec = tf.convert_to_tensor(u)
+      if not np.all(np.isfinite(vec.numpy())):
+        vec = tf.random.stateless_normal(vec.shape, [count, 0])
+      for _ in range(iterations):
+        v = tf.math.l2_normalize(tf.linalg.matvec(matrix, vec))
+        vec = tf.math.l2_normalize(tf.linalg.matvec(matrix, v,
+                                                    transpose_a=True))
+      u.assign(vec)
+      count += 1
+  return count
+
+
+def _variable_list(variables) -> tf.Module:
+  """Stands in for an optimizer: only its `_trainable_variables` list."""
+  holder = tf.Module()
+  # pylint: disable-next=protected-access
+  holder._trainable_variables = list(variables)
+  return holder
+
+
+def restore_networks(path: str, generator, discriminator,
+                     objective=None) -> int:
+  """Restores G, D (and the objective's head) from a train checkpoint.
+
+  Returns the number of power-iteration vectors the checkpoint lacked and
+  that were re-estimated. Raises tf.errors.OpError / ValueError /
+  AssertionError when the checkpoint cannot be read or does not match.
+  """
+  d_vars = list(discriminator.trainable_variables)
+  parts = dict(generator=generator, discriminator=discriminator)
+  if objective is not None:
+    parts["objective"] = objective
+    d_vars += list(getattr(objective, "discriminator_variables", []))
+  weights = tf.train.Checkpoint(
+      g_optimizer=_variable_list(generator.trainable_variables),
+      d_optimizer=_variable_list(d_vars))
+  weights.restore(path).expect_partial().assert_existing_objects_matched()
+  # NaN marks state the checkpoint does not overwrite.
+  state = [v for v in list(generator.variables) + list(discriminator.variables)
+           if not v.trainable and tf.as_dtype(v.dtype).is_floating]
+  for v in state:
+    v.assign(tf.fill(v.shape, float("nan")))
+  tf.train.Checkpoint(**parts).restore(path).expect_partial()
+  stale = [v for v in state if np.all(np.isnan(v.numpy()))]
+  other = [v.path for v in stale if not v.path.endswith("sn_u")]
+  if other:
+    logging.warning("%s: state variables not in the checkpoint (kept as "
+                    "initialized): %s", path, other)
+  if not stale:
+    return 0
+  refreshed = refresh_power_iterations([generator, discriminator], stale)
+  logging.warning("%d spectral-norm vectors are not in %s (a checkpoint "
+                  "written before the networks exposed all their layers to "
+                  "tf.train.Checkpoint); re-estimated them by power "
+                  "iteration.", refreshed, path)
+  return refreshed

@@ -1,0 +1,144 @@
+"""The eval job's outputs: `eval_results.jsonl` rows and `eval/` TensorBoard.
+
+One JSON object per line and per (step, metric):
+
+  {"step": 1000, "metric": "fid", "value": 12.3, "std": null,
+   "feature_network": "classifier_digits_16px_1a2b3c4d",
+   "num_samples": 10240, "num_groups": 10, "reference_split": "train",
+   "reference_samples": 1437, "batch_size": 100, "checkpoint": "ckpt-1000",
+   "time": "2025-01-01T12:00:00", "details": {...}}
+
+A row is identified by (step, metric, feature_network, num_samples,
+reference_split); a restarted job skips those already present.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from typing import Any, Iterable, Iterator, Optional
+
+from absl import logging
+import tensorflow as tf
+
+from tfgan_ext.workspace import EVAL_LOGS
+
+RESULTS_FILE = "eval_results.jsonl"
+
+__all__ = ["RESULTS_FILE", "ResultsFile", "row_key", "tensorboard_tag"]
+
+
+def row_key(row: dict) -> tuple:
+  """What makes two rows the same measurement."""
+  return (int(row["step"]), row["metric"], row["feature_network"],
+          int(row["num_samples"]), row["reference_split"])
+
+
+def tensorboard_tag(row: dict) -> str:
+  """`metric/feature_network/nNUM` (e.g. `fid/classifier_digits.../n10240`)."""
+  return f"{row['metric']}/{row['feature_network']}/n{row['num_samples']}"
+
+
+def _clean(value: Any) -> Any:
+  """JSON-safe copy: NaN / inf become None, NumPy scalars plain numbers."""
+  if isinstance(value, dict):
+    return {str(k): _clean(v) for k, v in value.items()}
+  if isinstance(value, (list, tuple)):
+    return [_clean(v) for v in value]
+  if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+    value = value.item()
+  if isinstance(value, float) and not math.isfinite(value):
+    return None
+  return value
+
+
+class ResultsFile:
+  """Appends rows to `model_dir/eval_results.jsonl` and mirrors their values
+  to TensorBoard scalars in `model_dir/eval/`."""
+
+  def __init__(self, model_dir: str):
+    self.model_dir = model_dir
+    self.path = os.path.join(model_dir, RESULTS_FILE)
+    self._writer = None
+
+  def rows(self) -> list[dict]:
+    """Every readable row; a torn last line (crash mid-write) is skipped."""
+    return list(read_rows(self.path))
+
+  def done_keys(self) -> set:
+    return {row_key(r) for r in self.rows()}
+
+  def append(self, rows: Iterable[dict]) -> None:
+    """Writes rows (one flushed line each) and their TensorBoard scalars."""
+    rows = [_clean(dict(r)) for r in rows]
+    if not rows:
+      return
+    with open(self.path, "a+", encoding="utf8") as f:
+      if f.tell() > 0:
+        f.seek(f.tell() - 1)
+        if f.read(1) != "\n":
+          f.write("\n")  # End a line torn by a crash before appending.
+      for row in rows:
+        row.setdefault("time", time.strftime("%Y-%m-%dT%H:%M:%S"))
+        f.write(json.dumps(row, sort_keys=True) + "\n")
+        f.flush()
+    self._write_scalars(rows)
+
+  def _write_scalars(self, rows: list[dict]) -> None:
+    if self._writer is None:
+      self._writer = tf.summary.create_file_writer(
+          os.path.join(self.model_dir, EVAL_LOGS))
+    with self._writer.as_default():
+      for row in rows:
+        if row.get("value") is None:
+          continue
+        tag = tensorboard_tag(row)
+        tf.summary.scalar(tag, row["value"], step=int(row["step"]))
+        if row.get("std") is not None:
+          tf.summary.scalar(tag + "/std", row["std"], step=int(row["step"]))
+    self._writer.flush()
+
+
+def read_rows(path: str) -> Iterator[dict]:
+  """Rows of a results file (none if it does not exist)."""
+  if not os.path.exists(path):
+    return
+  with open(path, encoding="utf8") as f:
+    for number, line in enumerate(f, 1):
+      line = line.strip()
+      if not line:
+        continue
+      try:
+        yield json.loads(line)
+      except json.JSONDecodeError:
+        logging.warning("%s line %d is not JSON (torn write?); skipped.",
+                        path, number)
+
+
+def latest_value(rows: Iterable[dict], metric: str) -> Optional[float]:
+  """The value of `metric` at the largest step, or None."""
+  matching = [r for r in rows if r["metric"] == metric]
+  return max(matching, key=lambda r: r["step"])["value"] if matching else None
+
+
+def format_table(rows: Iterable[dict]) -> str:
+  """A fixed-width text table of rows: step, metric, value (+- std), network,
+  samples / groups, reference split and size."""
+  lines = [f"{'step':>7}  {'metric':<34} {'value':>19}  {'network':<34} "
+           f"{'n/groups':>10}  reference"]
+  for r in rows:
+    value = "n/a" if r.get("value") is None else f"{r['value']:.4f}"
+    if r.get("std") is not None:
+      value += f" +- {r['std']:.4f}"
+    ref = r.get("reference_split", "")
+    if r.get("reference_samples"):
+      ref += f" ({r['reference_samples']})"
+    note = (r.get("details") or {}).get("classifier")
+    metric = r["metric"] + (f" [{note}]" if note else "")
+    lines.append(f"{r['step']:>7}  {metric:<34} {value:>19}  "
+                 f"{r['feature_network']:<34} "
+                 f"{str(r['num_samples']) + '/' + str(r['num_groups']):>10}  "
+                 f"{ref}")
+  return "\n".join(lines)

@@ -56,3 +56,46 @@ def test_multi_worker_without_tf_config_fails_clearly(monkeypatch):
 def test_unknown_strategy():
   with pytest.raises(ValueError, match="Unknown strategy"):
     make_strategy("horovod")
+
+
+def _free_port():
+  import socket
+  with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    return s.getsockname()[1]
+
+
+def test_multi_worker_two_processes_leave_one_consistent_checkpoint(tmp_path):
+  import tensorflow as tf
+  ports = [_free_port(), _free_port()]
+  cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+  procs = []
+  try:
+    for index in range(2):
+      tf_config = json.dumps({"cluster": cluster,
+                              "task": {"type": "worker", "index": index}})
+      procs.append(subprocess.Popen(
+          [sys.executable, "-m", "tests.dist_worker", "multi_worker", "1",
+           str(tmp_path / "run"), "4", "[[]]"], cwd=ROOT, text=True,
+          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
+               "TF_CONFIG": tf_config}))
+    outputs = [p.communicate(timeout=300) for p in procs]
+  finally:
+    for p in procs:  # Clean up by PID whatever happened.
+      if p.poll() is None:
+        p.kill()
+        p.wait()
+  for p, (out, err) in zip(procs, outputs):
+    assert p.returncode == 0, err[-3000:]
+  chief, other = (json.loads(out.strip().splitlines()[-1])["losses"][0]
+                  for out, _ in outputs)
+  assert len(chief) == 4 and np.all(np.isfinite(chief))
+  np.testing.assert_allclose(other, chief, rtol=1e-6)  # One synchronous run.
+  run = tmp_path / "run" / "0"
+  state = tf.train.get_checkpoint_state(str(run))
+  assert [os.path.basename(p) for p in state.all_model_checkpoint_paths] == [
+      "ckpt-4"]
+  reader = tf.train.load_checkpoint(state.model_checkpoint_path)
+  assert int(reader.get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE")) == 4
+  assert (run / "TRAINING_DONE").exists()

@@ -150,3 +150,17 @@ def test_nan_loss_stops_without_saving(first_run, tmp_path):
   with pytest.raises(NonFiniteLossError, match="step 5.*ckpt-4"):
     trainer.train()
   assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-4")
+
+
+def test_corrupt_latest_checkpoint_falls_back_to_previous(first_run, tmp_path,
+                                                          caplog):
+  import shutil
+  shutil.copytree(first_run[0], tmp_path, dirs_exist_ok=True)
+  data_file = next(p for p in os.listdir(tmp_path)
+                   if p.startswith("ckpt-4.data"))
+  with open(tmp_path / data_file, "r+b") as f:
+    f.truncate(16)  # As if the process died while writing it.
+  trainer = Trainer(_config(max_steps=4), str(tmp_path))
+  path = trainer.restore()
+  assert path.endswith("ckpt-2") and trainer.current_step() == 2
+  assert "ckpt-4 is unreadable" in caplog.text

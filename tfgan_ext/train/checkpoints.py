@@ -20,7 +20,8 @@ def restore_latest(checkpoint: tf.train.Checkpoint,
     try:
       checkpoint.restore(path).assert_existing_objects_matched()
       return path
-    except (tf.errors.OpError, ValueError, AssertionError) as err:
+    except (tf.errors.OpError, ValueError, AssertionError, IndexError,
+            OSError) as err:  # IndexError: a truncated data file.
       logging.warning("Checkpoint %s is unreadable (%s: %s); trying the "
                       "previous one.", path, type(err).__name__,
                       str(err).splitlines()[0][:200])

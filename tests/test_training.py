@@ -160,7 +160,9 @@ def test_corrupt_latest_checkpoint_falls_back_to_previous(first_run, tmp_path,
                    if p.startswith("ckpt-4.data"))
   with open(tmp_path / data_file, "r+b") as f:
     f.truncate(16)  # As if the process died while writing it.
+  import logging
   trainer = Trainer(_config(max_steps=4), str(tmp_path))
-  path = trainer.restore()
+  with caplog.at_level(logging.WARNING, logger="absl"):
+    path = trainer.restore()
   assert path.endswith("ckpt-2") and trainer.current_step() == 2
   assert "ckpt-4 is unreadable" in caplog.text

@@ -51,7 +51,7 @@ def source_run(tmp_path_factory):
 
 def test_aux_aw_and_penalty_run_writes_their_summaries(tmp_path, caplog):
   objective = ObjectiveConfig(aux="multi_hinge", aw=True, penalty="gp")
-  with caplog.at_level(logging.INFO):
+  with caplog.at_level(logging.INFO, logger="absl"):
     Trainer(_config(objective=objective), str(tmp_path)).train()
   tags = read_scalars(str(tmp_path))
   for tag in ("losses/d_aux", "losses/g_aux", "d/aux_real_loss",
@@ -125,7 +125,7 @@ def test_mhshared_fine_tune_starts_from_the_source_checkpoint(
   config = _config(max_steps=1, init_from=source_dir,
                    objective=ObjectiveConfig(aux="multi_hinge",
                                              critic="shared"))
-  with caplog.at_level(logging.INFO):
+  with caplog.at_level(logging.INFO, logger="absl"):
     Trainer(config, str(tmp_path), callbacks=[Capture()]).train()
   want = warm_start.checkpoint_variables(dict(
       generator=source.generator, discriminator=source.discriminator))

@@ -17,19 +17,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
-from bench.common import best_time, graph_flops, matmul_flops_per_second
-from tfgan_ext.models import ModelConfig
-from tfgan_ext.train.config import TrainConfig
+from bench.common import (CASES, best_time, graph_flops,
+                          matmul_flops_per_second)
 from tfgan_ext.train.trainer import Trainer
 
-CASES = {
-    "demo (digits 16x16, width 32, batch 64)": TrainConfig(
-        model=ModelConfig("sagan", 16, 1, 10, 64, 32, 32), dataset="digits",
-        batch_size=64),
-    "SAGAN 32x32, width 64, batch 64": TrainConfig(
-        model=ModelConfig("sagan", 32, 3, 10, 128, 64, 64), dataset="digits",
-        batch_size=64),
-}
 
 
 def step_flops(trainer: Trainer) -> int:

@@ -7,6 +7,19 @@ from typing import Callable
 
 import tensorflow as tf
 
+from tfgan_ext.models import ModelConfig
+from tfgan_ext.train.config import TrainConfig
+
+# The train-step configs every speed benchmark measures.
+CASES = {
+    "demo (digits 16x16, width 32, batch 64)": TrainConfig(
+        model=ModelConfig("sagan", 16, 1, 10, 64, 32, 32), dataset="digits",
+        batch_size=64),
+    "SAGAN 32x32, width 64, batch 64": TrainConfig(
+        model=ModelConfig("sagan", 32, 3, 10, 128, 64, 64), dataset="digits",
+        batch_size=64),
+}
+
 
 def best_time(fn: Callable[[], object], repeats: int, warmup: int = 1) -> float:
   """Median seconds per call of `fn` (which must block until done)."""

@@ -29,7 +29,9 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("model_dir", None, "Training run to evaluate.")
 flags.DEFINE_string("metrics", "is,fid", "Comma-separated metrics or groups: "
                     "is, fid, kid, intra_fid, sample_accuracy, quality, "
-                    "diversity, validation_accuracy, self_accuracy, "
+                    "diversity, modes_covered (2-D mixtures), "
+                    "within_class_spread, "
+                    "validation_accuracy, self_accuracy, "
                     "projection_accuracy, d_real_accuracy_train, "
                     "d_real_accuracy_validation; groups conditioning, sqd.")
 flags.DEFINE_enum("protocol", "train", sorted(evaluation.PRESETS),

@@ -69,6 +69,10 @@ flags.DEFINE_bool("aw", False, "aw-loss: adaptive weights of D's real and "
                   "fake loss parts (Algorithm 1).")
 flags.DEFINE_bool("aw_normalized", True, "aw-loss with the 1/|g| factors "
                   "(the paper's main variant); false = ablation.")
+flags.DEFINE_bool("gradient_angles", False, "Without --aw: log the angles "
+                  "between D's real-loss, fake-loss and applied gradients "
+                  "(aw paper Fig. 4; --aw always logs them). Costs a second "
+                  "backward pass per D step.")
 flags.DEFINE_enum("model", "gan", ["gan", "magan", "ebgan"], "gan: "
                   "adversarial --loss; magan / ebgan: energy objective on an "
                   "auto-encoder D (--architecture ae_mlp or ae_conv).")
@@ -113,6 +117,7 @@ def objective_config_from_flags() -> ObjectiveConfig:
       aux_d_weight=FLAGS.aux_d_weight, aux_g_weight=FLAGS.aux_g_weight,
       aux_on_fake=FLAGS.aux_on_fake, critic=FLAGS.critic, ssl=FLAGS.ssl,
       aw=FLAGS.aw, aw_normalized=FLAGS.aw_normalized,
+      gradient_angles=FLAGS.gradient_angles,
       energy="none" if FLAGS.model == "gan" else FLAGS.model,
       margin=FLAGS.margin, pretrain_epochs=FLAGS.pretrain_epochs)
 

@@ -28,7 +28,8 @@ from tfgan_ext.train.trainer import Trainer
 
 TINY = ModelConfig("sagan", image_size=8, channels=1, num_classes=10,
                    z_dim=8, gf=4, df=4)
-METRICS = "is,fid,kid,intra_fid,sample_accuracy,quality,diversity,conditioning"
+METRICS = ("is,fid,kid,intra_fid,sample_accuracy,quality,diversity,"
+           "within_class_spread,conditioning")
 PROTOCOL = evaluation.EvalProtocol(num_samples=100, num_groups=5,
                                    reference_samples=300,
                                    conditioning_samples=200,
@@ -209,6 +210,8 @@ def test_evaluator_rejects_bad_input_before_writing(source_run, tmp_path):
   with pytest.raises(ValueError, match="num_groups"):
     evaluation.Evaluator(model_dir, "is", evaluation.EvalProtocol(
         num_samples=10, num_groups=20), FakeNetwork())
+  with pytest.raises(ValueError, match="modes_covered"):
+    evaluation.Evaluator(model_dir, "modes_covered", PROTOCOL, FakeNetwork())
   with pytest.raises(FileNotFoundError, match="config.json"):
     evaluation.Evaluator(str(tmp_path), "is", PROTOCOL, FakeNetwork())
   assert not os.path.exists(results)
@@ -347,6 +350,22 @@ def test_chunked_intra_fid_uses_true_labels_and_matches_unchunked():
                                           fake[labels == k])
       assert per[k] == pytest.approx(expected, rel=1e-5)
   assert mean == pytest.approx(np.mean([per[k] for k in range(5)]))
+
+
+def test_within_class_spread_hand_computed():
+  # Class 0: generated points +-1 on axis 0 (trace of the sample covariance
+  # 2 * 1 / 1 = 2); real points +-2 (trace 8): ratio 1/4. Class 1: the same
+  # spread on both sides: ratio 1. Class 2 has one generated sample: skipped.
+  gen = np.array([[1, 0], [-1, 0], [0, 3], [0, 5], [9, 9]], np.float64)
+  gen_labels = np.array([0, 0, 1, 1, 2])
+  real = np.array([[2, 0], [-2, 0], [1, 1], [1, 3], [0, 0], [1, 1]],
+                  np.float64)
+  real_labels = np.array([0, 0, 1, 1, 2, 2])
+  mean, per_class = sm.within_class_spread(gen, gen_labels, real, real_labels)
+  assert per_class == {0: pytest.approx(0.25), 1: pytest.approx(1.0)}
+  assert mean == pytest.approx(0.625)
+  with pytest.raises(ValueError, match="no class"):
+    sm.within_class_spread(gen[:1], gen_labels[:1], real, real_labels)
 
 
 def test_sample_metric_closed_forms():

@@ -262,10 +262,52 @@ def test_aw_combiner_matches_direct_computation(shift, normalized):
   np.testing.assert_allclose(got, 0.5 * applied, rtol=1e-4, atol=1e-6)
   np.testing.assert_allclose(stats["aw_w_real"], w_r, rtol=1e-4)
   np.testing.assert_allclose(stats["aw_w_fake"], w_f, rtol=1e-4)
-  np.testing.assert_allclose(stats["aw_angle_real_fake"], _angle(g_r, g_f),
+  np.testing.assert_allclose(stats["angle_real_fake"], _angle(g_r, g_f),
                              atol=1e-2)
-  np.testing.assert_allclose(stats["aw_angle_fake_applied"],
+  np.testing.assert_allclose(stats["angle_fake_applied"],
                              _angle(g_f, applied), atol=1e-2)
+
+
+def test_angle_probe_applies_the_plain_sum_and_logs_fig4_angles():
+  d = LinearD(3)
+  d(tf.zeros([1, 3]))
+  d.w.assign([0.5, -1.0, 0.25])
+  rng = np.random.RandomState(3)
+  real = tf.constant(rng.randn(5, 3), tf.float32)
+  fake = tf.constant(rng.randn(5, 3), tf.float32)
+  obj = ThreeTerms()
+  variables = [d.w, d.b]
+  with tf.GradientTape() as plain_tape:
+    plain = obj.discriminator_loss(d, real, fake)
+    total = plain.total()
+  expected = plain_tape.gradient(total, variables)
+  combiner = objectives.build_combiner(ObjectiveConfig(gradient_angles=True))
+  assert isinstance(combiner, objectives.AngleProbeCombiner)
+  combiner.check(obj)
+  with tf.GradientTape(persistent=True) as tape:
+    out = obj.discriminator_loss(d, real, fake)
+  grads, stats = combiner.gradients(tape, out, variables, scale=1.0)
+  for got, want in zip(grads, expected):
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5,
+                               atol=1e-6)
+
+  def flat(term_list):
+    with tf.GradientTape() as t:
+      loss = tf.add_n([obj.discriminator_loss(d, real, fake).terms[k]
+                       for k in term_list])
+    gw, gb = t.gradient(loss, variables)
+    gw = np.zeros(3) if gw is None else gw.numpy()
+    return np.concatenate([gw, [0.0 if gb is None else float(gb)]])
+
+  g_r, g_f = flat(["real"]), flat(["fake"])
+  applied = flat(["real", "fake", "aux"])
+  np.testing.assert_allclose(stats["angle_real_fake"], _angle(g_r, g_f),
+                             atol=1e-2)
+  np.testing.assert_allclose(stats["angle_real_applied"],
+                             _angle(g_r, applied), atol=1e-2)
+  np.testing.assert_allclose(stats["angle_fake_applied"],
+                             _angle(g_f, applied), atol=1e-2)
+  assert not any(k.startswith("aw_") for k in stats)
 
 
 def test_aw_refuses_objectives_without_a_real_fake_split():

@@ -57,8 +57,8 @@ def test_aux_aw_and_penalty_run_writes_their_summaries(tmp_path, caplog):
   for tag in ("losses/d_aux", "losses/g_aux", "d/aux_real_loss",
               "d/aux_real_accuracy", "d/aux_fake_accuracy", "g/aux_accuracy",
               "d/aw_w_real", "d/aw_w_fake", "d/aw_case", "d/s_real",
-              "d/s_fake", "d/aw_angle_real_fake", "d/aw_angle_real_applied",
-              "d/aw_angle_fake_applied", "losses/d_penalty"):
+              "d/s_fake", "d/angle_real_fake", "d/angle_real_applied",
+              "d/angle_fake_applied", "losses/d_penalty"):
     assert set(tags[tag]) == {1, 2}, tag
   assert all(v in (1, 2, 3, 4, 5) for v in tags["d/aw_case"].values())
   assert all(0 <= v <= 1 for v in tags["d/aux_real_accuracy"].values())

@@ -1,7 +1,8 @@
 """Evaluates one checkpoint of a model_dir and appends its result rows.
 
 Metrics (`parse_metrics` also accepts the groups below):
-  is, fid, kid, intra_fid, sample_accuracy, quality, diversity
+  is, fid, kid, intra_fid, sample_accuracy, quality, diversity,
+  modes_covered (2-D mixtures only), within_class_spread (conditional)
       from a feature network (Inception, a domain classifier, the 2-D
       mixture) on generated samples with class-balanced labels; with a
       classifier, "is" is the classifier score.
@@ -34,20 +35,22 @@ from tfgan_ext.evaluation.restore import restore_networks
 from tfgan_ext.evaluation.results import ResultsFile, row_key
 from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors, stream_outputs)
-from tfgan_ext.metrics.domain_networks import MixtureNetwork
+from tfgan_ext.metrics.domain_networks import COVERED_SHARE, MixtureNetwork
 
 __all__ = ["CONDITIONING_METRICS", "CheckpointUnavailable", "Evaluator",
            "SAMPLE_METRICS", "parse_metrics"]
 
 SAMPLE_METRICS = ("is", "fid", "kid", "intra_fid", "sample_accuracy",
-                  "quality", "diversity")
+                  "quality", "diversity", "modes_covered",
+                  "within_class_spread")
 CONDITIONING_METRICS = ("validation_accuracy", "self_accuracy",
                         "projection_accuracy", "d_real_accuracy_train",
                         "d_real_accuracy_validation")
 GROUPS = {"conditioning": CONDITIONING_METRICS, "sqd": ("quality", "diversity")}
-_NEEDS_LABELS = ("intra_fid", "sample_accuracy") + CONDITIONING_METRICS
+_NEEDS_LABELS = (("intra_fid", "sample_accuracy", "within_class_spread")
+                 + CONDITIONING_METRICS)
 _MAIN_PASS = ("is", "fid", "kid", "sample_accuracy", "quality", "diversity",
-              "self_accuracy")
+              "modes_covered", "within_class_spread", "self_accuracy")
 DISCRIMINATOR = "discriminator"
 
 
@@ -158,6 +161,11 @@ class Evaluator:
           f"sample_accuracy needs a network that classifies the run's "
           f"{mc.num_classes} classes ({net.name!r} is not one); use a domain "
           "classifier trained on this dataset (--classifier_path).")
+    if "modes_covered" in chosen and not hasattr(net, "modes_covered"):
+      raise ValueError(
+          f"modes_covered counts samples near the known modes of a 2-D "
+          f"mixture (ring8, grid25); {net.name!r} has no such modes. Use "
+          "diversity (SQD's D) for image data.")
     if chosen & {"intra_fid", "diversity"} and self.info.num_classes < 1:
       raise ValueError("intra_fid and diversity need labelled real data.")
 
@@ -320,6 +328,18 @@ class Evaluator:
         value, log_modes = sm.mode_diversity(net["pool"], centroids)
         rows.append(self._row(step, metric, value, name, details=dict(
             ref_count(), log_num_modes=log_modes, num_modes=len(centroids))))
+      elif metric == "within_class_spread":
+        ref = self.reference().features()
+        value, per_class = sm.within_class_spread(
+            net["pool"], labels, ref["pool"], ref["labels"])
+        rows.append(self._row(step, metric, value, name, details=dict(
+            ref_count(), per_class=per_class)))
+      elif metric == "modes_covered":
+        counts = self.network.mode_counts(net)
+        rows.append(self._row(
+            step, metric, self.network.modes_covered(net), name,
+            details=dict(mode_counts=[int(c) for c in counts],
+                         min_share=COVERED_SHARE, num_modes=len(counts))))
       elif metric == "self_accuracy":
         value = cond.accuracy(out["head"]["scores"], labels)
         rows.append(self._row(step, metric, value, name,

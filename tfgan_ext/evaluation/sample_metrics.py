@@ -63,6 +63,32 @@ def mode_diversity(pool: np.ndarray, centroids: np.ndarray
           float(np.log(len(centroids))))
 
 
+def within_class_spread(pool: np.ndarray, labels: np.ndarray,
+                        real_pool: np.ndarray, real_labels: np.ndarray
+                        ) -> tuple[float, dict[int, float]]:
+  """Diversity inside each class: mean over classes k of
+  tr Cov(generated features of k) / tr Cov(real features of k).
+
+  1 means each class is as spread as the real one; it falls toward 0 as a
+  class collapses onto fewer images. Classes with fewer than 2 samples on
+  either side are skipped. Returns (mean ratio, {class: ratio}).
+  """
+  ratios = {}
+  for k in np.unique(labels):
+    gen, real = pool[labels == k], real_pool[real_labels == k]
+    if len(gen) < 2 or len(real) < 2:
+      continue
+    real_spread = float(np.trace(np.atleast_2d(np.cov(real, rowvar=False))))
+    if real_spread <= 0:
+      continue
+    ratios[int(k)] = float(
+        np.trace(np.atleast_2d(np.cov(gen, rowvar=False)))) / real_spread
+  if not ratios:
+    raise ValueError("within_class_spread: no class has >= 2 samples on "
+                     "both sides.")
+  return float(np.mean(list(ratios.values()))), ratios
+
+
 def chunked_intra_fid(generate: Callable, network, real_pool: np.ndarray,
                       real_labels: np.ndarray, classes: Sequence[int], *,
                       per_class: int, chunk: int, z_dim: int, seed: int,

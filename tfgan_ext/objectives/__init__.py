@@ -8,7 +8,8 @@ only sees the `Objective` / `GradientCombiner` interfaces. Composition:
   aux (multi_hinge|acgan) -> AuxiliaryObjective (head, or shared projection)
   otherwise               -> AdversarialObjective
   penalty != none         -> wrapped in PenalizedObjective
-  aw                      -> AwCombiner, else the plain sum
+  aw                      -> AwCombiner; gradient_angles -> AngleProbeCombiner
+                             (plain sum, angles logged); else the plain sum
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tfgan_ext.losses import (PENALTY_KINDS, get_adversarial_loss,
                               get_classification_loss)
 from tfgan_ext.objectives.adversarial import AdversarialObjective
 from tfgan_ext.objectives.auxiliary import AuxiliaryObjective
-from tfgan_ext.objectives.aw_combiner import AwCombiner
+from tfgan_ext.objectives.aw_combiner import AngleProbeCombiner, AwCombiner
 from tfgan_ext.objectives.base import (UNLABELLED_IMAGE, Batch,
                                        GradientCombiner, LossOutput, Objective)
 from tfgan_ext.objectives.energy import EnergyObjective
@@ -26,7 +27,7 @@ from tfgan_ext.objectives.ssl import SemiSupervisedObjective
 from tfgan_ext.train.config import ObjectiveConfig
 
 __all__ = ["UNLABELLED_IMAGE", "Batch", "GradientCombiner", "LossOutput",
-           "Objective", "AdversarialObjective", "AuxiliaryObjective",
+           "Objective", "AdversarialObjective", "AngleProbeCombiner", "AuxiliaryObjective",
            "AwCombiner", "EnergyObjective", "PenalizedObjective",
            "SemiSupervisedObjective", "build_objective", "build_combiner",
            "validate_objective_config"]
@@ -98,4 +99,6 @@ def build_combiner(config: ObjectiveConfig) -> GradientCombiner:
   """Returns how D's loss terms become one gradient (plain sum by default)."""
   if config.aw:
     return AwCombiner(normalized=config.aw_normalized)
+  if config.gradient_angles:
+    return AngleProbeCombiner()
   return GradientCombiner()

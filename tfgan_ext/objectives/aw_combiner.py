@@ -1,5 +1,8 @@
 """aw-loss as a GradientCombiner: D's update is w_r g_r + w_f g_f + g_other.
 
+`AngleProbeCombiner` is the same machinery with w_r = w_f = 1: the plain
+GAN update, with the aw paper's Fig. 4 gradient angles logged.
+
 g_r and g_f are the gradients of the "real" and "fake" terms, taken from one
 persistent tape (the objective runs D on the two batches separately, so each
 backward pass only visits its own half); w_r, w_f come from Algorithm 1
@@ -43,26 +46,39 @@ def _all_reduce_mean(values: list) -> list:
   return [s / ctx.num_replicas_in_sync for s in summed]
 
 
-class AwCombiner(GradientCombiner):
-  """Adaptive real/fake weights of the aw paper (Algorithm 1)."""
+def gradient_angles(g_real: Sequence[tf.Tensor], g_fake: Sequence[tf.Tensor],
+                    applied: Sequence[tf.Tensor]) -> dict[str, tf.Tensor]:
+  """The aw paper's Fig. 4 angles, in degrees, between the real-loss, the
+  fake-loss and the applied D gradients (all of D's variables at once)."""
+  degrees = 180.0 / math.pi
+  return {
+      "angle_real_fake": angle_between(g_real, g_fake) * degrees,
+      "angle_real_applied": angle_between(g_real, applied) * degrees,
+      "angle_fake_applied": angle_between(g_fake, applied) * degrees,
+  }
+
+
+class SplitGradientCombiner(GradientCombiner):
+  """D's update w_r g_r + w_f g_f + g_other from separate real / fake
+  gradients; subclasses choose the weights. Logs the Fig. 4 angles."""
 
   persistent_tape = True
-
-  def __init__(self, normalized: bool = True, **aw_kwargs):
-    self.normalized = normalized
-    self.aw_kwargs = aw_kwargs
 
   def check(self, objective: Objective) -> None:
     terms = tuple(objective.discriminator_terms)
     if not all(t in terms for t in SPLIT_TERMS):
       raise ValueError(
-          f"--aw reweights the real and fake parts of D's loss, but "
-          f"{objective.describe()} has terms {list(terms)}. Drop --aw or use "
-          "an objective with real/fake parts.")
+          f"{self.flag} needs D's loss split into real and fake parts, but "
+          f"{objective.describe()} has terms {list(terms)}. Drop {self.flag} "
+          "or use an objective with real/fake parts.")
 
-  def describe(self) -> str:
-    kind = "normalized" if self.normalized else "un-normalized"
-    return f"aw-loss ({kind} Algorithm 1 weights on the real/fake terms)"
+  flag = "this gradient combiner"
+
+  def weights(self, g_real: list, g_fake: list, s_real: tf.Tensor,
+              s_fake: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor,
+                                          dict[str, tf.Tensor]]:
+    """(w_real, w_fake, extra statistics) for the reduced gradients."""
+    raise NotImplementedError
 
   def gradients(self, tape: tf.GradientTape, output: LossOutput,
                 variables: Sequence[tf.Variable], scale: float
@@ -78,19 +94,47 @@ class AwCombiner(GradientCombiner):
                                   output.stats["s_fake"]])
     g_real, g_fake = reduced[:n], reduced[n:2 * n]
     g_other = reduced[2 * n:2 * n + len(g_other)]
-    s_real, s_fake = reduced[-2], reduced[-1]
-    w_real, w_fake, case = aw.aw_weights_and_case(
-        g_real, g_fake, s_real, s_fake, normalized=self.normalized,
-        **self.aw_kwargs)
+    w_real, w_fake, stats = self.weights(g_real, g_fake, reduced[-2],
+                                         reduced[-1])
     applied = aw.combine_gradients(g_real, g_fake, w_real, w_fake)
     if g_other:
       applied = [a + o for a, o in zip(applied, g_other)]
-    degrees = 180.0 / math.pi
-    stats = {
-        "aw_w_real": w_real, "aw_w_fake": w_fake,
-        "aw_case": tf.cast(case, tf.float32),
-        "aw_angle_real_fake": angle_between(g_real, g_fake) * degrees,
-        "aw_angle_real_applied": angle_between(g_real, applied) * degrees,
-        "aw_angle_fake_applied": angle_between(g_fake, applied) * degrees,
-    }
+    stats = {**stats, **gradient_angles(g_real, g_fake, applied)}
     return [g * scale for g in applied], stats
+
+
+class AwCombiner(SplitGradientCombiner):
+  """Adaptive real/fake weights of the aw paper (Algorithm 1)."""
+
+  flag = "--aw"
+
+  def __init__(self, normalized: bool = True, **aw_kwargs):
+    self.normalized = normalized
+    self.aw_kwargs = aw_kwargs
+
+  def describe(self) -> str:
+    kind = "normalized" if self.normalized else "un-normalized"
+    return f"aw-loss ({kind} Algorithm 1 weights on the real/fake terms)"
+
+  def weights(self, g_real, g_fake, s_real, s_fake):
+    w_real, w_fake, case = aw.aw_weights_and_case(
+        g_real, g_fake, s_real, s_fake, normalized=self.normalized,
+        **self.aw_kwargs)
+    return w_real, w_fake, {"aw_w_real": w_real, "aw_w_fake": w_fake,
+                            "aw_case": tf.cast(case, tf.float32)}
+
+
+class AngleProbeCombiner(SplitGradientCombiner):
+  """The plain sum (weights 1, 1), computed from separate real / fake
+  gradients so that the Fig. 4 angles of an ordinary GAN can be logged."""
+
+  flag = "--gradient_angles"
+
+  def describe(self) -> str:
+    return ("sum of the discriminator's loss terms (real / fake gradients "
+            "taken apart to log their angles)")
+
+  def weights(self, g_real, g_fake, s_real, s_fake):
+    del g_real, g_fake, s_real, s_fake
+    one = tf.constant(1.0)
+    return one, one, {}

@@ -33,6 +33,7 @@ class ObjectiveConfig:
                                   # images and an aux classifier).
   aw: bool = False                # aw-loss adaptive real/fake weights.
   aw_normalized: bool = True      # 1/|g| factors of Algorithm 1.
+  gradient_angles: bool = False   # Log aw Fig. 4 angles without aw.
   energy: str = "none"            # none | magan | ebgan (auto-encoder D).
   margin: float = 10.0            # EBGAN's fixed margin (energy units).
   pretrain_epochs: int = 2        # MAGAN's D pre-training epochs (m = 0).

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench studies report venv clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,13 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.run_all
+
+# The paper studies (about an hour on 2 CPU cores), then REPORT.md.
+studies: $(STAMP)
+	$(PY) -m experiments.study_report
+
+report: $(STAMP)
+	$(PY) -m experiments.study_report --norun
 
 clean:
 	rm -rf $(VENV) demo_run

@@ -1,0 +1,307 @@
+"""Shared plumbing of the paper studies (experiments/study_*.py).
+
+A study trains runs with the train binary and evaluates them with the eval
+binary, each in its own process (exactly the commands a user would type),
+then reads the runs' eval_results.jsonl and TensorBoard scalars, draws PNG
+plots and writes a markdown section to results/<study>/section.md that
+`python -m experiments.study_report` gathers into REPORT.md.
+
+Runs live in runs/studies/<study>/<run>; a study started again reuses the
+runs that finished (TRAINING_DONE at the requested step) and the rows
+already in their eval_results.jsonl.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from tfgan_ext import evaluation
+from tfgan_ext.evaluation import domain_classifier
+from tfgan_ext.evaluation.report import read_scalars
+from tfgan_ext.workspace import DONE_FILE, TRAIN_LOGS
+
+CONFIGS = os.path.join(os.path.dirname(__file__), "configs")
+RUNS_ROOT = os.path.join("runs", "studies")
+RESULTS_ROOT = "results"
+CLASSIFIERS_DIR = "classifiers"
+STATS_CACHE_DIR = "eval_cache"
+
+REPRODUCED = "reproduced"
+NOT_REPRODUCED = "not reproduced"
+INCONCLUSIVE = "inconclusive"
+
+
+def config_path(name: str) -> str:
+  """Path of experiments/configs/<name>.cfg; fails if it does not exist."""
+  path = os.path.join(CONFIGS, f"{name}.cfg")
+  if not os.path.exists(path):
+    raise FileNotFoundError(f"No flagfile {path}.")
+  return path
+
+
+def _flag_args(flags: dict) -> list[str]:
+  out = []
+  for key, value in flags.items():
+    if isinstance(value, bool):
+      value = "true" if value else "false"
+    out.append(f"--{key}={value}")
+  return out
+
+
+def run_module(module: str, args: Sequence[str], log_path: str) -> float:
+  """Runs `python -m module args` with its output in log_path; returns the
+  wall seconds. Raises RuntimeError with the log's tail on failure."""
+  os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
+  env = dict(os.environ, PYTHONPATH=os.getcwd(), TF_CPP_MIN_LOG_LEVEL="2")
+  start = time.time()
+  with open(log_path, "a", encoding="utf8") as log:
+    log.write(f"\n$ python -m {module} {' '.join(args)}\n")
+    log.flush()
+    proc = subprocess.run([sys.executable, "-m", module, *args], stdout=log,
+                          stderr=subprocess.STDOUT, env=env)
+  if proc.returncode:
+    with open(log_path, encoding="utf8") as f:
+      tail = "".join(f.readlines()[-30:])
+    raise RuntimeError(f"python -m {module} failed (exit {proc.returncode}); "
+                       f"log {log_path}:\n{tail}")
+  return time.time() - start
+
+
+def done_step(model_dir: str) -> Optional[int]:
+  """The step in model_dir's TRAINING_DONE, or None."""
+  path = os.path.join(model_dir, DONE_FILE)
+  if not os.path.exists(path):
+    return None
+  with open(path, encoding="utf8") as f:
+    return int(json.load(f)["step"])
+
+
+@dataclasses.dataclass
+class RunRecord:
+  """One training run of a study and what it cost."""
+  name: str
+  model_dir: str
+  command: str
+  train_seconds: float = 0.0
+  eval_seconds: float = 0.0
+  reused: bool = False
+
+
+def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
+  """Trains (or resumes, or reuses) one run with experiments.train."""
+  args = [f"--flagfile={os.path.relpath(config_path(flagfile))}",
+          f"--model_dir={model_dir}",
+          *_flag_args(flags)]
+  command = "python -m experiments.train " + " ".join(args)
+  record = RunRecord(name, model_dir, command)
+  wanted = flags.get("max_steps")
+  if wanted is not None and done_step(model_dir) == int(wanted):
+    record.reused = True
+    print(f"[{name}] reusing finished run {model_dir}", flush=True)
+    return record
+  print(f"[{name}] training: {command}", flush=True)
+  record.train_seconds = run_module("experiments.train", args,
+                                    os.path.join(model_dir + ".train.log"))
+  print(f"[{name}] trained in {record.train_seconds:.0f} s", flush=True)
+  return record
+
+
+def evaluate(record: RunRecord, metrics: str, flags: dict) -> None:
+  """Evaluates every checkpoint of the run with eval.run (stops when
+  training is done and every checkpoint is evaluated)."""
+  args = [f"--model_dir={record.model_dir}", f"--metrics={metrics}",
+          "--timeout=0", "--poll_interval=1", "--progress_every=600",
+          *_flag_args(flags)]
+  print(f"[{record.name}] evaluating: python -m eval.run {' '.join(args)}",
+        flush=True)
+  record.eval_seconds += run_module("eval.run", args,
+                                    record.model_dir + ".eval.log")
+
+
+def ensure_classifier(dataset: str, image_size: int, channels: int = 1
+                      ) -> tuple[str, object]:
+  """The domain classifier (trained once, offline) and its info."""
+  path, info, _ = domain_classifier.ensure_classifier(
+      dataset, image_size, channels, domain_classifier.default_classifier_dir(
+          dataset, image_size, CLASSIFIERS_DIR))
+  return path, info
+
+
+# Digits studies: eval.run metrics and flags (offline digits classifier).
+DIGITS_METRICS = ("is,fid,intra_fid,sample_accuracy,quality,diversity,"
+                  "within_class_spread,conditioning")
+
+
+def digits_eval_flags(classifier: str, num_samples: int) -> dict:
+  """eval.run flags shared by the digits studies."""
+  return {"classifier_path": classifier, "num_samples": num_samples,
+          "num_groups": 10, "reference_samples": 1437, "seed": 0}
+
+
+# ------------------------------------------------------------------ reading
+def eval_series(model_dir: str, metric: str
+                ) -> tuple[np.ndarray, np.ndarray]:
+  """(steps, values) of one metric from eval_results.jsonl, by step."""
+  rows = [r for r in evaluation.read_rows(
+      os.path.join(model_dir, evaluation.RESULTS_FILE))
+          if r["metric"] == metric and r["value"] is not None]
+  by_step = {int(r["step"]): float(r["value"]) for r in rows}
+  steps = np.array(sorted(by_step), dtype=np.int64)
+  return steps, np.array([by_step[s] for s in steps], dtype=np.float64)
+
+
+def eval_row(model_dir: str, metric: str, step: int) -> Optional[dict]:
+  """The eval row of `metric` at `step` (None if missing)."""
+  for row in evaluation.read_rows(
+      os.path.join(model_dir, evaluation.RESULTS_FILE)):
+    if row["metric"] == metric and int(row["step"]) == step:
+      return row
+  return None
+
+
+def value_at(model_dir: str, metric: str, step: int) -> float:
+  """One metric's value at `step` (NaN when it was not evaluated)."""
+  row = eval_row(model_dir, metric, step)
+  return float("nan") if row is None else float(row["value"])
+
+
+def train_series(model_dir: str, tag: str) -> tuple[np.ndarray, np.ndarray]:
+  """(steps, values) of one TensorBoard scalar of the train job."""
+  scalars = read_scalars(os.path.join(model_dir, TRAIN_LOGS))
+  if tag not in scalars:
+    raise KeyError(f"No scalar {tag!r} in {model_dir}; have "
+                   f"{sorted(scalars)}.")
+  points = sorted(scalars[tag])
+  return (np.array([p[0] for p in points], np.int64),
+          np.array([p[1] for p in points], np.float64))
+
+
+# ------------------------------------------------------------------ writing
+def fmt(value: Optional[float], digits: int = 3) -> str:
+  if value is None or not np.isfinite(value):
+    return "n/a"
+  return f"{value:.{digits}f}"
+
+
+def markdown_table(headers: Sequence[str],
+                   rows: Iterable[Sequence[object]]) -> str:
+  lines = ["| " + " | ".join(headers) + " |",
+           "|" + "|".join("---" for _ in headers) + "|"]
+  lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+  return "\n".join(lines)
+
+
+def pyplot():
+  """matplotlib's pyplot on the file-only Agg backend."""
+  import matplotlib
+  matplotlib.use("Agg")
+  from matplotlib import pyplot as plt
+  return plt
+
+
+def save_figure(fig, path: str) -> str:
+  os.makedirs(os.path.dirname(path), exist_ok=True)
+  fig.savefig(path, dpi=90, bbox_inches="tight")
+  pyplot().close(fig)
+  return path
+
+
+def plot_metric_grid(path: str, panels: Sequence[tuple[str, dict]],
+                     columns: int = 3, xlabel: str = "step") -> str:
+  """One panel per (title, {label: (steps, values)}) in a grid."""
+  plt = pyplot()
+  rows = int(np.ceil(len(panels) / columns))
+  fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows),
+                           squeeze=False)
+  for ax, (title, curves) in zip(axes.flat, panels):
+    for label, (x, y) in curves.items():
+      ax.plot(x, y, label=label, marker="." if len(x) < 30 else None)
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel(xlabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+  for ax in list(axes.flat)[len(panels):]:
+    ax.axis("off")
+  fig.tight_layout()
+  return save_figure(fig, path)
+
+
+@dataclasses.dataclass
+class Claim:
+  """One paper claim, its verdict and the evidence (numbers, in words)."""
+  text: str
+  verdict: str
+  evidence: str
+
+
+@dataclasses.dataclass
+class Section:
+  """What a study writes into REPORT.md."""
+  key: str
+  title: str
+  paper: str
+  script: str
+  protocol: list[tuple[str, str]]
+  claims: list[Claim]
+  body: list[str]  # Markdown paragraphs, tables and figure links.
+  runs: list[RunRecord]
+
+  @property
+  def results_dir(self) -> str:
+    return os.path.join(RESULTS_ROOT, self.key)
+
+  def figure(self, file_name: str, caption: str) -> str:
+    """Markdown for a figure in this study's results folder."""
+    return f"![{caption}]({self.results_dir}/{file_name})\n\n*{caption}*"
+
+  def markdown(self) -> str:
+    out = [f"## {self.title}", "",
+           f"Paper: {self.paper}. Script: `python -m {self.script}`.", "",
+           "### Claims", "",
+           markdown_table(["claim", "verdict", "evidence"],
+                          [(c.text, f"**{c.verdict}**", c.evidence)
+                           for c in self.claims]), "",
+           "### Protocol", "",
+           markdown_table(["setting", "value"], self.protocol), ""]
+    out += ["### Results", ""]
+    for part in self.body:
+      out += [part, ""]
+    train_s = sum(r.train_seconds for r in self.runs)
+    eval_s = sum(r.eval_seconds for r in self.runs)
+    reused = sum(r.reused for r in self.runs)
+    out += ["### Runs", "",
+            markdown_table(["run", "command"],
+                           [(r.name, f"`{r.command}`") for r in self.runs]),
+            "", f"Wall time of this study's last invocation: training "
+            f"{train_s / 60:.1f} min, evaluation {eval_s / 60:.1f} min"
+            + (f" ({reused} finished runs reused)." if reused else "."), ""]
+    return "\n".join(out)
+
+  def write(self) -> str:
+    os.makedirs(self.results_dir, exist_ok=True)
+    path = os.path.join(self.results_dir, "section.md")
+    with open(path, "w", encoding="utf8") as f:
+      f.write(self.markdown())
+    summary = dict(key=self.key, title=self.title,
+                   claims=[dataclasses.asdict(c) for c in self.claims],
+                   train_seconds=sum(r.train_seconds for r in self.runs),
+                   eval_seconds=sum(r.eval_seconds for r in self.runs))
+    with open(os.path.join(self.results_dir, "summary.json"), "w",
+              encoding="utf8") as f:
+      json.dump(summary, f, indent=2)
+    print(f"wrote {path}", flush=True)
+    return path
+
+
+def study_dirs(key: str, runs_root: str) -> str:
+  path = os.path.join(runs_root, key)
+  os.makedirs(path, exist_ok=True)
+  return path

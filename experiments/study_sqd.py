@@ -32,7 +32,7 @@ KEY = "sqd_digits"
 LOSSES = ("nonsaturating", "least_squares", "hinge", "wasserstein")
 STEPS_PER_EPOCH = 1437 // 64
 SUMMARY_EVERY = 5
-SPIKE_FACTOR = 3.0
+SPIKE_FACTOR = sc.SPIKE_FACTOR
 
 
 def _name(loss: str, gp: bool) -> str:
@@ -45,16 +45,6 @@ def _turning_points(model_dir: str) -> list[dict]:
     return []
   with open(path, encoding="utf8") as f:
     return [json.loads(line) for line in f if line.strip()]
-
-
-def angle_spikes(values: np.ndarray, window: int,
-                 factor: float = SPIKE_FACTOR) -> int:
-  """Logged angles above `factor` x the median of the previous `window`."""
-  count = 0
-  for i in range(window, len(values)):
-    if values[i] > factor * np.median(values[i - window:i]):
-      count += 1
-  return count
 
 
 def _plot(runs, path: str) -> None:
@@ -122,7 +112,7 @@ def main(argv):
     per[(loss, gp)] = dict(
         settle_g=np.median(a_g[-tenth:]) / np.median(a_g[:tenth]),
         settle_d=np.median(a_d[-tenth:]) / np.median(a_d[:tenth]),
-        spikes=angle_spikes(a_g, window) + angle_spikes(a_d, window),
+        spikes=sc.angle_spikes(a_g, window) + sc.angle_spikes(a_d, window),
         q_late=float(np.mean(q[half:])), d_late=float(np.mean(d[half:])),
         q_best=float(q.max()), q_last=float(q[-1]), d_last=float(d[-1]),
         points=points)

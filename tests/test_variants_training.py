@@ -66,6 +66,17 @@ def test_aux_aw_and_penalty_run_writes_their_summaries(tmp_path, caplog):
   assert "real and generated images" in log and "aw-loss" in log
 
 
+def test_gradient_angles_probe_logs_fig4_angles_of_a_plain_run(tmp_path):
+  objective = ObjectiveConfig(gradient_angles=True)
+  Trainer(_config(objective=objective), str(tmp_path)).train()
+  tags = read_scalars(str(tmp_path))
+  for tag in ("d/angle_real_fake", "d/angle_real_applied",
+              "d/angle_fake_applied"):
+    assert set(tags[tag]) == {1, 2}, tag
+    assert all(0 <= v <= 180 for v in tags[tag].values())
+  assert "d/aw_case" not in tags
+
+
 def test_ssl_run_feeds_disjoint_unlabelled_images(tmp_path):
   objective = ObjectiveConfig(aux="multi_hinge", ssl=True)
   trainer = Trainer(_config(objective=objective, label_fraction=0.1,

@@ -1,0 +1,69 @@
+"""The study scripts' helpers: tables, sections, report assembly, spikes."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from experiments import study_common as sc
+
+
+def test_markdown_table_and_fmt():
+  table = sc.markdown_table(["a", "b"], [(1, "x"), (2.5, "y")])
+  assert table.splitlines() == ["| a | b |", "|---|---|", "| 1 | x |",
+                                "| 2.5 | y |"]
+  assert sc.fmt(float("nan")) == "n/a" and sc.fmt(None) == "n/a"
+  assert sc.fmt(1.23456, 2) == "1.23"
+
+
+def test_section_writes_markdown_and_summary(tmp_path, monkeypatch):
+  monkeypatch.chdir(tmp_path)
+  run = sc.RunRecord("r", "runs/x", "python -m experiments.train --x",
+                     train_seconds=90.0, eval_seconds=30.0)
+  section = sc.Section(
+      key="k", title="Study 9: t", paper="p", script="experiments.study_k",
+      protocol=[("steps", "10")],
+      claims=[sc.Claim("c", sc.REPRODUCED, "e")], body=["body text"],
+      runs=[run])
+  path = section.write()
+  text = open(path).read()
+  assert "| c | **reproduced** | e |" in text
+  assert "| steps | 10 |" in text and "body text" in text
+  assert "training 1.5 min, evaluation 0.5 min" in text
+  summary = json.load(open(os.path.join("results", "k", "summary.json")))
+  assert summary["claims"] == [{"text": "c", "verdict": "reproduced",
+                                "evidence": "e"}]
+  assert summary["train_seconds"] == 90.0
+
+
+def test_report_gathers_sections_in_order(tmp_path, monkeypatch):
+  monkeypatch.chdir(tmp_path)
+  first, second = sc.STUDIES[0][1], sc.STUDIES[1][1]
+  for key, verdict in ((first, sc.REPRODUCED), (second, sc.INCONCLUSIVE)):
+    sc.Section(key=key, title=f"Study {key}: x", paper="p",
+               script=f"experiments.{key}", protocol=[],
+               claims=[sc.Claim(f"claim {key}", verdict, "e")], body=[],
+               runs=[sc.RunRecord("r", "d", "cmd", 60.0, 0.0)]).write()
+  text = open(sc.write_report("REPORT.md")).read()
+  assert text.index(f"## Study {first}") < text.index(f"## Study {second}")
+  assert f"| claim {second} | **inconclusive** |" in text
+  assert "| **total** | 2.0 | 0.0 |" in text
+  missing = sc.STUDIES[2][1]
+  assert f"## {missing}\n\nNot run yet" in text
+
+
+def test_angle_spikes_counts_jumps_over_the_running_median():
+  values = np.ones(30)
+  values[[12, 20, 21]] = [3.5, 10.0, 2.0]  # 2.0 is below 3x the median.
+  assert sc.angle_spikes(values, window=10) == 2
+  assert sc.angle_spikes(values, window=10, factor=1.5) == 3
+  assert sc.angle_spikes(np.ones(5), window=10) == 0
+
+
+def test_done_step_and_missing_flagfile(tmp_path):
+  assert sc.done_step(str(tmp_path)) is None
+  (tmp_path / "TRAINING_DONE").write_text(json.dumps({"step": 40}))
+  assert sc.done_step(str(tmp_path)) == 40
+  with pytest.raises(FileNotFoundError, match="No flagfile"):
+    sc.config_path("no_such_config")

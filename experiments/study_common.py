@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -67,12 +68,46 @@ def run_module(module: str, args: Sequence[str], log_path: str) -> float:
     log.flush()
     proc = subprocess.run([sys.executable, "-m", module, *args], stdout=log,
                           stderr=subprocess.STDOUT, env=env)
+    log.write(f"{FOOTER} {time.time() - start:.1f} s (exit "
+              f"{proc.returncode})\n")
   if proc.returncode:
     with open(log_path, encoding="utf8") as f:
       tail = "".join(f.readlines()[-30:])
     raise RuntimeError(f"python -m {module} failed (exit {proc.returncode}); "
                        f"log {log_path}:\n{tail}")
   return time.time() - start
+
+
+FOOTER = "# finished in"
+_ABSL_TIME = re.compile(r"^[IWEF]\d{4} (\d\d):(\d\d):(\d\d\.\d+) ")
+
+
+def logged_seconds(log_path: str) -> float:
+  """Wall seconds of every job recorded in a run_module log: the footer's
+  time, or for jobs without one the span of their absl log timestamps
+  (which misses the few seconds of Python and TensorFlow start-up)."""
+  if not os.path.exists(log_path):
+    return 0.0
+  total, first, last = 0.0, None, None
+  with open(log_path, encoding="utf8", errors="replace") as f:
+    for line in f:
+      if line.startswith("$ python -m"):
+        if first is not None:
+          total += max(0.0, last - first)
+        first = last = None
+      elif line.startswith(FOOTER):
+        total += float(line[len(FOOTER):].split()[0])
+        first = last = None
+      else:
+        match = _ABSL_TIME.match(line)
+        if match:
+          h, m, sec = match.groups()
+          t = 3600 * int(h) + 60 * int(m) + float(sec)
+          first = t if first is None else first
+          last = t
+  if first is not None:
+    total += max(0.0, last - first)
+  return total
 
 
 def done_step(model_dir: str) -> Optional[int]:
@@ -103,14 +138,15 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
   command = "python -m experiments.train " + " ".join(args)
   record = RunRecord(name, model_dir, command)
   wanted = flags.get("max_steps")
+  log = model_dir + ".train.log"
   if wanted is not None and done_step(model_dir) == int(wanted):
     record.reused = True
     print(f"[{name}] reusing finished run {model_dir}", flush=True)
-    return record
-  print(f"[{name}] training: {command}", flush=True)
-  record.train_seconds = run_module("experiments.train", args,
-                                    os.path.join(model_dir + ".train.log"))
-  print(f"[{name}] trained in {record.train_seconds:.0f} s", flush=True)
+  else:
+    print(f"[{name}] training: {command}", flush=True)
+    seconds = run_module("experiments.train", args, log)
+    print(f"[{name}] trained in {seconds:.0f} s", flush=True)
+  record.train_seconds = logged_seconds(log)
   return record
 
 
@@ -122,8 +158,9 @@ def evaluate(record: RunRecord, metrics: str, flags: dict) -> None:
           *_flag_args(flags)]
   print(f"[{record.name}] evaluating: python -m eval.run {' '.join(args)}",
         flush=True)
-  record.eval_seconds += run_module("eval.run", args,
-                                    record.model_dir + ".eval.log")
+  log = record.model_dir + ".eval.log"
+  run_module("eval.run", args, log)
+  record.eval_seconds = logged_seconds(log)
 
 
 def ensure_classifier(dataset: str, image_size: int, channels: int = 1
@@ -293,9 +330,10 @@ class Section:
     out += ["### Runs", "",
             markdown_table(["run", "command"],
                            [(r.name, f"`{r.command}`") for r in self.runs]),
-            "", f"Wall time of this study's last invocation: training "
+            "", f"Compute time of these runs, from their job logs: training "
             f"{train_s / 60:.1f} min, evaluation {eval_s / 60:.1f} min"
-            + (f" ({reused} finished runs reused)." if reused else "."), ""]
+            + (f" ({reused} finished runs reused by the last invocation)."
+               if reused else "."), ""]
     return "\n".join(out)
 
   def write(self) -> str:
@@ -371,8 +409,9 @@ def write_report(path: str) -> str:
         f"{s['eval_seconds'] / 60:.1f}") for s in summaries]
       + [("**total**", f"{train_min:.1f}", f"{eval_min:.1f}")])
   text = "\n".join([INTRO, "## Summary", "", _summary_table(summaries), "",
-                    "Wall time of the last invocation of each study (0 for "
-                    "runs it reused):", "", times, "", *sections])
+                    "Compute time of each study's runs (wall time on this "
+                    "machine, from the job logs; runs reused by a later "
+                    "invocation keep the time they took):", "", times, "", *sections])
   with open(path, "w", encoding="utf8") as f:
     f.write(text)
   return path

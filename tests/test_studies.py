@@ -67,3 +67,28 @@ def test_done_step_and_missing_flagfile(tmp_path):
   assert sc.done_step(str(tmp_path)) == 40
   with pytest.raises(FileNotFoundError, match="No flagfile"):
     sc.config_path("no_such_config")
+
+
+def test_logged_seconds_sums_footers_and_absl_spans(tmp_path):
+  log = tmp_path / "run.train.log"
+  log.write_text(
+      "\n$ python -m experiments.train --a\n"
+      "I1122 10:00:00.000000 1 trainer.py:1] start\n"
+      f"{sc.FOOTER} 12.5 s (exit 0)\n"
+      "\n$ python -m experiments.train --a\n"      # An older job: no footer.
+      "WARNING: not an absl line\n"
+      "I1122 10:05:01.500000 1 trainer.py:1] start\n"
+      "W1122 10:05:04.750000 1 trainer.py:2] end\n")
+  assert sc.logged_seconds(str(log)) == pytest.approx(12.5 + 3.25)
+  assert sc.logged_seconds(str(tmp_path / "missing.log")) == 0.0
+
+
+def test_run_module_writes_a_footer_and_reports_failures(tmp_path):
+  log = str(tmp_path / "job.log")
+  seconds = sc.run_module("json.tool", ["--help"], log)
+  text = open(log).read()
+  assert text.startswith("\n$ python -m json.tool --help")
+  assert f"{sc.FOOTER} " in text and "(exit 0)" in text
+  assert sc.logged_seconds(log) == pytest.approx(seconds, abs=0.1)
+  with pytest.raises(RuntimeError, match="failed .exit"):
+    sc.run_module("json.tool", ["/no/such/file.json"], log)

@@ -7,13 +7,15 @@ plots and writes a markdown section to results/<study>/section.md that
 `python -m experiments.study_report` gathers into REPORT.md.
 
 Runs live in runs/studies/<study>/<run>; a study started again reuses the
-runs that finished (TRAINING_DONE at the requested step) and the rows
-already in their eval_results.jsonl.
+runs that finished (TRAINING_DONE at the requested step, same command and
+flagfile contents as recorded in <run>.key) and the rows already in their
+eval_results.jsonl.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -139,12 +141,26 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
   record = RunRecord(name, model_dir, command)
   wanted = flags.get("max_steps")
   log = model_dir + ".train.log"
-  if wanted is not None and done_step(model_dir) == int(wanted):
+  key_path = model_dir + ".key"
+  with open(config_path(flagfile), "rb") as f:
+    key = command + "\n" + hashlib.sha1(f.read()).hexdigest()
+  previous = open(key_path).read() if os.path.exists(key_path) else None
+  if (wanted is not None and done_step(model_dir) == int(wanted)
+      and previous in (key, None)):
+    if previous is None:  # Finished before keys were recorded.
+      with open(key_path, "w", encoding="utf8") as f:
+        f.write(key)
     record.reused = True
     print(f"[{name}] reusing finished run {model_dir}", flush=True)
   else:
+    if previous is not None and previous != key:
+      raise ValueError(
+          f"{model_dir} was trained with other settings (see {key_path}); "
+          "remove it (and its .key / .log files) to train it afresh.")
     print(f"[{name}] training: {command}", flush=True)
     seconds = run_module("experiments.train", args, log)
+    with open(key_path, "w", encoding="utf8") as f:
+      f.write(key)
     print(f"[{name}] trained in {seconds:.0f} s", flush=True)
   record.train_seconds = logged_seconds(log)
   return record

@@ -205,9 +205,15 @@ def main(argv):
       ("data", "scikit-learn digits at their native 8x8, 1,437 train images"
        f" ({STEPS_PER_EPOCH} steps per epoch at batch 64)"),
       ("flagfiles", "magan_digits.cfg, ebgan_digits.cfg: fully connected "
-       "auto-encoder D (ae_mlp, width 64), MLP G, z 16, Adamax lr 5e-4 beta1 0.5; MAGAN "
-       f"pre-trains D for {PRETRAIN_EPOCHS} epochs with m = 0; EBGAN margin 10"
-       " (energy = per-sample sum of squared errors)"),
+       "auto-encoder D 64-256-256-64 (ae_mlp; the paper's MNIST D is "
+       "784-256-256-784), DCGAN G width 64, z 50, Adamax lr 5e-4 beta1 0.5, "
+       f"batch 64; MAGAN pre-trains D for {PRETRAIN_EPOCHS} epochs with m = "
+       "0; EBGAN margin 10 (energy = per-sample sum of squared errors)"),
+      ("earlier run", "with D width 64, G width 16 and z 16 (the flagfiles' "
+       "first settings) G collapsed to one constant grey image in 2 of 3 "
+       "MAGAN seeds (the third drew mostly one shape) and in every EBGAN "
+       "seed (classifier score 1.00); the "
+       "widths were then raised to the paper's (not regenerated here)"),
       ("length", f"{FLAGS.epochs} epochs ({steps} G steps), seeds "
        f"{', '.join(FLAGS.seeds)}"),
       ("energies", "epoch means logged by the objective (real energy from "

@@ -92,3 +92,22 @@ def test_run_module_writes_a_footer_and_reports_failures(tmp_path):
   assert sc.logged_seconds(log) == pytest.approx(seconds, abs=0.1)
   with pytest.raises(RuntimeError, match="failed .exit"):
     sc.run_module("json.tool", ["/no/such/file.json"], log)
+
+
+def test_train_reuses_only_a_run_with_the_same_command(tmp_path, monkeypatch):
+  monkeypatch.chdir(tmp_path)
+  calls = []
+  monkeypatch.setattr(sc, "run_module",
+                      lambda module, args, log: calls.append(args) or 1.0)
+  model_dir = str(tmp_path / "run")
+  os.makedirs(model_dir)
+  (tmp_path / "run" / "TRAINING_DONE").write_text(json.dumps({"step": 5}))
+  first = sc.train("r", model_dir, "demo_digits", {"max_steps": 5})
+  assert first.reused and not calls       # Legacy run: reused, key written.
+  again = sc.train("r", model_dir, "demo_digits", {"max_steps": 5})
+  assert again.reused and not calls
+  with pytest.raises(ValueError, match="other settings"):
+    sc.train("r", model_dir, "demo_digits", {"max_steps": 5, "seed": 3})
+  longer = sc.train("r", str(tmp_path / "new"), "demo_digits",
+                    {"max_steps": 9})
+  assert not longer.reused and len(calls) == 1

@@ -206,7 +206,7 @@ def main(argv):
        f" ({STEPS_PER_EPOCH} steps per epoch at batch 64)"),
       ("flagfiles", "magan_digits.cfg, ebgan_digits.cfg: fully connected "
        "auto-encoder D 64-256-256-64 (ae_mlp; the paper's MNIST D is "
-       "784-256-256-784), DCGAN G width 64, z 50, Adamax lr 5e-4 beta1 0.5, "
+       "784-256-256-784), DCGAN G width 32, z 50, Adamax lr 5e-4 beta1 0.5, "
        f"batch 64; MAGAN pre-trains D for {PRETRAIN_EPOCHS} epochs with m = "
        "0; EBGAN margin 10 (energy = per-sample sum of squared errors)"),
       ("earlier run", "with D width 64, G width 16 and z 16 (the flagfiles' "

@@ -58,10 +58,11 @@ def _train_all(root: str) -> dict[tuple[str, int], sc.RunRecord]:
   return runs
 
 
-def _points_and_scores(model_dir: str, step: int, n: int = 1000
+def _points_and_scores(networks, model_dir: str, step: int, n: int = 1000
                        ) -> tuple[np.ndarray, np.ndarray]:
-  """G samples at `step` and D's mean logit on 100 real points per mode."""
-  config, g, d = workspace.build_models_for(model_dir)
+  """G samples at `step` and D's mean logit on 100 real points per mode;
+  `networks` = workspace.build_models_for(model_dir), restored here."""
+  config, g, d = networks
   restore_networks(os.path.join(model_dir, f"ckpt-{step}"), g, d)
   z = tf.random.stateless_normal([n, config.model.z_dim], [7, 7])
   points = g(z, tf.zeros([n], tf.int32), training=False).numpy()
@@ -87,8 +88,9 @@ def _scatter_figure(runs, seed: int, steps: list[int], path: str) -> dict:
   scores_out = {}
   for r, variant in enumerate(VARIANTS):
     model_dir = runs[(variant, seed)].model_dir
+    networks = workspace.build_models_for(model_dir)
     for c, step in enumerate(steps):
-      points, scores = _points_and_scores(model_dir, step)
+      points, scores = _points_and_scores(networks, model_dir, step)
       scores_out[(variant, step)] = scores
       ax = axes[2 * r, c]
       ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.5)

@@ -26,6 +26,7 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from eval.common import CLASSIFIERS_DIR
 from tfgan_ext import evaluation
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.evaluation.report import read_scalars
@@ -34,8 +35,9 @@ from tfgan_ext.workspace import DONE_FILE, TRAIN_LOGS
 CONFIGS = os.path.join(os.path.dirname(__file__), "configs")
 RUNS_ROOT = os.path.join("runs", "studies")
 RESULTS_ROOT = "results"
-CLASSIFIERS_DIR = "classifiers"
-STATS_CACHE_DIR = "eval_cache"
+# G steps per epoch on the digits train split (1,437 images) at batch 64 with
+# one D step, as the energy objective's epoch callback counts them.
+DIGITS_STEPS_PER_EPOCH = 1437 // 64
 
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
@@ -59,6 +61,10 @@ def _flag_args(flags: dict) -> list[str]:
   return out
 
 
+FOOTER = "# finished in"
+_ABSL_TIME = re.compile(r"^[IWEF]\d{4} (\d\d):(\d\d):(\d\d\.\d+) ")
+
+
 def run_module(module: str, args: Sequence[str], log_path: str) -> float:
   """Runs `python -m module args` with its output in log_path; returns the
   wall seconds. Raises RuntimeError with the log's tail on failure."""
@@ -78,10 +84,6 @@ def run_module(module: str, args: Sequence[str], log_path: str) -> float:
     raise RuntimeError(f"python -m {module} failed (exit {proc.returncode}); "
                        f"log {log_path}:\n{tail}")
   return time.time() - start
-
-
-FOOTER = "# finished in"
-_ABSL_TIME = re.compile(r"^[IWEF]\d{4} (\d\d):(\d\d):(\d\d\.\d+) ")
 
 
 def logged_seconds(log_path: str) -> float:
@@ -144,7 +146,10 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
   key_path = model_dir + ".key"
   with open(config_path(flagfile), "rb") as f:
     key = command + "\n" + hashlib.sha1(f.read()).hexdigest()
-  previous = open(key_path).read() if os.path.exists(key_path) else None
+  previous = None
+  if os.path.exists(key_path):
+    with open(key_path, encoding="utf8") as f:
+      previous = f.read()
   if (wanted is not None and done_step(model_dir) == int(wanted)
       and previous in (key, None)):
     if previous is None:  # Finished before keys were recorded.
@@ -168,14 +173,27 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
 
 def evaluate(record: RunRecord, metrics: str, flags: dict) -> None:
   """Evaluates every checkpoint of the run with eval.run (stops when
-  training is done and every checkpoint is evaluated)."""
+  training is done and every checkpoint is evaluated). A reused run whose
+  last evaluation with the same command completed is not evaluated again."""
   args = [f"--model_dir={record.model_dir}", f"--metrics={metrics}",
           "--timeout=0", "--poll_interval=1", "--progress_every=600",
           *_flag_args(flags)]
-  print(f"[{record.name}] evaluating: python -m eval.run {' '.join(args)}",
-        flush=True)
+  command = "python -m eval.run " + " ".join(args)
   log = record.model_dir + ".eval.log"
-  run_module("eval.run", args, log)
+  key_path = record.model_dir + ".eval.key"
+  done = None
+  if os.path.exists(key_path):
+    with open(key_path, encoding="utf8") as f:
+      done = f.read()
+  if record.reused and done == command:
+    # The same evaluation finished on this unchanged run: a new eval job
+    # would only skip every row, and its start-up would count as eval time.
+    print(f"[{record.name}] evaluation already complete", flush=True)
+  else:
+    print(f"[{record.name}] evaluating: {command}", flush=True)
+    run_module("eval.run", args, log)
+    with open(key_path, "w", encoding="utf8") as f:
+      f.write(command)
   record.eval_seconds = logged_seconds(log)
 
 
@@ -321,6 +339,14 @@ class Section:
   runs: list[RunRecord]
 
   @property
+  def train_seconds(self) -> float:
+    return sum(r.train_seconds for r in self.runs)
+
+  @property
+  def eval_seconds(self) -> float:
+    return sum(r.eval_seconds for r in self.runs)
+
+  @property
   def results_dir(self) -> str:
     return os.path.join(RESULTS_ROOT, self.key)
 
@@ -340,14 +366,13 @@ class Section:
     out += ["### Results", ""]
     for part in self.body:
       out += [part, ""]
-    train_s = sum(r.train_seconds for r in self.runs)
-    eval_s = sum(r.eval_seconds for r in self.runs)
     reused = sum(r.reused for r in self.runs)
     out += ["### Runs", "",
             markdown_table(["run", "command"],
                            [(r.name, f"`{r.command}`") for r in self.runs]),
             "", f"Compute time of these runs, from their job logs: training "
-            f"{train_s / 60:.1f} min, evaluation {eval_s / 60:.1f} min"
+            f"{self.train_seconds / 60:.1f} min, evaluation "
+            f"{self.eval_seconds / 60:.1f} min"
             + (f" ({reused} finished runs reused by the last invocation)."
                if reused else "."), ""]
     return "\n".join(out)
@@ -359,8 +384,8 @@ class Section:
       f.write(self.markdown())
     summary = dict(key=self.key, title=self.title,
                    claims=[dataclasses.asdict(c) for c in self.claims],
-                   train_seconds=sum(r.train_seconds for r in self.runs),
-                   eval_seconds=sum(r.eval_seconds for r in self.runs))
+                   train_seconds=self.train_seconds,
+                   eval_seconds=self.eval_seconds)
     with open(os.path.join(self.results_dir, "summary.json"), "w",
               encoding="utf8") as f:
       json.dump(summary, f, indent=2)
@@ -427,7 +452,8 @@ def write_report(path: str) -> str:
   text = "\n".join([INTRO, "## Summary", "", _summary_table(summaries), "",
                     "Compute time of each study's runs (wall time on this "
                     "machine, from the job logs; runs reused by a later "
-                    "invocation keep the time they took):", "", times, "", *sections])
+                    "invocation keep the time they took):", "", times, "",
+                    *sections])
   with open(path, "w", encoding="utf8") as f:
     f.write(text)
   return path

@@ -31,7 +31,7 @@ flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
 
 KEY = "magan_digits"
 MODELS = {"MAGAN": "magan_digits", "EBGAN": "ebgan_digits"}
-STEPS_PER_EPOCH = 1437 // 64  # digits train split, batch 64, 1 D step.
+STEPS_PER_EPOCH = sc.DIGITS_STEPS_PER_EPOCH
 METRICS = "is,fid,quality,diversity"
 PRETRAIN_EPOCHS = 2
 
@@ -92,10 +92,8 @@ def main(argv):
           seed=seed, max_steps=steps, save_every=every,
           keep_checkpoints=steps // every + 2, image_every=steps,
           summary_every=STEPS_PER_EPOCH))
-      sc.evaluate(record, METRICS, {"classifier_path": classifier,
-                                    "num_samples": FLAGS.num_samples,
-                                    "num_groups": 10,
-                                    "reference_samples": 1437, "seed": 0})
+      sc.evaluate(record, METRICS,
+                  sc.digits_eval_flags(classifier, FLAGS.num_samples))
       runs[(name, seed)] = record
   section = sc.Section(
       key=KEY, title="Study 4: MAGAN vs EBGAN on digits",

@@ -23,6 +23,7 @@ flags.DEFINE_bool("run", True, "Run the studies before writing the report.")
 flags.DEFINE_list("only", [], "Run only these study modules (default all).")
 flags.DEFINE_string("out", "REPORT.md", "Report path.")
 
+
 def main(argv):
   del argv
   if FLAGS.run:

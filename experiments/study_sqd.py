@@ -30,7 +30,7 @@ flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
 
 KEY = "sqd_digits"
 LOSSES = ("nonsaturating", "least_squares", "hinge", "wasserstein")
-STEPS_PER_EPOCH = 1437 // 64
+STEPS_PER_EPOCH = sc.DIGITS_STEPS_PER_EPOCH
 SUMMARY_EVERY = 5
 SPIKE_FACTOR = sc.SPIKE_FACTOR
 

@@ -111,3 +111,20 @@ def test_train_reuses_only_a_run_with_the_same_command(tmp_path, monkeypatch):
   longer = sc.train("r", str(tmp_path / "new"), "demo_digits",
                     {"max_steps": 9})
   assert not longer.reused and len(calls) == 1
+
+
+def test_evaluate_runs_once_per_command_on_a_reused_run(tmp_path, monkeypatch):
+  calls = []
+  monkeypatch.setattr(sc, "run_module",
+                      lambda module, args, log: calls.append(args) or 1.0)
+  model_dir = str(tmp_path / "run")
+  record = sc.RunRecord("r", model_dir, "cmd", reused=True)
+  sc.evaluate(record, "fid", {"num_samples": 10})
+  assert len(calls) == 1                  # No record of a finished eval yet.
+  sc.evaluate(record, "fid", {"num_samples": 10})
+  assert len(calls) == 1                  # Same command, reused run: skipped.
+  sc.evaluate(record, "fid,is", {"num_samples": 10})
+  assert len(calls) == 2                  # Another command runs.
+  fresh = sc.RunRecord("r", model_dir, "cmd", reused=False)
+  sc.evaluate(fresh, "fid,is", {"num_samples": 10})
+  assert len(calls) == 3                  # A retrained run is evaluated.

@@ -27,8 +27,8 @@ from tfgan_ext.objectives.ssl import SemiSupervisedObjective
 from tfgan_ext.train.config import ObjectiveConfig
 
 __all__ = ["UNLABELLED_IMAGE", "Batch", "GradientCombiner", "LossOutput",
-           "Objective", "AdversarialObjective", "AngleProbeCombiner", "AuxiliaryObjective",
-           "AwCombiner", "EnergyObjective", "PenalizedObjective",
+           "Objective", "AdversarialObjective", "AngleProbeCombiner",
+           "AuxiliaryObjective", "AwCombiner", "EnergyObjective", "PenalizedObjective",
            "SemiSupervisedObjective", "build_objective", "build_combiner",
            "validate_objective_config"]
 

@@ -35,6 +35,9 @@ from tfgan_ext.workspace import DONE_FILE, TRAIN_LOGS
 CONFIGS = os.path.join(os.path.dirname(__file__), "configs")
 RUNS_ROOT = os.path.join("runs", "studies")
 RESULTS_ROOT = "results"
+# Hand-written note on what changed in the code since the committed results
+# were produced; write_report puts it right after the introduction.
+STATUS_FILE = os.path.join(RESULTS_ROOT, "STATUS.md")
 # G steps per epoch on the digits train split (1,437 images) at batch 64 with
 # one D step, as the energy objective's epoch callback counts them.
 DIGITS_STEPS_PER_EPOCH = 1437 // 64
@@ -449,7 +452,11 @@ def write_report(path: str) -> str:
       [(s["title"], f"{s['train_seconds'] / 60:.1f}",
         f"{s['eval_seconds'] / 60:.1f}") for s in summaries]
       + [("**total**", f"{train_min:.1f}", f"{eval_min:.1f}")])
-  text = "\n".join([INTRO, "## Summary", "", _summary_table(summaries), "",
+  status = []
+  if os.path.exists(STATUS_FILE):
+    with open(STATUS_FILE, encoding="utf8") as f:
+      status = [f.read()]
+  text = "\n".join([INTRO, *status, "## Summary", "", _summary_table(summaries), "",
                     "Compute time of each study's runs (wall time on this "
                     "machine, from the job logs; runs reused by a later "
                     "invocation keep the time they took):", "", times, "",

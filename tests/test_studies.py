@@ -51,6 +51,16 @@ def test_report_gathers_sections_in_order(tmp_path, monkeypatch):
   assert "| **total** | 2.0 | 0.0 |" in text
   missing = sc.STUDIES[2][1]
   assert f"## {missing}\n\nNot run yet" in text
+  assert "predate" not in text
+
+
+def test_report_puts_the_status_note_before_the_summary(tmp_path, monkeypatch):
+  monkeypatch.chdir(tmp_path)
+  os.makedirs(sc.RESULTS_ROOT)
+  with open(sc.STATUS_FILE, "w", encoding="utf8") as f:
+    f.write("## Status\n\nThese results predate fix X.\n")
+  text = open(sc.write_report("REPORT.md")).read()
+  assert text.index("These results predate fix X.") < text.index("## Summary")
 
 
 def test_angle_spikes_counts_jumps_over_the_running_median():

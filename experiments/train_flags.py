@@ -41,8 +41,8 @@ flags.DEFINE_integer("num_classes", -1, "Classes to condition on: -1 = all "
 flags.DEFINE_integer("z_dim", 128, "Noise dimension.")
 flags.DEFINE_integer("gf", 64, "Generator width.")
 flags.DEFINE_integer("df", 64, "Discriminator width.")
-flags.DEFINE_integer("attention_resolution", 32, "Non-local block "
-                     "resolution.")
+flags.DEFINE_integer("attention_resolution", 0, "SAGAN's non-local block "
+                     "resolution; 0 = the default: 16 at 32x32, else 32.")
 flags.DEFINE_bool("spectral_norm", True, "Spectral norm in small nets' D.")
 # Objective.
 flags.DEFINE_string("loss", "hinge", "Adversarial loss: hinge | "

@@ -47,6 +47,70 @@ def test_small_weights_are_not_scaled_up():
   np.testing.assert_allclose(out.numpy(), [[0.1, 0.4, 0.0]], rtol=1e-6)
 
 
+@pytest.mark.parametrize("equality", [False, True])
+def test_equality_constraint_divides_small_weights_too(equality):
+  layer = SNConv2D(2, 1, use_bias=False, equality_constrained=equality)
+  x = tf.constant([[[[1.0, 2.0]]]])
+  layer(x)
+  layer.kernel.assign([[[[0.1, 0.0], [0.0, 0.25]]]])  # sigma = 0.25.
+  for _ in range(20):
+    out = layer(x, training=True)
+  expected = [0.4, 2.0] if equality else [0.1, 0.5]  # W / 0.25 or W.
+  np.testing.assert_allclose(out.numpy()[0, 0, 0], expected, rtol=1e-5)
+
+
+def _sn_layers(network):
+  return [layer for layer in network._flatten_layers(include_self=False)
+          if hasattr(layer, "sn_u")]
+
+
+def test_only_the_attention_convs_are_equality_constrained():
+  from tfgan_ext.models.sagan import SaganDiscriminator, SaganGenerator
+  g = SaganGenerator(image_size=8, channels=1, gf=8, z_dim=4, num_classes=2)
+  d = SaganDiscriminator(image_size=8, df=8, num_classes=2)
+  d(g(tf.zeros([1, 4]), tf.constant([1])), tf.constant([1]))
+  for net in (g, d):
+    attention = {id(c) for c in (net.attention.theta, net.attention.phi,
+                                 net.attention.g, net.attention.out)}
+    layers = _sn_layers(net)
+    assert attention <= {id(layer) for layer in layers}
+    for layer in layers:
+      assert layer.equality_constrained == (id(layer) in attention)
+
+
+def test_power_iteration_vector_is_a_unit_vector_at_creation():
+  """|W u| <= sigma_max(W) for a unit u, so an untrained layer never
+  overestimates; an unnormalized N(0, 1) start overestimated by about |u|
+  (16 for this 3x3 128->256 conv)."""
+  conv = SNConv2D(256, 3)
+  conv(tf.zeros([1, 4, 4, 128]), training=False)
+  np.testing.assert_allclose(np.linalg.norm(conv.sn_u.numpy()), 1.0,
+                             rtol=1e-6)
+  true_sigma = _largest_singular_value(conv._sn_matrix().numpy())
+  assert 0.0 < float(conv.spectral_norm()) <= true_sigma * (1 + 1e-6)
+
+
+@pytest.mark.parametrize("arch, size", [("sagan", 32), ("sagan", 8),
+                                        ("dcgan", 16), ("mlp", 16)])
+def test_sigma_estimates_after_build_are_at_most_the_true_norm(arch, size):
+  from tfgan_ext.models import ModelConfig, build_models, sample_shape
+  config = ModelConfig(arch, image_size=size, channels=2, num_classes=3,
+                       z_dim=4, gf=4, df=4)
+  g, d = build_models(config)
+  labels = tf.constant([0, 2])
+  samples = g(tf.random.normal([2, 4], seed=8), labels, training=False)
+  assert samples.shape[1:] == sample_shape(config)
+  d(samples, labels, training=False)
+  layers = _sn_layers(g) + _sn_layers(d)
+  assert len(layers) >= (20 if arch == "sagan" else 2)
+  for layer in layers:
+    np.testing.assert_allclose(np.linalg.norm(layer.sn_u.numpy()), 1.0,
+                               rtol=1e-6, err_msg=layer.path)
+    true_sigma = _largest_singular_value(layer._sn_matrix().numpy())
+    estimate = float(layer.spectral_norm())
+    assert 0.0 < estimate <= true_sigma * (1 + 1e-5), layer.path
+
+
 def test_inference_does_not_update_state():
   layer = SNDense(4)
   x = tf.ones([1, 3])
@@ -73,11 +137,15 @@ def test_nonlocal_matches_slow_reference():
   x = tf.random.normal([1, 4, 4, 16], seed=2)
   block(x)
   block.sigma.assign(0.7)
+  convs = (block.theta, block.phi, block.g, block.out)
+  for conv in convs:  # Inside the unit ball: / max(sigma, 1) would not scale.
+    conv.kernel.assign(conv.kernel * 0.1)
+  assert all(float(conv.spectral_norm()) < 0.5 for conv in convs)
   got = block(x, training=False).numpy()
 
   def weight(conv):  # Normalized 1x1 kernel as an [in, out] matrix.
     w = conv.kernel.numpy()[0, 0]
-    return w / max(float(conv.spectral_norm()), 1.0)
+    return w / float(conv.spectral_norm())  # Equality-constrained.
 
   xs = x.numpy()[0]  # [4, 4, 16]
   theta = xs.reshape(16, 16) @ weight(block.theta)

@@ -34,6 +34,66 @@ def test_sagan_128_matches_tf_gan_block_widths():
   assert d.attention_after == 1  # After the block that reaches 32x32.
 
 
+def test_sagan_32_is_the_cifar10_resnet():
+  g = SaganGenerator(image_size=32, channels=3, gf=2, z_dim=8)
+  d = SaganDiscriminator(image_size=32, df=2)
+  x = g(tf.zeros([1, 8]))
+  d(x)
+  assert g.base_channels == 8
+  assert [b.conv2.filters for b in g.blocks] == [8, 8, 8]
+  assert g.attention_after == 1 and g.attention.channels == 8  # At 16x16.
+  assert [(b.channels, b.downsample) for b in d.blocks] == [
+      (4, True), (4, True), (4, False), (4, False)]
+  assert [b.shortcut is not None for b in d.blocks] == [True, True, False,
+                                                        False]
+  assert d.attention_after == 0 and d.attention.channels == 4  # At 16x16.
+  assert d.feature_dim == 4
+
+
+def _trainable_count(model):
+  return sum(int(np.prod(v.shape)) for v in model.trainable_variables)
+
+
+def test_sagan_32_parameter_counts_equal_studiogans_cifar10_sagan():
+  """gf = df = 64, z 128, 10 classes; StudioGAN's CIFAR-10 SAGAN has G
+  4,386,308 and D 1,075,586 trainable parameters. Its conditional BN maps a
+  one-hot label through two bias-free linears (10 x C weights each), as many
+  as this project's per-class gamma/beta tables; every conv, G's first
+  linear and D's linear have biases in both, the attention convs none."""
+  g, d = build_models(ModelConfig("sagan", image_size=32, channels=3,
+                                  num_classes=10, z_dim=128, gf=64, df=64))
+  labels = tf.constant([3])
+  d(g(tf.zeros([1, 128]), labels), labels)
+  assert _trainable_count(g) == 4_386_308
+  assert _trainable_count(d) == 1_075_586
+
+
+def test_attention_resolution_moves_the_block_and_defaults_per_size():
+  def positions(size, resolution):
+    config = ModelConfig("sagan", image_size=size, gf=1, df=1,
+                         attention_resolution=resolution)
+    g, d = build_models(config)
+    return g.attention_after, d.attention_after
+  assert positions(32, 0) == positions(32, 16) == (1, 0)
+  assert positions(32, 32) == (2, 0)
+  assert positions(32, 8) == (0, 1)
+  assert positions(128, 0) == positions(128, 32) == (2, 1)
+  assert positions(16, 0) == positions(16, 32) == (1, 0)
+
+
+def test_default_attention_resolution_is_stored_as_zero():
+  """Configs saved when the default was 32 everywhere still equal today's
+  defaults, except at SAGAN 32x32, whose network is new."""
+  assert ModelConfig("sagan", image_size=128, attention_resolution=32) == (
+      ModelConfig("sagan", image_size=128))
+  assert ModelConfig("sagan", image_size=32, attention_resolution=16) == (
+      ModelConfig("sagan", image_size=32))
+  assert ModelConfig("sagan", image_size=32,
+                     attention_resolution=32).attention_resolution == 32
+  assert ModelConfig("dcgan", image_size=32,
+                     attention_resolution=32).attention_resolution == 0
+
+
 @pytest.mark.parametrize("size", [6, 12, 4])
 def test_unsupported_sizes_raise(size):
   with pytest.raises(ValueError, match="power-of-2"):

@@ -25,8 +25,17 @@ class ModelConfig:
   z_dim: int = 128
   gf: int = 64                  # Generator width (MLP hidden units).
   df: int = 64                  # Discriminator width (MLP hidden units).
-  attention_resolution: int = 32
+  attention_resolution: int = 0  # SAGAN's non-local block; 0 = the default.
   spectral_norm: bool = True    # Small nets only; SAGAN always uses it.
+
+  def __post_init__(self):
+    # The default position is stored as 0, also when asked for by value, so
+    # configs saved when the default was always 32 match where it builds the
+    # same network (all sizes but SAGAN's 32x32, which is a new network).
+    default = (sagan.default_attention_resolution(self.image_size)
+               if self.architecture == "sagan" else 32)
+    if self.attention_resolution == default:
+      object.__setattr__(self, "attention_resolution", 0)
 
 
 def _build_sagan(c: ModelConfig):

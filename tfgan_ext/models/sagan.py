@@ -1,14 +1,24 @@
-"""TF-GAN's SAGAN generator and projection discriminator, for any power-of-2 size.
+"""SAGAN generators and projection discriminators for power-of-2 image sizes.
 
-At 128x128 the block sequence is exactly TF-GAN's: the generator maps z to
-4x4x16gf and up-samples through blocks of 16, 8, 4, 2, 1 x gf channels with a
-non-local block at 32x32; the discriminator goes df, 2df (non-local at 32x32),
-4, 8, 16 and 16 x df. Smaller images drop the widest, lowest-resolution
-blocks: at 32x32 the generator goes 4x4x4gf through 4, 2, 1 x gf and the
-discriminator df, 2df, 4df, 4df, so the full-resolution layers keep width gf /
-df at every size (the usual CIFAR-size SAGAN). Larger images add blocks of
-16 x gf / df. The non-local block sits at `attention_resolution`, or at the
-nearest resolution the model has.
+128x128 is exactly TF-GAN's: the generator maps z to 4x4x16gf and up-samples
+through blocks of 16, 8, 4, 2, 1 x gf channels with a non-local block at
+32x32; the discriminator goes df, 2df (non-local at 32x32), 4, 8, 16 and
+16 x df.
+
+32x32 is the CIFAR-10 ResNet of the SN-GAN / SAGAN line (as in
+PyTorch-StudioGAN's CIFAR-10 SAGAN): the generator maps z to 4x4x4gf and
+up-samples through three blocks of 4gf with a non-local block after the
+second (16x16); the discriminator has an optimized block and three more
+blocks, all 2df wide, down-sampling in the first two only (to 8x8), with a
+non-local block after the first (16x16).
+
+Other sizes scale the 128x128 network: smaller images drop its widest,
+lowest-resolution blocks (64x64: G 8, 4, 2, 1 x gf, D df, 2, 4, 8, 8 x df;
+16x16: G 2, 1 x gf, D df, 2df, 2df; 8x8: G gf, D df, df), so the
+full-resolution layers keep width gf / df; larger images add blocks of
+16 x gf / df. The non-local block sits at `attention_resolution` (default:
+16 at 32x32, 32 at every other size), or at the nearest resolution the
+model has.
 """
 
 from __future__ import annotations
@@ -24,6 +34,10 @@ from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
 
 _WIDTHS = (16, 8, 4, 2, 1)  # G multipliers of the 128x128 model's blocks.
 MIN_SIZE = 8
+CIFAR_SIZE = 32  # Built as the CIFAR-10 ResNet, not scaled from 128x128.
+# At 32x32: G block multipliers (x gf); D blocks as (x df, down-sample).
+_CIFAR_G_WIDTHS = (4, 4, 4)
+_CIFAR_D_BLOCKS = ((2, True), (2, True), (2, False), (2, False))
 
 
 def num_blocks(image_size: int) -> int:
@@ -36,12 +50,30 @@ def num_blocks(image_size: int) -> int:
   return int(math.log2(image_size)) - 2
 
 
+def default_attention_resolution(image_size: int) -> int:
+  """Resolution of the non-local block when none is asked for."""
+  return 16 if image_size == CIFAR_SIZE else 32
+
+
 def _width_multipliers(image_size: int) -> list[int]:
   """Generator block widths (x gf), lowest resolution first."""
   n = num_blocks(image_size)
+  if image_size == CIFAR_SIZE:
+    return list(_CIFAR_G_WIDTHS)
   if n <= len(_WIDTHS):
     return list(_WIDTHS[-n:])
   return [_WIDTHS[0]] * (n - len(_WIDTHS)) + list(_WIDTHS)
+
+
+def _discriminator_blocks(image_size: int) -> list[tuple[int, bool]]:
+  """(width x df, down-samples) per discriminator block, input side first.
+
+  The first block is the optimized one and always down-samples.
+  """
+  if image_size == CIFAR_SIZE:
+    return list(_CIFAR_D_BLOCKS)
+  multipliers = list(reversed(_width_multipliers(image_size)))
+  return [(m, True) for m in multipliers] + [(multipliers[-1], False)]
 
 
 def _upsample(x: tf.Tensor) -> tf.Tensor:
@@ -136,7 +168,7 @@ class SaganGenerator(keras.Model):
 
   def __init__(self, image_size: int = 128, channels: int = 3, gf: int = 64,
                z_dim: int = 128, num_classes: int = 0,
-               attention_resolution: int = 32, sync_bn: bool = True, **kwargs):
+               attention_resolution: int = 0, sync_bn: bool = True, **kwargs):
     super().__init__(**kwargs)
     self.image_size = image_size
     self.z_dim = z_dim
@@ -144,6 +176,8 @@ class SaganGenerator(keras.Model):
     multipliers = _width_multipliers(image_size)
     self.base_channels = gf * multipliers[0]
     self.linear = SNDense(4 * 4 * self.base_channels, name="linear")
+    attention_resolution = (attention_resolution
+                            or default_attention_resolution(image_size))
     attention_at = min(attention_resolution, image_size)
     self.blocks = []
     self.attention_after = None
@@ -173,30 +207,32 @@ class SaganGenerator(keras.Model):
 
 
 class SaganDiscriminator(keras.Model):
-  """Images (and labels) -> (logits [B], penultimate features [B, 16df]).
+  """Images (and labels) -> (logits [B], penultimate features [B, feature_dim]).
 
   Logits are SN-linear(h) plus, when conditional, the projection term
   <h, SN-embedding(y)>, with h the ReLU'd last block globally sum-pooled.
   """
 
   def __init__(self, image_size: int = 128, df: int = 64, num_classes: int = 0,
-               attention_resolution: int = 32, **kwargs):
+               attention_resolution: int = 0, **kwargs):
     super().__init__(**kwargs)
     self.image_size = image_size
     self.num_classes = num_classes
-    multipliers = list(reversed(_width_multipliers(image_size)))
-    self.feature_dim = df * multipliers[-1]
+    plan = _discriminator_blocks(image_size)
+    self.feature_dim = df * plan[-1][0]
+    attention_resolution = (attention_resolution
+                            or default_attention_resolution(image_size))
     self.blocks = []
     self.attention_after = None
     resolution = image_size
-    for i, mult in enumerate(multipliers):
-      self.blocks.append(DiscriminatorBlock(df * mult, optimized=(i == 0),
+    for i, (mult, downsample) in enumerate(plan):
+      self.blocks.append(DiscriminatorBlock(df * mult, downsample=downsample,
+                                            optimized=(i == 0),
                                             name=f"block{i}"))
-      resolution //= 2
+      if downsample:
+        resolution //= 2
       if self.attention_after is None and resolution <= attention_resolution:
         self.attention_after = i
-    self.blocks.append(DiscriminatorBlock(self.feature_dim, downsample=False,
-                                          name=f"block{len(multipliers)}"))
     track_layers(self, "block", self.blocks)
     self.attention = NonLocalBlock(name="attention")
     self.linear = SNDense(1, name="linear")

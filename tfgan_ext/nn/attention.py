@@ -12,8 +12,9 @@ class NonLocalBlock(keras.layers.Layer):
   """x + sigma * attention(x), with the gate sigma initialized to 0.
 
   theta and phi project to C/8 channels, g to C/2; phi and g are 2x2
-  max-pooled, so every position attends to a quarter as many keys. At
-  initialization sigma = 0 and the block is the identity.
+  max-pooled, so every position attends to a quarter as many keys. As in
+  TF-GAN, the four 1x1 convs are equality-constrained (always W / sigma).
+  At initialization sigma = 0 and the block is the identity.
   """
 
   def build(self, input_shape):
@@ -21,10 +22,13 @@ class NonLocalBlock(keras.layers.Layer):
     self.channels = channels
     key_dim = max(1, channels // 8)
     value_dim = max(1, channels // 2)
-    self.theta = SNConv2D(key_dim, 1, use_bias=False, name="theta")
-    self.phi = SNConv2D(key_dim, 1, use_bias=False, name="phi")
-    self.g = SNConv2D(value_dim, 1, use_bias=False, name="g")
-    self.out = SNConv2D(channels, 1, use_bias=False, name="attn_out")
+    def conv1x1(filters, name):
+      return SNConv2D(filters, 1, use_bias=False, equality_constrained=True,
+                      name=name)
+    self.theta = conv1x1(key_dim, "theta")
+    self.phi = conv1x1(key_dim, "phi")
+    self.g = conv1x1(value_dim, "g")
+    self.out = conv1x1(channels, "attn_out")
     self.theta.build(input_shape)
     self.phi.build(input_shape)
     self.g.build(input_shape)

@@ -3,10 +3,12 @@
 As in TF-GAN's SAGAN: the weight is reshaped to a matrix W of shape
 [-1, out], one power iteration per training call estimates its largest
 singular value sigma, and the layer uses W / max(sigma, 1) (the constraint is
-"norm <= 1", so weights already inside the unit ball are left alone). The
-power-iteration vector is a non-trainable variable; it is updated only when
-`training=True`. At inference sigma is read off the stored vector without
-updating it. Weights use Glorot-uniform initialization, biases zeros.
+"norm <= 1", so weights already inside the unit ball are left alone). With
+`equality_constrained=True` it uses W / sigma instead (spectral norm exactly
+1), as TF-GAN's attention 1x1 convs do. The power-iteration vector is a
+non-trainable variable, a unit vector from creation on; it is updated only
+when `training=True`. At inference sigma is read off the stored vector
+without updating it. Weights use Glorot-uniform initialization, biases zeros.
 """
 
 from __future__ import annotations
@@ -37,24 +39,50 @@ def spectral_norm_estimate(matrix: tf.Tensor, u: tf.Tensor,
   return sigma, u
 
 
+class UnitNormal(keras.initializers.Initializer):
+  """A random direction: a N(0, 1) draw scaled to unit L2 norm.
+
+  With a unit starting vector, |W u| <= sigma_max(W), so a layer used before
+  any training call never overestimates its spectral norm.
+  """
+
+  def __init__(self, seed=None):
+    self.seed = seed
+    self._normal = keras.initializers.RandomNormal(stddev=1.0, seed=seed)
+
+  def __call__(self, shape, dtype=None):
+    return _l2_normalize(tf.convert_to_tensor(self._normal(shape, dtype)))
+
+  def get_config(self) -> dict:
+    return {"seed": self.seed}
+
+
 class SpectralNormMixin:
-  """Keeps the power-iteration state for one weight and normalizes it."""
+  """Keeps the power-iteration state for one weight and normalizes it.
+
+  Layers set `self.equality_constrained` (False: W / max(sigma, 1); True:
+  W / sigma) before calling `_normalize_weight`.
+  """
+
+  equality_constrained: bool = False
 
   def _build_spectral_state(self, matrix_cols: int) -> None:
     self.sn_u = self.add_weight(
-        name="sn_u", shape=(matrix_cols,),
-        initializer=keras.initializers.RandomNormal(stddev=1.0),
+        name="sn_u", shape=(matrix_cols,), initializer=UnitNormal(),
         trainable=False, aggregation="only_first_replica")
 
   def _normalize_weight(self, weight: tf.Tensor, training: bool,
                         transpose: bool = False) -> tf.Tensor:
-    """Returns weight / max(sigma, 1), updating `sn_u` when training."""
+    """Returns weight / max(sigma, 1) (or / sigma), updating `sn_u` when
+    training."""
     matrix = tf.transpose(weight) if transpose else weight
     matrix = tf.reshape(matrix, [-1, matrix.shape[-1]])
     sigma, new_u = spectral_norm_estimate(
         matrix, tf.convert_to_tensor(self.sn_u), update=bool(training))
     if training:
       self.sn_u.assign(new_u)
+    if self.equality_constrained:
+      return weight / sigma
     return weight / tf.maximum(sigma, 1.0)
 
   def spectral_norm(self) -> tf.Tensor:
@@ -68,10 +96,12 @@ class SpectralNormMixin:
 class SNDense(SpectralNormMixin, keras.layers.Layer):
   """Dense layer with a spectrally normalized kernel."""
 
-  def __init__(self, units: int, use_bias: bool = True, **kwargs):
+  def __init__(self, units: int, use_bias: bool = True,
+               equality_constrained: bool = False, **kwargs):
     super().__init__(**kwargs)
     self.units = units
     self.use_bias = use_bias
+    self.equality_constrained = equality_constrained
 
   def build(self, input_shape):
     self.kernel = self.add_weight(
@@ -97,12 +127,14 @@ class SNConv2D(SpectralNormMixin, keras.layers.Layer):
   """2-D convolution (NHWC, 'SAME' padding) with a spectrally normalized kernel."""
 
   def __init__(self, filters: int, kernel_size: int = 3, strides: int = 1,
-               use_bias: bool = True, **kwargs):
+               use_bias: bool = True, equality_constrained: bool = False,
+               **kwargs):
     super().__init__(**kwargs)
     self.filters = filters
     self.kernel_size = kernel_size
     self.strides = strides
     self.use_bias = use_bias
+    self.equality_constrained = equality_constrained
 
   def build(self, input_shape):
     k = self.kernel_size
@@ -131,10 +163,12 @@ class SNEmbedding(SpectralNormMixin, keras.layers.Layer):
   As in TF-GAN, the norm is taken of the transposed table ([dim, classes]).
   """
 
-  def __init__(self, num_classes: int, embedding_dim: int, **kwargs):
+  def __init__(self, num_classes: int, embedding_dim: int,
+               equality_constrained: bool = False, **kwargs):
     super().__init__(**kwargs)
     self.num_classes = num_classes
     self.embedding_dim = embedding_dim
+    self.equality_constrained = equality_constrained
 
   def build(self, input_shape=None):
     self.embeddings = self.add_weight(

@@ -53,7 +53,8 @@ flags.DEFINE_enum("penalty", "none", list(objectives.PENALTY_CHOICES),
 flags.DEFINE_float("penalty_weight", 10.0, "Penalty coefficient lambda.")
 flags.DEFINE_enum("aux", "none", list(objectives.AUX_CHOICES), "Auxiliary "
                   "classifier loss: multi_hinge (MHGAN) | acgan.")
-flags.DEFINE_float("aux_d_weight", 1.0, "Weight of D's auxiliary term.")
+flags.DEFINE_float("aux_d_weight", 1.0, "Weight of D's auxiliary term, the "
+                   "sum of its real and generated halves (public MHGAN code).")
 flags.DEFINE_float("aux_g_weight", 0.1, "Weight lambda of G's auxiliary term.")
 flags.DEFINE_bool("aux_on_fake", True, "D's auxiliary term also classifies "
                   "generated images into their conditioning class (public "

@@ -135,7 +135,9 @@ def test_aux_head_terms_match_hand_computation(aux, ref, on_fake):
   out = obj.discriminator_loss(d, batch, tf.constant(fake))
   c_real, c_fake = real @ kernel + bias, fake @ kernel + bias
   aux_r, aux_f = ref(c_real, labels), ref(c_fake, labels)
-  want_aux = 0.7 * ((aux_r + aux_f) / 2 if on_fake else aux_r)
+  # The real and generated halves are summed (public MHGAN code), not
+  # averaged: weight 0.7 on each.
+  want_aux = 0.7 * (aux_r + aux_f) if on_fake else 0.7 * aux_r
   l_r = ref_hinge_real(real[:, 0] - 0.5 * real[:, 1])
   l_f = ref_hinge_fake(fake[:, 0] - 0.5 * fake[:, 1])
   np.testing.assert_allclose(out.terms["real"], l_r, rtol=1e-5)

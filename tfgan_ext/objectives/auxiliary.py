@@ -11,10 +11,11 @@ scores come from one of two classifiers on D's penultimate features h:
   <h, SN(E)_k>, D's own `class_scores`, so no variables are added.
 
 By default the D aux term covers the real and the generated batch (fakes are
-classified into the class they were generated for), as in the public MHGAN
-code: it is the classifier loss of the two batches taken as one, i.e. the
-mean of the real and fake halves. With `on_fake=False` it is the real term
-only (MHGAN's eq. 4).
+classified into the class they were generated for): it is the *sum* of the
+classifier's batch-mean loss on the real half and on the generated half,
+times aux_d_weight, as in the public MHGAN code (loss_on_generated +
+loss_on_real, weight 1.0). With `on_fake=False` it is the real term only
+(MHGAN's eq. 4).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class AuxiliaryObjective(AdversarialObjective):
     fake_scores = self.class_scores(discriminator, fake_features)
     aux_real = self.classifier_loss(real_scores, labels)
     aux_fake = self.classifier_loss(fake_scores, labels)
-    aux = (aux_real + aux_fake) / 2.0 if self.on_fake else aux_real
+    aux = aux_real + aux_fake if self.on_fake else aux_real
     stats = {"aux_real_loss": aux_real, "aux_fake_loss": aux_fake,
              "aux_real_accuracy": batch_accuracy(real_scores, labels),
              "aux_fake_accuracy": batch_accuracy(fake_scores, labels)}

@@ -24,7 +24,7 @@ class ObjectiveConfig:
   penalty: str = "none"           # none | gp | dragan | zero_gp | lipschitz.
   penalty_weight: float = 10.0
   aux: str = "none"               # none | multi_hinge | acgan (MHGAN / ACGAN).
-  aux_d_weight: float = 1.0       # D aux term weight.
+  aux_d_weight: float = 1.0       # D aux weight (on real + fake halves' sum).
   aux_g_weight: float = 0.1       # G aux term weight (lambda).
   aux_on_fake: bool = True        # D aux term also on generated images.
   critic: str = "projection"      # projection | shared (MHShared: class

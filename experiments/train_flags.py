@@ -26,8 +26,9 @@ flags.DEFINE_bool("download", False, "Let TFDS download a missing dataset.")
 flags.DEFINE_float("label_fraction", 1.0, "Keep the labels of this evenly "
                    "spread share of the training examples (e.g. 0.1).")
 flags.DEFINE_string("unlabelled_dataset", None, "Unlabelled images for --ssl "
-                    "(same names as --dataset). With the same dataset and "
-                    "split, the examples outside --label_fraction are used.")
+                    "(same names as --dataset): every image of it, so with the "
+                    "same dataset and split all training images, the "
+                    "--label_fraction share included.")
 flags.DEFINE_string("unlabelled_split", "train", "Split of "
                     "--unlabelled_dataset.")
 # Model.

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfgan_ext import data as data_lib
 from tfgan_ext.models import ModelConfig
 from tfgan_ext.objectives import AwCombiner, LossOutput, Objective
 from tfgan_ext.train import warm_start
@@ -77,16 +78,23 @@ def test_gradient_angles_probe_logs_fig4_angles_of_a_plain_run(tmp_path):
   assert "d/aw_case" not in tags
 
 
-def test_ssl_run_feeds_disjoint_unlabelled_images(tmp_path):
+def test_ssl_unlabelled_stream_is_every_training_image(tmp_path):
   objective = ObjectiveConfig(aux="multi_hinge", ssl=True)
   trainer = Trainer(_config(objective=objective, label_fraction=0.1,
                             unlabelled_dataset="digits"), str(tmp_path))
-  labelled, unlabelled = set(), set()
-  for batch, _ in zip(iter(trainer.dataset), range(40)):
+  labelled, unlabelled = set(), []
+  for batch, _ in zip(iter(trainer.dataset), range(90)):  # 1,440 examples.
     labelled.update(x.tobytes() for x in batch["image"].numpy())
-    unlabelled.update(x.tobytes() for x in batch["unlabelled_image"].numpy())
-  assert len(labelled) <= 143 < len(unlabelled)  # 10% of 1,437 examples.
-  assert not labelled & unlabelled
+    unlabelled.extend(x.tobytes() for x in batch["unlabelled_image"].numpy())
+  # Independently: the whole train split, read once in order.
+  everything, _ = data_lib.make_dataset("digits", "train", 2000, image_size=8,
+                                        channels=1, training=False)
+  every = [x.tobytes() for x in next(iter(everything))[0].numpy()]
+  assert len(every) == 1437
+  # The first epoch of the unlabelled stream is a permutation of all 1,437
+  # training images (the labelled 10% included), not only the other 90%.
+  assert sorted(unlabelled[:1437]) == sorted(every)
+  assert len(labelled) == 143 and labelled <= set(unlabelled[:1437])
   trainer.train()
   tags = read_scalars(str(tmp_path))
   for tag in ("d/loss_labelled", "d/loss_unlabelled", "losses/d_aux"):

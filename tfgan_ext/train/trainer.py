@@ -286,7 +286,8 @@ class Trainer:
   def _batches(self, name: str, split: str, share: Optional[bool] = None,
                seed: int = 0) -> tf.data.Dataset:
     """Training batches of (images, labels). With `share` True (False), only
-    the examples inside (outside) the label_fraction share are read."""
+    the examples inside (outside) the label_fraction share are read; with
+    None, all of them."""
     c, mc = self.config, self.config.model
     kwargs = dict(image_size=mc.image_size, channels=mc.channels,
                   seed=seed, data_dir=c.data_dir, download=c.download)
@@ -303,17 +304,17 @@ class Trainer:
 
   def _input_pipeline(self, seed: int) -> tf.data.Dataset:
     """Dict batches {"image", "label"} (+ "unlabelled_image" when an
-    unlabelled source is configured: from the same dataset and split, the
-    examples outside the labelled share, or all of them when
-    label_fraction is 1)."""
+    unlabelled source is configured: every example of that dataset and
+    split, so with the labelled dataset and split the unlabelled stream is
+    all of the training images, the labelled share included, as ImageNet
+    holds its 10% subset in the MHGAN-SSL set-up)."""
     c = self.config
     labelled = self._batches(c.dataset, c.split, share=True, seed=seed).map(
         lambda x, y: {"image": x, "label": y})
     if not c.unlabelled_dataset:
       return labelled
-    same = (c.unlabelled_dataset, c.unlabelled_split) == (c.dataset, c.split)
     unlabelled = self._batches(c.unlabelled_dataset, c.unlabelled_split,
-                               share=False if same else None, seed=seed + 1)
+                               seed=seed + 1)
     return tf.data.Dataset.zip(labelled, unlabelled.map(lambda x, y: x)).map(
         lambda batch, images: {**batch, UNLABELLED_IMAGE: images})
 

@@ -57,6 +57,12 @@ flags.DEFINE_enum("aux", "none", list(objectives.AUX_CHOICES), "Auxiliary "
 flags.DEFINE_float("aux_d_weight", 1.0, "Weight of D's auxiliary term, the "
                    "sum of its real and generated halves (public MHGAN code).")
 flags.DEFINE_float("aux_g_weight", 0.1, "Weight lambda of G's auxiliary term.")
+flags.DEFINE_enum("fake_labels", "uniform", ["uniform", "real"], "Labels "
+                  "G is given in training (D's fake term, the aux and penalty "
+                  "fake sides and G's loss use them): uniform = drawn "
+                  "uniformly over the classes, independent of the real batch, "
+                  "separately for the D and G steps (TF-GAN); real = the real "
+                  "batch's labels.")
 flags.DEFINE_bool("aux_on_fake", True, "D's auxiliary term also classifies "
                   "generated images into their conditioning class (public "
                   "MHGAN code); false = real images only (paper eq. 4).")
@@ -153,7 +159,8 @@ def config_from_flags() -> TrainConfig:
       keep_checkpoints=FLAGS.keep_checkpoints, seed=FLAGS.seed,
       strategy=FLAGS.strategy, tpu=FLAGS.tpu,
       deterministic=FLAGS.deterministic,
-      optimizer=FLAGS.optimizer, init_from=FLAGS.init_from,
+      optimizer=FLAGS.optimizer, fake_labels=FLAGS.fake_labels,
+      init_from=FLAGS.init_from,
       label_fraction=FLAGS.label_fraction,
       unlabelled_dataset=FLAGS.unlabelled_dataset,
       unlabelled_split=FLAGS.unlabelled_split)

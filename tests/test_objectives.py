@@ -154,6 +154,84 @@ def test_aux_head_terms_match_hand_computation(aux, ref, on_fake):
   assert [v.shape for v in obj.discriminator_variables] == [(2, 3), (3,)]
 
 
+# ---------------------------------------------------- generated-image labels
+class LabelD(tf.Module):
+  """Conditional stub whose logit and input gradient depend on the label:
+  D(x, y) = x . w_y (so grad_x D = w_y), features x."""
+
+  num_classes = 3
+  feature_dim = 2
+  w = np.array([[1.0, 0.0], [0.0, 2.0], [-3.0, 1.0]], np.float32)
+
+  def __call__(self, x, labels=None, training=False):
+    rows = tf.gather(tf.constant(self.w), labels)
+    return tf.reduce_sum(x * rows, axis=1), x
+
+
+def test_fake_terms_use_the_generated_images_labels_real_terms_the_real():
+  d = LabelD()
+  real = np.array([[1.5, 0.2], [-0.3, 2.0], [0.4, -1.0], [2.0, 0.5]],
+                  np.float32)
+  fake = np.array([[0.1, 0.9], [-2.0, 0.5], [1.0, 1.0], [0.0, -0.4]],
+                  np.float32)
+  y = np.array([0, 1, 2, 1], np.int32)
+  y_fake = np.array([2, 0, 0, 1], np.int32)
+  batch = {"image": tf.constant(real), "label": tf.constant(y),
+           objectives.FAKE_LABEL: tf.constant(y_fake)}
+  real_logits = (real * d.w[y]).sum(1)
+  fake_logits = (fake * d.w[y_fake]).sum(1)
+  wrong = ref_hinge_fake((fake * d.w[y]).sum(1))  # Fakes with real labels.
+  assert abs(ref_hinge_fake(fake_logits) - wrong) > 0.1  # Can fail.
+
+  plain = objectives.AdversarialObjective(HINGE)
+  out = plain.discriminator_loss(d, batch, tf.constant(fake))
+  np.testing.assert_allclose(out.terms["real"], ref_hinge_real(real_logits),
+                             rtol=1e-6)
+  np.testing.assert_allclose(out.terms["fake"], ref_hinge_fake(fake_logits),
+                             rtol=1e-6)
+  np.testing.assert_allclose(
+      plain.generator_loss(d, batch, tf.constant(fake)).terms["adversarial"],
+      -fake_logits.mean(), rtol=1e-6)
+  # A hand-built batch without generated labels falls back to the real ones.
+  no_key = {"image": batch["image"], "label": batch["label"]}
+  np.testing.assert_allclose(
+      plain.discriminator_loss(d, no_key, tf.constant(fake)).terms["fake"],
+      wrong, rtol=1e-6)
+
+  aux = AuxiliaryObjective(HINGE, get_classification_loss("multi_hinge"), 3,
+                           d_weight=1.0, g_weight=0.1)
+  aux.build(d)
+  kernel, bias = _small_head(aux)
+  c_real, c_fake = real @ kernel + bias, fake @ kernel + bias
+  out = aux.discriminator_loss(d, batch, tf.constant(fake))
+  np.testing.assert_allclose(out.stats["aux_real_loss"],
+                             ref_multi_hinge(c_real, y), rtol=1e-5)
+  np.testing.assert_allclose(out.stats["aux_fake_loss"],
+                             ref_multi_hinge(c_fake, y_fake), rtol=1e-5)
+  np.testing.assert_allclose(out.terms["fake"], ref_hinge_fake(fake_logits),
+                             rtol=1e-6)
+  np.testing.assert_allclose(
+      out.stats["aux_fake_accuracy"], np.mean(c_fake.argmax(1) == y_fake))
+  g = aux.generator_loss(d, batch, tf.constant(fake))
+  np.testing.assert_allclose(g.terms["aux"],
+                             0.1 * ref_multi_hinge(c_fake, y_fake), rtol=1e-5)
+  assert abs(ref_multi_hinge(c_fake, y_fake) - ref_multi_hinge(c_fake, y)) > 0.1
+
+  # Penalties: |grad_x D(x, k)| = |w_k| at any point, so the GP is a closed
+  # form of the labels D is given there: the generated labels at the
+  # interpolates, the real labels at DRAGAN's perturbed real images.
+  norms = np.linalg.norm(d.w, axis=1)
+  for kind, labels in (("gp", y_fake), ("dragan", y)):
+    pen = PenalizedObjective(objectives.AdversarialObjective(HINGE), kind,
+                             1.0, seed=0)
+    pen.build(d)
+    got = pen.discriminator_loss(d, batch, tf.constant(fake)).terms["penalty"]
+    np.testing.assert_allclose(got, np.mean((norms[labels] - 1) ** 2),
+                               rtol=1e-5, err_msg=kind)
+  assert abs(np.mean((norms[y_fake] - 1) ** 2)
+             - np.mean((norms[y] - 1) ** 2)) > 0.2
+
+
 # --------------------------------------------------------------------- SSL
 def test_ssl_pseudo_labels_and_loss_formula():
   d = DcganDiscriminator(8, df=4, num_classes=3, spectral_norm=False)

@@ -77,6 +77,9 @@ class TrainConfig:
   tpu: Optional[str] = None       # TPU name / address for strategy "tpu".
   deterministic: bool = False     # Op determinism + data position in ckpts.
   optimizer: str = "adam"         # "adam" | "adamax" (beta1/beta2 for both).
+  fake_labels: str = "uniform"    # G's labels: "uniform" draws independent
+                                  # of the real batch (TF-GAN) | "real" (the
+                                  # real batch's labels).
   init_from: Optional[str] = None  # Checkpoint (or run dir) to start from.
   label_fraction: float = 1.0     # Keep labels for this share of the data.
   unlabelled_dataset: Optional[str] = None  # Extra images without labels.

@@ -24,8 +24,9 @@ from tfgan_ext import models as models_lib
 from tfgan_ext import visualize
 from tfgan_ext.data.base import finish_pipeline
 from tfgan_ext.workspace import DONE_FILE, IMAGES_DIR, TRAIN_LOGS
-from tfgan_ext.objectives import (UNLABELLED_IMAGE, GradientCombiner,
-                                  Objective, build_combiner, build_objective)
+from tfgan_ext.objectives import (FAKE_LABEL, UNLABELLED_IMAGE,
+                                  GradientCombiner, Objective, build_combiner,
+                                  build_objective)
 from tfgan_ext.train import checkpoints, warm_start
 from tfgan_ext.train.config import (TrainConfig, check_resume_compatible,
                                     save_config)
@@ -85,18 +86,36 @@ def ensure_writable(model_dir: str) -> None:
         "writable directory). Choose a --model_dir you can write to.")
 
 
-def _add_noise(seed: int, z_dim: int):
-  """Attaches D-step and G-step noise to batch number i, keyed by (seed, i).
+FAKE_LABELS = ("uniform", "real")
+FAKE_LABEL_G = "fake_label_g"  # The G step's labels; the D step's: FAKE_LABEL.
 
-  Drawing noise in the input pipeline, on the global batch, makes it the
-  same whatever the number of replicas and lets checkpoints save its
-  position with the data iterator.
+
+def _add_noise(seed: int, z_dim: int, num_classes: int = 0,
+               fake_labels: str = "uniform"):
+  """Attaches G's inputs for the D step and the G step to batch number i:
+  noise "z" / "z_g" and labels FAKE_LABEL / FAKE_LABEL_G, keyed by (seed, i).
+
+  Labels: with `fake_labels` "uniform" and a conditional model, separate
+  uniform draws over the `num_classes` classes for the two steps,
+  independent of the real batch (as TF-GAN); with "real" (or an
+  unconditional model), the real batch's labels. Drawing in the input
+  pipeline, on the global batch, makes them the same whatever the number
+  of replicas and lets a resumed run continue the same stream.
   """
   def fn(index, batch):
     size = tf.shape(batch["image"])[0]
     key = tf.stack([tf.constant(seed, tf.int64), index])
     noise = tf.random.stateless_normal([2, size, z_dim], key)
-    return {**batch, "z": noise[0], "z_g": noise[1]}
+    out = {**batch, "z": noise[0], "z_g": noise[1]}
+    if num_classes > 0 and fake_labels == "uniform":
+      label_key = tf.random.experimental.stateless_fold_in(key, 1)
+      drawn = tf.random.stateless_uniform(
+          [2, size], label_key, minval=0, maxval=num_classes,
+          dtype=batch["label"].dtype)
+      out[FAKE_LABEL], out[FAKE_LABEL_G] = drawn[0], drawn[1]
+    else:
+      out[FAKE_LABEL] = out[FAKE_LABEL_G] = batch["label"]
+    return out
   return fn
 
 
@@ -125,6 +144,9 @@ class Trainer:
     if config.lr_decay not in ("none", "linear"):
       raise ValueError(f"lr_decay must be 'none' or 'linear'; got "
                        f"{config.lr_decay!r}.")
+    if config.fake_labels not in FAKE_LABELS:
+      raise ValueError(f"fake_labels must be one of {list(FAKE_LABELS)}; got "
+                       f"{config.fake_labels!r}.")
     if config.optimizer not in OPTIMIZERS:
       raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got "
                        f"{config.optimizer!r}.")
@@ -260,7 +282,7 @@ class Trainer:
     if c.deterministic and start_batch:
       batches = batches.skip(start_batch)
     dataset = batches.enumerate(start=start_batch).map(
-        _add_noise(c.seed, c.model.z_dim))
+        _add_noise(c.seed, c.model.z_dim, c.model.num_classes, c.fake_labels))
     dataset = self.strategy.experimental_distribute_dataset(dataset)
     return dataset, iter(dataset)
 
@@ -333,7 +355,7 @@ class Trainer:
   # ------------------------------------------------------------------- step
   def _d_step(self, batch):
     scale = 1.0 / self.replicas
-    fake = self.generator(batch["z"], batch["label"], training=True)
+    fake = self.generator(batch["z"], batch[FAKE_LABEL], training=True)
     with tf.GradientTape(persistent=self.combiner.persistent_tape) as tape:
       out = self.objective.discriminator_loss(self.discriminator, batch, fake)
     grads, extra = self.combiner.gradients(tape, out, self.d_vars, scale)
@@ -347,8 +369,10 @@ class Trainer:
 
   def _g_step(self, batch):
     scale = 1.0 / self.replicas
+    # The objective reads the labels of the fakes under FAKE_LABEL.
+    batch = {**batch, FAKE_LABEL: batch[FAKE_LABEL_G]}
     with tf.GradientTape() as tape:
-      fake = self.generator(batch["z_g"], batch["label"], training=True)
+      fake = self.generator(batch["z_g"], batch[FAKE_LABEL], training=True)
       out = self.objective.generator_loss(self.discriminator, batch, fake)
       loss = out.total() * scale
     grads = tape.gradient(loss, self.g_vars)

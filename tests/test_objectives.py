@@ -484,25 +484,50 @@ def test_penalty_term_is_weight_times_gradient_penalty_of_linear_d():
 
 
 # ------------------------------------------------------ MAGAN / EBGAN epochs
+class SquareAE:
+  """Energy = per-sample sum of squares (an auto-encoder reconstructing 0)."""
+
+  def __init__(self):
+    self.modes = []
+
+  def energy(self, x, training=False):
+    self.modes.append(training)
+    return tf.reduce_sum(tf.square(x), axis=1)
+
+
 class _Trainer:
+  """What the epoch callback reads from the trainer. The training data
+  holds three examples of energy 10, 12 and 26 (mean 16) in batches of 2,
+  so a mean of batch means would give (11 + 26) / 2 = 18.5."""
+
   def __init__(self, num_examples, batch_size):
     self.info = type("Info", (), {"num_examples": num_examples})()
     self.config = TrainConfig(batch_size=batch_size)
+    self.discriminator = SquareAE()
+    self.passes = 0
+
+  def training_images_once(self):
+    self.passes += 1
+    x = np.array([[1.0, 3.0], [2.0, 2.0 * math.sqrt(2.0)], [1.0, 5.0]],
+                 np.float32)
+    return tf.data.Dataset.from_tensor_slices(x).batch(2)
 
 
 def _run_epochs(obj, energies, steps_per_epoch=2):
   """Feeds per-step (real, fake) energies; returns the margin after each
-  epoch and the G-active flag during each epoch."""
+  epoch, the G-active flag during each epoch and the fake trainer."""
   cb = obj.callbacks()[0]
-  cb.check(_Trainer(steps_per_epoch * 10, 10))
+  trainer = _Trainer(steps_per_epoch * 10, 10)
+  cb.check(trainer)
   margins, active, step = [], [], 0
   for epoch_energies in energies:
     active.append(float(obj.generator_active()))
     for e_r, e_f in epoch_energies:
       step += 1
-      cb.on_step_end(None, step, {"d/energy_real": e_r, "g/energy_fake": e_f})
+      cb.on_step_end(trainer, step, {"d/energy_real": e_r,
+                                     "g/energy_fake": e_f})
     margins.append(float(obj.margin))
-  return margins, active
+  return margins, active, trainer
 
 
 def test_magan_pretrains_with_zero_margin_then_applies_the_rule():
@@ -510,16 +535,20 @@ def test_magan_pretrains_with_zero_margin_then_applies_the_rule():
   obj.build(type("AE", (), {"energy": None})())
   epochs = [
       [(50.0, 30.0), (40.0, 30.0)],  # Pre-training 1.
-      [(20.0, 30.0), (10.0, 30.0)],  # Pre-training 2: m <- mean real = 15.
+      [(20.0, 30.0), (10.0, 30.0)],  # Pre-training 2 (logged mean 15): m <-
+                                     # the pass's mean real energy, 16.
       [(12.0, 16.0), (12.0, 18.0)],  # E_f^prev = inf: no update.
-      [(10.0, 20.0), (10.0, 20.0)],  # 10 < 15, 10 < 20, 20 > 17: m <- 10.
+      [(10.0, 20.0), (10.0, 20.0)],  # 10 < 16, 10 < 20, 20 > 17: m <- 10.
       [(8.0, 19.0), (8.0, 19.0)],    # Fake energy fell: keep 10.
       [(11.0, 25.0), (11.0, 25.0)],  # Real energy above margin: keep 10.
       [(9.0, 8.0), (9.0, 9.0)],      # Real above fake: keep 10.
   ]
-  margins, active = _run_epochs(obj, epochs)
-  assert margins == [0.0, 15.0, 15.0, 10.0, 10.0, 10.0, 10.0]
+  margins, active, trainer = _run_epochs(obj, epochs)
+  np.testing.assert_allclose(margins, [0, 16, 16, 10, 10, 10, 10], rtol=1e-6)
   assert active == [0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+  # One pass, with D in inference mode, at the end of pre-training only.
+  assert trainer.passes == 1
+  assert trainer.discriminator.modes and not any(trainer.discriminator.modes)
   # Pre-training: D's loss is the real energy only (m = 0).
   fresh = EnergyObjective(adaptive=True, pretrain_epochs=2)
 
@@ -539,8 +568,10 @@ def test_magan_pretrains_with_zero_margin_then_applies_the_rule():
 def test_ebgan_keeps_its_margin_and_trains_g_from_the_start():
   obj = EnergyObjective(adaptive=False, margin=7.0)
   obj.build(type("AE", (), {"energy": None})())
-  margins, active = _run_epochs(obj, [[(1.0, 9.0)] * 2, [(1.0, 20.0)] * 2])
+  margins, active, trainer = _run_epochs(obj, [[(1.0, 9.0)] * 2,
+                                               [(1.0, 20.0)] * 2])
   assert margins == [7.0, 7.0] and active == [1.0, 1.0]
+  assert trainer.passes == 0
 
 
 def test_energy_objective_needs_an_autoencoder():

@@ -306,23 +306,32 @@ class Trainer:
     self._scratch.save(checkpoint_number=step)
 
   def _batches(self, name: str, split: str, share: Optional[bool] = None,
-               seed: int = 0) -> tf.data.Dataset:
-    """Training batches of (images, labels). With `share` True (False), only
-    the examples inside (outside) the label_fraction share are read; with
-    None, all of them."""
+               seed: int = 0, training: bool = True) -> tf.data.Dataset:
+    """Batches of (images, labels): shuffled and endless when `training`,
+    else one ordered pass. With `share` True (False), only the examples
+    inside (outside) the label_fraction share are read; with None, all."""
     c, mc = self.config, self.config.model
     kwargs = dict(image_size=mc.image_size, channels=mc.channels,
                   seed=seed, data_dir=c.data_dir, download=c.download)
     if share is None or c.label_fraction >= 1.0:
-      return data_lib.make_dataset(name, split, c.batch_size, training=True,
-                                   **kwargs)[0]
+      return data_lib.make_dataset(name, split, c.batch_size,
+                                   training=training, **kwargs)[0]
     ordered = data_lib.make_dataset(name, split, 1, training=False,
                                     **kwargs)[0].unbatch()
     fraction = c.label_fraction
     kept = ordered.enumerate().filter(
         lambda i, ex: tf.equal(_in_labelled_share(i, fraction), share))
     return finish_pipeline(kept.map(lambda i, ex: ex), c.batch_size,
-                           training=True, seed=seed)
+                           training=training, seed=seed)
+
+  def training_images_once(self) -> tf.data.Dataset:
+    """Batches of the images the training stream draws from, each example
+    once, in order (last batch partial): a separate finite pipeline, so
+    reading it leaves the training stream's position (and exact resume)
+    untouched. For statistics over the training data (MAGAN's margin)."""
+    c = self.config
+    return self._batches(c.dataset, c.split, share=True,
+                         training=False).map(lambda x, y: x)
 
   def _input_pipeline(self, seed: int) -> tf.data.Dataset:
     """Dict batches {"image", "label"} (+ "unlabelled_image" when an

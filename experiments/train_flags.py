@@ -73,6 +73,13 @@ flags.DEFINE_bool("ssl", False, "Semi-supervised MHGAN-SSL / ACGAN-SSL: "
                   "needs --aux and --unlabelled_dataset.")
 flags.DEFINE_string("init_from", None, "Checkpoint prefix or run directory "
                     "to start from (fine-tune); networks must match.")
+flags.DEFINE_bool("init_from_continue", False, "With --init_from: also take "
+                  "over both optimizers' state and the step counter, so the "
+                  "run continues that run's training (data stream and LR "
+                  "schedule go on from its step; --max_steps is the step to "
+                  "stop at, e.g. its step + 5000). Refused when the "
+                  "optimizers cannot be matched (e.g. a new aux head adds D "
+                  "variables).")
 flags.DEFINE_bool("aw", False, "aw-loss: adaptive weights of D's real and "
                   "fake loss parts (Algorithm 1).")
 flags.DEFINE_bool("aw_normalized", True, "aw-loss with the 1/|g| factors "
@@ -160,7 +167,7 @@ def config_from_flags() -> TrainConfig:
       strategy=FLAGS.strategy, tpu=FLAGS.tpu,
       deterministic=FLAGS.deterministic,
       optimizer=FLAGS.optimizer, fake_labels=FLAGS.fake_labels,
-      init_from=FLAGS.init_from,
+      init_from=FLAGS.init_from, init_from_continue=FLAGS.init_from_continue,
       label_fraction=FLAGS.label_fraction,
       unlabelled_dataset=FLAGS.unlabelled_dataset,
       unlabelled_split=FLAGS.unlabelled_split)

@@ -177,6 +177,64 @@ def test_mhshared_fine_tune_starts_from_the_source_checkpoint(
   assert 1 in tags["d/aux_real_accuracy"] and 1 in tags["g/aux_accuracy"]
 
 
+def _optimizer_state(trainer):
+  """{name: value} of both optimizers' iteration counts and slots."""
+  return {f"{name}/{i}": v.numpy().copy()
+          for name in ("g_optimizer", "d_optimizer")
+          for i, v in enumerate(getattr(trainer, name).variables)
+          if not v.path.endswith("learning_rate")}
+
+
+def test_init_from_continue_takes_over_optimizers_step_and_stream(
+    source_run, tmp_path):
+  source_dir, source = source_run
+  want = _optimizer_state(source)
+  assert int(source.g_optimizer.iterations) == 2 and len(want) > 10
+  captured = {}
+
+  class Capture:
+    def on_train_begin(self, trainer):
+      captured.update(state=_optimizer_state(trainer),
+                      step=trainer.current_step(),
+                      g_lr=float(trainer.g_optimizer.learning_rate))
+
+  # MHShared adds no D variables, so D's slots line up with SAGAN's.
+  config = _config(max_steps=3, init_from=source_dir, init_from_continue=True,
+                   g_lr=3e-4, objective=ObjectiveConfig(aux="multi_hinge",
+                                                        critic="shared"))
+  result = Trainer(config, str(tmp_path), callbacks=[Capture()]).train()
+  assert captured["step"] == 2 and result.step == 3
+  assert captured["state"].keys() == want.keys()
+  for key, value in want.items():
+    np.testing.assert_array_equal(captured["state"][key], value, err_msg=key)
+  np.testing.assert_allclose(captured["g_lr"], 3e-4)  # This run's LR.
+  assert [os.path.basename(p) for p in tf.train.get_checkpoint_state(
+      str(tmp_path)).all_model_checkpoint_paths] == ["ckpt-3"]
+
+
+def test_continued_run_equals_the_uninterrupted_run(tmp_path):
+  losses = {}
+
+  def run(name, steps, **kw):
+    record = []
+
+    class Record:
+      def on_step_end(self, trainer, step, logs):
+        record.append((step, logs["d_loss"], logs["g_loss"]))
+
+    Trainer(_config(max_steps=steps, deterministic=True, **kw),
+            str(tmp_path / name), callbacks=[Record()]).train()
+    losses[name] = record
+
+  run("whole", 4)
+  run("first", 2)
+  run("continued", 4, init_from=str(tmp_path / "first"),
+      init_from_continue=True)
+  assert [s for s, *_ in losses["continued"]] == [3, 4]
+  np.testing.assert_allclose([l[1:] for l in losses["continued"]],
+                             [l[1:] for l in losses["whole"][2:]], rtol=1e-6)
+
+
 class _SingleTerm(Objective):
   discriminator_terms = ("total",)
 
@@ -209,7 +267,22 @@ def test_bad_variant_inputs_fail_before_anything_is_written(source_run,
        "no checkpoint found"),
       (dict(init_from=source_dir, model=dataclasses.replace(TINY, df=8)),
        ValueError, "does not match this run's networks"),
+      (dict(init_from_continue=True), ValueError, "set --init_from too"),
+      # An MHGAN head adds D variables: D's slots would not line up.
+      (dict(init_from=source_dir, init_from_continue=True, max_steps=5,
+            objective=ObjectiveConfig(aux="multi_hinge")), ValueError,
+       r"d_optimizer updates 11 variables, the saved one 9 \(this run also "
+       r"updates objective/head"),
+      (dict(init_from=source_dir, init_from_continue=True, max_steps=5,
+            optimizer="adamax"), ValueError, "another optimizer class"),
+      (dict(init_from=source_dir, init_from_continue=True, max_steps=2),
+       ValueError, "is at step 2 .* trains nothing"),
+      (dict(init_from=str(tmp_path / "weights_only" / "ckpt-1"),
+            init_from_continue=True), ValueError, "has no step counter"),
   ]
+  g, d = source_run[1].generator, source_run[1].discriminator
+  tf.train.Checkpoint(generator=g, discriminator=d).write(
+      str(tmp_path / "weights_only" / "ckpt-1"))
   target = tmp_path / "run"
   for overrides, error, message in cases:
     with pytest.raises(error, match=message):

@@ -81,6 +81,9 @@ class TrainConfig:
                                   # of the real batch (TF-GAN) | "real" (the
                                   # real batch's labels).
   init_from: Optional[str] = None  # Checkpoint (or run dir) to start from.
+  init_from_continue: bool = False  # Also take over init_from's optimizers,
+                                    # step and data position (max_steps is
+                                    # then the step to stop at, as on resume).
   label_fraction: float = 1.0     # Keep labels for this share of the data.
   unlabelled_dataset: Optional[str] = None  # Extra images without labels.
   unlabelled_split: str = "train"

@@ -150,6 +150,9 @@ class Trainer:
     if config.optimizer not in OPTIMIZERS:
       raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got "
                        f"{config.optimizer!r}.")
+    if config.init_from_continue and not config.init_from:
+      raise ValueError("--init_from_continue continues the training of the "
+                       "run given by --init_from: set --init_from too.")
     if not 0.0 < config.label_fraction <= 1.0:
       raise ValueError(f"label_fraction must be in (0, 1]; got "
                        f"{config.label_fraction}.")
@@ -189,8 +192,7 @@ class Trainer:
     self._build()
     self.init_plan = None  # What init_from restores, if it applies.
     if config.init_from and not self.manager.checkpoints:
-      self.init_plan = warm_start.plan(config.init_from,
-                                       self._warm_start_roots())
+      self.init_plan = self._plan_warm_start()
     for cb in self.callbacks:
       if hasattr(cb, "check"):
         cb.check(self)
@@ -353,6 +355,47 @@ class Trainer:
     return dict(generator=self.generator, discriminator=self.discriminator,
                 objective=self.objective)
 
+  def _plan_warm_start(self) -> warm_start.WarmStart:
+    """Checks what init_from will restore (raises before anything is
+    written). With init_from_continue, the optimizers and step as well;
+    max_steps then counts from the source's step like a resume."""
+    c = self.config
+    plan = warm_start.plan(c.init_from, self._warm_start_roots())
+    if not c.init_from_continue:
+      return plan
+    plan = warm_start.plan_continuation(
+        plan, self._warm_start_roots(),
+        dict(g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer))
+    if plan.start_step >= c.max_steps:
+      raise ValueError(
+          f"--init_from_continue: {plan.path} is at step {plan.start_step} "
+          f"and max_steps is the step to stop at (counted from 0, as on "
+          f"resume), so max_steps={c.max_steps} trains nothing. Pass "
+          f"--max_steps={plan.start_step} + the steps to add.")
+    return plan
+
+  def _warm_start(self, plan: warm_start.WarmStart) -> None:
+    """Applies a planned init_from; a continued run also takes over the
+    optimizers and step, keeps its own constant learning rates and reads
+    the data stream from step x d_steps on, as a resumed run would."""
+    roots = self._warm_start_roots()
+    if plan.continues:
+      roots.update(step=self.step, g_optimizer=self.g_optimizer,
+                   d_optimizer=self.d_optimizer)
+    warm_start.restore(plan, roots)
+    if plan.continues:
+      self._apply_learning_rates()
+      self.dataset, self.iterator = self._make_iterator(
+          start_batch=self.current_step() * self.config.d_steps)
+    logging.info("%s", plan.summary())
+
+  def _apply_learning_rates(self) -> None:
+    """Constant learning rates back to this run's config (a checkpoint
+    restores the saved values; schedules depend only on the step)."""
+    if self.config.lr_decay == "none":
+      self.g_optimizer.learning_rate = self.config.g_lr
+      self.d_optimizer.learning_rate = self.config.d_lr
+
   def _make_optimizer(self, lr: float, decay_steps: int):
     c = self.config
     schedule = lr
@@ -422,8 +465,7 @@ class Trainer:
     if self.is_chief:
       save_config(c, self.model_dir)
     if self.restore() is None and self.init_plan is not None:
-      warm_start.restore(self.init_plan, self._warm_start_roots())
-      logging.info("%s", self.init_plan.summary())
+      self._warm_start(self.init_plan)
     done_path = os.path.join(self.model_dir, DONE_FILE)
     if (self.is_chief and self.current_step() < c.max_steps
         and os.path.exists(done_path)):

@@ -83,6 +83,18 @@ def test_resume_continues_from_saved_step(tmp_path):
   assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-4")
 
 
+def test_resume_applies_changed_learning_rates(first_run, tmp_path):
+  import shutil
+  shutil.copytree(first_run[0], tmp_path, dirs_exist_ok=True)
+  trainer = Trainer(_config(g_lr=5e-4, d_lr=7e-4), str(tmp_path))
+  assert trainer.restore().endswith("ckpt-4")
+  assert int(trainer.g_optimizer.iterations) == 4  # The slots are restored,
+  np.testing.assert_allclose(  # the saved rates (1e-4, 4e-4) are not.
+      float(trainer.g_optimizer.learning_rate), 5e-4, rtol=1e-6)
+  np.testing.assert_allclose(
+      float(trainer.d_optimizer.learning_rate), 7e-4, rtol=1e-6)
+
+
 def test_resume_with_changed_width_is_refused_before_writing(first_run):
   model_dir = first_run[0]
   before = sorted(os.listdir(model_dir))

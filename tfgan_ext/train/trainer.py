@@ -452,6 +452,7 @@ class Trainer:
     """Restores the newest readable checkpoint; returns its path or None."""
     path = checkpoints.restore_latest(self.checkpoint, self.manager)
     if path:
+      self._apply_learning_rates()  # The config's, which may have changed.
       step = self.current_step()
       logging.info("Resumed from %s at step %d.", path, step)
       self.dataset, self.iterator = self._make_iterator(

@@ -3,9 +3,12 @@
 Trains configs/demo_digits.cfg (SAGAN), mhgan_digits.cfg and acgan_digits.cfg
 (16x16 digits, width 32) for --steps each; then, from the SAGAN run's last
 checkpoint, mhshared_finetune_digits.cfg (MHShared) and, as the control, the
-SAGAN config itself for --finetune_steps (both warm-started with
---init_from). Every checkpoint is evaluated by eval.run with the offline
-digits classifier as the feature network.
+SAGAN config itself for --finetune_steps more steps. Both continue the SAGAN
+run (--init_from with --init_from_continue: optimizers, step counter and
+data stream carried on, as the paper switches the loss in the middle of
+SAGAN training), so they differ only in the loss. Every checkpoint is
+evaluated by eval.run with the offline digits classifier as the feature
+network.
 
   python -m experiments.study_conditional [--steps=600] [--finetune_steps=200]
 """
@@ -76,11 +79,13 @@ def main(argv):
   runs = {name: _run(name, cfg, root, common, classifier)
           for name, cfg in MAIN.items()}
   start = os.path.join(runs["SAGAN"].model_dir, f"ckpt-{FLAGS.steps}")
-  tune = dict(common, max_steps=FLAGS.finetune_steps,
-              save_every=FLAGS.finetune_save_every,
+  # Continued runs count steps on from the SAGAN checkpoint's.
+  end = FLAGS.steps + FLAGS.finetune_steps
+  tune = dict(common, max_steps=end, save_every=FLAGS.finetune_save_every,
               keep_checkpoints=FLAGS.finetune_steps // FLAGS.finetune_save_every
               + 2, image_every=FLAGS.finetune_steps,
-              summary_every=FLAGS.finetune_save_every, init_from=start)
+              summary_every=FLAGS.finetune_save_every, init_from=start,
+              init_from_continue=True)
   tuned = {name: _run(name, cfg, root, tune, classifier)
            for name, cfg in FINETUNE.items()}
   section = sc.Section(
@@ -136,7 +141,7 @@ def main(argv):
     curves = {}
     for name, r in tuned.items():
       s, v = sc.eval_series(r.model_dir, metric)
-      curves[name] = (np.concatenate([[0], s]),
+      curves[name] = (np.concatenate([[0], s - final]),
                       np.concatenate([[sc.value_at(base, metric, final)], v]))
     tune_panels.append((title, curves))
   sc.plot_metric_grid(os.path.join(res, "finetune.png"), tune_panels,
@@ -147,7 +152,7 @@ def main(argv):
   tune_rows = [(f"SAGAN step {final} (start)",
                 *(sc.fmt(sc.value_at(base, m, final)) for m in tune_cols))]
   tune_rows += [(f"{name}, +{ft} steps",
-                 *(sc.fmt(sc.value_at(r.model_dir, m, ft)) for m in tune_cols))
+                 *(sc.fmt(sc.value_at(r.model_dir, m, end)) for m in tune_cols))
                 for name, r in tuned.items()]
   tune_table = sc.markdown_table(["checkpoint", *tune_cols], tune_rows)
 
@@ -201,9 +206,9 @@ def main(argv):
   start_spread = sc.value_at(base, "within_class_spread", final)
   mhs = tuned["MHShared fine-tune"].model_dir
   ctl = tuned["SAGAN continued (control)"].model_dir
-  ft_is, ft_div, ft_spread = (sc.value_at(mhs, m, ft) for m in (
+  ft_is, ft_div, ft_spread = (sc.value_at(mhs, m, end) for m in (
       "is", "diversity", "within_class_spread"))
-  ctl_is = sc.value_at(ctl, "is", ft)
+  ctl_is = sc.value_at(ctl, "is", end)
   quality_up = ft_is > start_is and ft_is > ctl_is
   diversity_down = ft_spread < start_spread or ft_div < start_div
   c4 = sc.Claim(
@@ -225,8 +230,10 @@ def main(argv):
        "16x16, width 32, z 64, batch 64, G lr 2e-4, D lr 4e-4, hinge; aux "
        "weights D 1.0 / G 0.1 on real + fake"),
       ("steps", f"{FLAGS.steps} G steps per main run (seed {FLAGS.seed}); "
-       f"fine-tunes {FLAGS.finetune_steps} steps from SAGAN ckpt-"
-       f"{FLAGS.steps} (--init_from)"),
+       f"fine-tunes {FLAGS.finetune_steps} more steps continuing SAGAN ckpt-"
+       f"{FLAGS.steps} (--init_from --init_from_continue: weights, both "
+       "optimizers' state, step counter and data stream carried on; the "
+       "MHShared run and the SAGAN control differ only in the loss)"),
       ("evaluation", f"eval.run on every checkpoint ({FLAGS.save_every} / "
        f"{FLAGS.finetune_save_every} steps): {FLAGS.num_samples} samples "
        "with balanced labels (10 groups for the score), fixed latents; "

@@ -206,7 +206,9 @@ def main(argv):
        "auto-encoder D 64-256-256-64 (ae_mlp; the paper's MNIST D is "
        "784-256-256-784), DCGAN G width 32, z 50, Adamax lr 5e-4 beta1 0.5, "
        f"batch 64; MAGAN pre-trains D for {PRETRAIN_EPOCHS} epochs with m = "
-       "0; EBGAN margin 10 (energy = per-sample sum of squared errors)"),
+       "0, then takes the first margin from the mean real energy of one "
+       "pass over the training images without updates; EBGAN margin 10 "
+       "(energy = per-sample sum of squared errors)"),
       ("earlier run", "with D width 64, G width 16 and z 16 (the flagfiles' "
        "first settings) G collapsed to one constant grey image in 2 of 3 "
        "MAGAN seeds (the third drew mostly one shape) and in every EBGAN "

@@ -148,8 +148,9 @@ def main(argv):
   section.claims = [c1, c2, c3]
   section.protocol = [
       ("data", "digits 16x16; labels kept for 10% of the 1,437 training "
-       "images (every 10th by index, 143 labelled), the other 90% as "
-       "unlabelled images; held-out 360 for validation"),
+       "images (every 10th by index, 143 labelled), all 1,437 (the "
+       "labelled 10% included) as unlabelled images; held-out 360 for "
+       "validation"),
       ("flagfiles", "mhgan_ssl_digits.cfg (1 D step, D lr 4e-4), "
        "acgan_ssl_digits.cfg (2 D steps, D lr 5e-4); SAGAN 16x16 width 32, "
        "z 64, batch 64, hinge; unlabelled images projected with the "

@@ -26,8 +26,9 @@ flags.DEFINE_bool("download", False, "Let TFDS download a missing dataset.")
 flags.DEFINE_float("label_fraction", 1.0, "Keep the labels of this evenly "
                    "spread share of the training examples (e.g. 0.1).")
 flags.DEFINE_string("unlabelled_dataset", None, "Unlabelled images for --ssl "
-                    "(same names as --dataset). With the same dataset and "
-                    "split, the examples outside --label_fraction are used.")
+                    "(same names as --dataset): every image of it, so with the "
+                    "same dataset and split all training images, the "
+                    "--label_fraction share included.")
 flags.DEFINE_string("unlabelled_split", "train", "Split of "
                     "--unlabelled_dataset.")
 # Model.
@@ -53,8 +54,15 @@ flags.DEFINE_enum("penalty", "none", list(objectives.PENALTY_CHOICES),
 flags.DEFINE_float("penalty_weight", 10.0, "Penalty coefficient lambda.")
 flags.DEFINE_enum("aux", "none", list(objectives.AUX_CHOICES), "Auxiliary "
                   "classifier loss: multi_hinge (MHGAN) | acgan.")
-flags.DEFINE_float("aux_d_weight", 1.0, "Weight of D's auxiliary term.")
+flags.DEFINE_float("aux_d_weight", 1.0, "Weight of D's auxiliary term, the "
+                   "sum of its real and generated halves (public MHGAN code).")
 flags.DEFINE_float("aux_g_weight", 0.1, "Weight lambda of G's auxiliary term.")
+flags.DEFINE_enum("fake_labels", "uniform", ["uniform", "real"], "Labels "
+                  "G is given in training (D's fake term, the aux and penalty "
+                  "fake sides and G's loss use them): uniform = drawn "
+                  "uniformly over the classes, independent of the real batch, "
+                  "separately for the D and G steps (TF-GAN); real = the real "
+                  "batch's labels.")
 flags.DEFINE_bool("aux_on_fake", True, "D's auxiliary term also classifies "
                   "generated images into their conditioning class (public "
                   "MHGAN code); false = real images only (paper eq. 4).")
@@ -65,6 +73,13 @@ flags.DEFINE_bool("ssl", False, "Semi-supervised MHGAN-SSL / ACGAN-SSL: "
                   "needs --aux and --unlabelled_dataset.")
 flags.DEFINE_string("init_from", None, "Checkpoint prefix or run directory "
                     "to start from (fine-tune); networks must match.")
+flags.DEFINE_bool("init_from_continue", False, "With --init_from: also take "
+                  "over both optimizers' state and the step counter, so the "
+                  "run continues that run's training (data stream and LR "
+                  "schedule go on from its step; --max_steps is the step to "
+                  "stop at, e.g. its step + 5000). Refused when the "
+                  "optimizers cannot be matched (e.g. a new aux head adds D "
+                  "variables).")
 flags.DEFINE_bool("aw", False, "aw-loss: adaptive weights of D's real and "
                   "fake loss parts (Algorithm 1).")
 flags.DEFINE_bool("aw_normalized", True, "aw-loss with the 1/|g| factors "
@@ -151,7 +166,8 @@ def config_from_flags() -> TrainConfig:
       keep_checkpoints=FLAGS.keep_checkpoints, seed=FLAGS.seed,
       strategy=FLAGS.strategy, tpu=FLAGS.tpu,
       deterministic=FLAGS.deterministic,
-      optimizer=FLAGS.optimizer, init_from=FLAGS.init_from,
+      optimizer=FLAGS.optimizer, fake_labels=FLAGS.fake_labels,
+      init_from=FLAGS.init_from, init_from_continue=FLAGS.init_from_continue,
       label_fraction=FLAGS.label_fraction,
       unlabelled_dataset=FLAGS.unlabelled_dataset,
       unlabelled_split=FLAGS.unlabelled_split)

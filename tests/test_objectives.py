@@ -135,7 +135,9 @@ def test_aux_head_terms_match_hand_computation(aux, ref, on_fake):
   out = obj.discriminator_loss(d, batch, tf.constant(fake))
   c_real, c_fake = real @ kernel + bias, fake @ kernel + bias
   aux_r, aux_f = ref(c_real, labels), ref(c_fake, labels)
-  want_aux = 0.7 * ((aux_r + aux_f) / 2 if on_fake else aux_r)
+  # The real and generated halves are summed (public MHGAN code), not
+  # averaged: weight 0.7 on each.
+  want_aux = 0.7 * (aux_r + aux_f) if on_fake else 0.7 * aux_r
   l_r = ref_hinge_real(real[:, 0] - 0.5 * real[:, 1])
   l_f = ref_hinge_fake(fake[:, 0] - 0.5 * fake[:, 1])
   np.testing.assert_allclose(out.terms["real"], l_r, rtol=1e-5)
@@ -150,6 +152,84 @@ def test_aux_head_terms_match_hand_computation(aux, ref, on_fake):
                              rtol=1e-5)
   assert ("real and generated" in obj.describe()) == on_fake
   assert [v.shape for v in obj.discriminator_variables] == [(2, 3), (3,)]
+
+
+# ---------------------------------------------------- generated-image labels
+class LabelD(tf.Module):
+  """Conditional stub whose logit and input gradient depend on the label:
+  D(x, y) = x . w_y (so grad_x D = w_y), features x."""
+
+  num_classes = 3
+  feature_dim = 2
+  w = np.array([[1.0, 0.0], [0.0, 2.0], [-3.0, 1.0]], np.float32)
+
+  def __call__(self, x, labels=None, training=False):
+    rows = tf.gather(tf.constant(self.w), labels)
+    return tf.reduce_sum(x * rows, axis=1), x
+
+
+def test_fake_terms_use_the_generated_images_labels_real_terms_the_real():
+  d = LabelD()
+  real = np.array([[1.5, 0.2], [-0.3, 2.0], [0.4, -1.0], [2.0, 0.5]],
+                  np.float32)
+  fake = np.array([[0.1, 0.9], [-2.0, 0.5], [1.0, 1.0], [0.0, -0.4]],
+                  np.float32)
+  y = np.array([0, 1, 2, 1], np.int32)
+  y_fake = np.array([2, 0, 0, 1], np.int32)
+  batch = {"image": tf.constant(real), "label": tf.constant(y),
+           objectives.FAKE_LABEL: tf.constant(y_fake)}
+  real_logits = (real * d.w[y]).sum(1)
+  fake_logits = (fake * d.w[y_fake]).sum(1)
+  wrong = ref_hinge_fake((fake * d.w[y]).sum(1))  # Fakes with real labels.
+  assert abs(ref_hinge_fake(fake_logits) - wrong) > 0.1  # Can fail.
+
+  plain = objectives.AdversarialObjective(HINGE)
+  out = plain.discriminator_loss(d, batch, tf.constant(fake))
+  np.testing.assert_allclose(out.terms["real"], ref_hinge_real(real_logits),
+                             rtol=1e-6)
+  np.testing.assert_allclose(out.terms["fake"], ref_hinge_fake(fake_logits),
+                             rtol=1e-6)
+  np.testing.assert_allclose(
+      plain.generator_loss(d, batch, tf.constant(fake)).terms["adversarial"],
+      -fake_logits.mean(), rtol=1e-6)
+  # A hand-built batch without generated labels falls back to the real ones.
+  no_key = {"image": batch["image"], "label": batch["label"]}
+  np.testing.assert_allclose(
+      plain.discriminator_loss(d, no_key, tf.constant(fake)).terms["fake"],
+      wrong, rtol=1e-6)
+
+  aux = AuxiliaryObjective(HINGE, get_classification_loss("multi_hinge"), 3,
+                           d_weight=1.0, g_weight=0.1)
+  aux.build(d)
+  kernel, bias = _small_head(aux)
+  c_real, c_fake = real @ kernel + bias, fake @ kernel + bias
+  out = aux.discriminator_loss(d, batch, tf.constant(fake))
+  np.testing.assert_allclose(out.stats["aux_real_loss"],
+                             ref_multi_hinge(c_real, y), rtol=1e-5)
+  np.testing.assert_allclose(out.stats["aux_fake_loss"],
+                             ref_multi_hinge(c_fake, y_fake), rtol=1e-5)
+  np.testing.assert_allclose(out.terms["fake"], ref_hinge_fake(fake_logits),
+                             rtol=1e-6)
+  np.testing.assert_allclose(
+      out.stats["aux_fake_accuracy"], np.mean(c_fake.argmax(1) == y_fake))
+  g = aux.generator_loss(d, batch, tf.constant(fake))
+  np.testing.assert_allclose(g.terms["aux"],
+                             0.1 * ref_multi_hinge(c_fake, y_fake), rtol=1e-5)
+  assert abs(ref_multi_hinge(c_fake, y_fake) - ref_multi_hinge(c_fake, y)) > 0.1
+
+  # Penalties: |grad_x D(x, k)| = |w_k| at any point, so the GP is a closed
+  # form of the labels D is given there: the generated labels at the
+  # interpolates, the real labels at DRAGAN's perturbed real images.
+  norms = np.linalg.norm(d.w, axis=1)
+  for kind, labels in (("gp", y_fake), ("dragan", y)):
+    pen = PenalizedObjective(objectives.AdversarialObjective(HINGE), kind,
+                             1.0, seed=0)
+    pen.build(d)
+    got = pen.discriminator_loss(d, batch, tf.constant(fake)).terms["penalty"]
+    np.testing.assert_allclose(got, np.mean((norms[labels] - 1) ** 2),
+                               rtol=1e-5, err_msg=kind)
+  assert abs(np.mean((norms[y_fake] - 1) ** 2)
+             - np.mean((norms[y] - 1) ** 2)) > 0.2
 
 
 # --------------------------------------------------------------------- SSL
@@ -404,25 +484,50 @@ def test_penalty_term_is_weight_times_gradient_penalty_of_linear_d():
 
 
 # ------------------------------------------------------ MAGAN / EBGAN epochs
+class SquareAE:
+  """Energy = per-sample sum of squares (an auto-encoder reconstructing 0)."""
+
+  def __init__(self):
+    self.modes = []
+
+  def energy(self, x, training=False):
+    self.modes.append(training)
+    return tf.reduce_sum(tf.square(x), axis=1)
+
+
 class _Trainer:
+  """What the epoch callback reads from the trainer. The training data
+  holds three examples of energy 10, 12 and 26 (mean 16) in batches of 2,
+  so a mean of batch means would give (11 + 26) / 2 = 18.5."""
+
   def __init__(self, num_examples, batch_size):
     self.info = type("Info", (), {"num_examples": num_examples})()
     self.config = TrainConfig(batch_size=batch_size)
+    self.discriminator = SquareAE()
+    self.passes = 0
+
+  def training_images_once(self):
+    self.passes += 1
+    x = np.array([[1.0, 3.0], [2.0, 2.0 * math.sqrt(2.0)], [1.0, 5.0]],
+                 np.float32)
+    return tf.data.Dataset.from_tensor_slices(x).batch(2)
 
 
 def _run_epochs(obj, energies, steps_per_epoch=2):
   """Feeds per-step (real, fake) energies; returns the margin after each
-  epoch and the G-active flag during each epoch."""
+  epoch, the G-active flag during each epoch and the fake trainer."""
   cb = obj.callbacks()[0]
-  cb.check(_Trainer(steps_per_epoch * 10, 10))
+  trainer = _Trainer(steps_per_epoch * 10, 10)
+  cb.check(trainer)
   margins, active, step = [], [], 0
   for epoch_energies in energies:
     active.append(float(obj.generator_active()))
     for e_r, e_f in epoch_energies:
       step += 1
-      cb.on_step_end(None, step, {"d/energy_real": e_r, "g/energy_fake": e_f})
+      cb.on_step_end(trainer, step, {"d/energy_real": e_r,
+                                     "g/energy_fake": e_f})
     margins.append(float(obj.margin))
-  return margins, active
+  return margins, active, trainer
 
 
 def test_magan_pretrains_with_zero_margin_then_applies_the_rule():
@@ -430,16 +535,20 @@ def test_magan_pretrains_with_zero_margin_then_applies_the_rule():
   obj.build(type("AE", (), {"energy": None})())
   epochs = [
       [(50.0, 30.0), (40.0, 30.0)],  # Pre-training 1.
-      [(20.0, 30.0), (10.0, 30.0)],  # Pre-training 2: m <- mean real = 15.
+      [(20.0, 30.0), (10.0, 30.0)],  # Pre-training 2 (logged mean 15): m <-
+                                     # the pass's mean real energy, 16.
       [(12.0, 16.0), (12.0, 18.0)],  # E_f^prev = inf: no update.
-      [(10.0, 20.0), (10.0, 20.0)],  # 10 < 15, 10 < 20, 20 > 17: m <- 10.
+      [(10.0, 20.0), (10.0, 20.0)],  # 10 < 16, 10 < 20, 20 > 17: m <- 10.
       [(8.0, 19.0), (8.0, 19.0)],    # Fake energy fell: keep 10.
       [(11.0, 25.0), (11.0, 25.0)],  # Real energy above margin: keep 10.
       [(9.0, 8.0), (9.0, 9.0)],      # Real above fake: keep 10.
   ]
-  margins, active = _run_epochs(obj, epochs)
-  assert margins == [0.0, 15.0, 15.0, 10.0, 10.0, 10.0, 10.0]
+  margins, active, trainer = _run_epochs(obj, epochs)
+  np.testing.assert_allclose(margins, [0, 16, 16, 10, 10, 10, 10], rtol=1e-6)
   assert active == [0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+  # One pass, with D in inference mode, at the end of pre-training only.
+  assert trainer.passes == 1
+  assert trainer.discriminator.modes and not any(trainer.discriminator.modes)
   # Pre-training: D's loss is the real energy only (m = 0).
   fresh = EnergyObjective(adaptive=True, pretrain_epochs=2)
 
@@ -459,8 +568,10 @@ def test_magan_pretrains_with_zero_margin_then_applies_the_rule():
 def test_ebgan_keeps_its_margin_and_trains_g_from_the_start():
   obj = EnergyObjective(adaptive=False, margin=7.0)
   obj.build(type("AE", (), {"energy": None})())
-  margins, active = _run_epochs(obj, [[(1.0, 9.0)] * 2, [(1.0, 20.0)] * 2])
+  margins, active, trainer = _run_epochs(obj, [[(1.0, 9.0)] * 2,
+                                               [(1.0, 20.0)] * 2])
   assert margins == [7.0, 7.0] and active == [1.0, 1.0]
+  assert trainer.passes == 0
 
 
 def test_energy_objective_needs_an_autoencoder():

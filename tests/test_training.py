@@ -8,8 +8,10 @@ import pytest
 import tensorflow as tf
 
 from tfgan_ext.models import ModelConfig
+from tfgan_ext.objectives import FAKE_LABEL, fake_labels
 from tfgan_ext.train.config import TrainConfig
-from tfgan_ext.train.trainer import DONE_FILE, NonFiniteLossError, Trainer
+from tfgan_ext.train.trainer import (DONE_FILE, FAKE_LABEL_G,
+                                     NonFiniteLossError, Trainer, _add_noise)
 
 TINY = ModelConfig("sagan", image_size=8, channels=1, num_classes=10,
                    z_dim=8, gf=4, df=4)
@@ -79,6 +81,18 @@ def test_resume_continues_from_saved_step(tmp_path):
   result = second.train()
   assert result.step == 4
   assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-4")
+
+
+def test_resume_applies_changed_learning_rates(first_run, tmp_path):
+  import shutil
+  shutil.copytree(first_run[0], tmp_path, dirs_exist_ok=True)
+  trainer = Trainer(_config(g_lr=5e-4, d_lr=7e-4), str(tmp_path))
+  assert trainer.restore().endswith("ckpt-4")
+  assert int(trainer.g_optimizer.iterations) == 4  # The slots are restored,
+  np.testing.assert_allclose(  # the saved rates (1e-4, 4e-4) are not.
+      float(trainer.g_optimizer.learning_rate), 5e-4, rtol=1e-6)
+  np.testing.assert_allclose(
+      float(trainer.d_optimizer.learning_rate), 7e-4, rtol=1e-6)
 
 
 def test_resume_with_changed_width_is_refused_before_writing(first_run):
@@ -166,3 +180,82 @@ def test_corrupt_latest_checkpoint_falls_back_to_previous(first_run, tmp_path,
     path = trainer.restore()
   assert path.endswith("ckpt-2") and trainer.current_step() == 2
   assert "ckpt-4 is unreadable" in caplog.text
+
+
+# ------------------------------------------------ generated-image labels
+def _stream(trainer, batches):
+  return [{k: v.numpy() for k, v in b.items()}
+          for b, _ in zip(iter(trainer.dataset), range(batches))]
+
+
+def test_generated_labels_are_uniform_draws_independent_of_the_real(tmp_path):
+  trainer = Trainer(_config(), str(tmp_path / "u"))
+  stream = _stream(trainer, 40)  # 640 draws per step kind.
+  real = np.concatenate([b["label"] for b in stream])
+  for key in (FAKE_LABEL, FAKE_LABEL_G):
+    drawn = np.concatenate([b[key] for b in stream])
+    assert drawn.dtype == real.dtype and drawn.min() >= 0 and drawn.max() <= 9
+    counts = np.bincount(drawn, minlength=10)
+    chi2 = float(((counts - 64.0) ** 2 / 64.0).sum())
+    assert chi2 < 27.9, counts  # Uniform at p = 0.001 (9 dof).
+    # Independent of the real batch: equal to the real label ~1/10 of the
+    # time (binomial sd 0.012), not always.
+    assert abs(np.mean(drawn == real) - 0.1) < 0.04
+  d_draw = np.concatenate([b[FAKE_LABEL] for b in stream])
+  g_draw = np.concatenate([b[FAKE_LABEL_G] for b in stream])
+  assert abs(np.mean(d_draw == g_draw) - 0.1) < 0.04  # Separate draws.
+  # Keyed by (seed, batch index) only: batch 7 again, from its own images.
+  fn = _add_noise(3, 8, 10, "uniform")
+  again = fn(tf.constant(7, tf.int64), {"image": tf.constant(
+      stream[7]["image"]), "label": tf.constant(stream[7]["label"])})
+  for key in ("z", "z_g", FAKE_LABEL, FAKE_LABEL_G):
+    np.testing.assert_array_equal(again[key].numpy(), stream[7][key])
+  other = _add_noise(4, 8, 10, "uniform")(tf.constant(7, tf.int64), {
+      "image": tf.constant(stream[7]["image"]),
+      "label": tf.constant(stream[7]["label"])})
+  assert not np.array_equal(other[FAKE_LABEL].numpy(), stream[7][FAKE_LABEL])
+  # "real" reproduces the earlier behaviour: both steps use the real labels.
+  copied = Trainer(_config(fake_labels="real"), str(tmp_path / "r"))
+  for b in _stream(copied, 3):
+    np.testing.assert_array_equal(b[FAKE_LABEL], b["label"])
+    np.testing.assert_array_equal(b[FAKE_LABEL_G], b["label"])
+  with pytest.raises(ValueError, match="fake_labels must be one of"):
+    Trainer(_config(fake_labels="balanced"), str(tmp_path / "bad"))
+  assert not (tmp_path / "bad").exists()
+
+
+def test_generator_and_objective_get_each_steps_generated_labels(tmp_path):
+  trainer = Trainer(_config(), str(tmp_path))
+  seen = {}
+
+  class SpyG:
+    def __init__(self, inner):
+      self.inner = inner
+
+    def __call__(self, z, labels, training=False):
+      seen.setdefault("g", []).append(labels.numpy())
+      return self.inner(z, labels, training=training)
+
+  class SpyObjective:
+    def __init__(self, inner):
+      self.inner = inner
+
+    def discriminator_loss(self, d, batch, fake):
+      seen["d_objective"] = fake_labels(batch).numpy()
+      return self.inner.discriminator_loss(d, batch, fake)
+
+    def generator_loss(self, d, batch, fake):
+      seen["g_objective"] = fake_labels(batch).numpy()
+      return self.inner.generator_loss(d, batch, fake)
+
+  trainer.generator = SpyG(trainer.generator)
+  trainer.objective = SpyObjective(trainer.objective)
+  batch = next(iter(trainer.dataset))
+  trainer._d_step(batch)  # Eagerly, to read the labels.
+  trainer._g_step(batch)
+  d_labels, g_labels = batch[FAKE_LABEL].numpy(), batch[FAKE_LABEL_G].numpy()
+  assert not np.array_equal(d_labels, g_labels)
+  np.testing.assert_array_equal(seen["g"][0], d_labels)
+  np.testing.assert_array_equal(seen["d_objective"], d_labels)
+  np.testing.assert_array_equal(seen["g"][1], g_labels)
+  np.testing.assert_array_equal(seen["g_objective"], g_labels)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from tfgan_ext.losses import AdversarialLoss
-from tfgan_ext.objectives.base import Batch, LossOutput, Objective
+from tfgan_ext.objectives.base import Batch, LossOutput, Objective, fake_labels
 
 
 def conditioning(discriminator, labels):
@@ -23,11 +23,14 @@ class AdversarialObjective(Objective):
     self.loss = loss
 
   def discriminator_logits(self, discriminator, batch: Batch, fake: tf.Tensor):
-    """Runs D on the real and fake batches separately (not concatenated)."""
-    labels = conditioning(discriminator, batch["label"])
-    real_logits, real_features = discriminator(batch["image"], labels,
-                                               training=True)
-    fake_logits, fake_features = discriminator(fake, labels, training=True)
+    """Runs D on the real and fake batches separately (not concatenated),
+    the real images with their labels, the fakes with the labels G was
+    given (`fake_labels`)."""
+    real_logits, real_features = discriminator(
+        batch["image"], conditioning(discriminator, batch["label"]),
+        training=True)
+    fake_logits, fake_features = discriminator(
+        fake, conditioning(discriminator, fake_labels(batch)), training=True)
     return real_logits, real_features, fake_logits, fake_features
 
   def discriminator_loss(self, discriminator, batch, fake) -> LossOutput:
@@ -39,7 +42,7 @@ class AdversarialObjective(Objective):
         stats=self.score_stats(real_logits, fake_logits))
 
   def generator_loss(self, discriminator, batch, fake) -> LossOutput:
-    labels = conditioning(discriminator, batch["label"])
+    labels = conditioning(discriminator, fake_labels(batch))
     fake_logits, _ = discriminator(fake, labels, training=True)
     return LossOutput(terms={"adversarial": self.loss.generator_fn(fake_logits)})
 

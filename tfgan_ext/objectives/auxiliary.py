@@ -11,10 +11,11 @@ scores come from one of two classifiers on D's penultimate features h:
   <h, SN(E)_k>, D's own `class_scores`, so no variables are added.
 
 By default the D aux term covers the real and the generated batch (fakes are
-classified into the class they were generated for), as in the public MHGAN
-code: it is the classifier loss of the two batches taken as one, i.e. the
-mean of the real and fake halves. With `on_fake=False` it is the real term
-only (MHGAN's eq. 4).
+classified into the class they were generated for): it is the *sum* of the
+classifier's batch-mean loss on the real half and on the generated half,
+times aux_d_weight, as in the public MHGAN code (loss_on_generated +
+loss_on_real, weight 1.0). With `on_fake=False` it is the real term only
+(MHGAN's eq. 4).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import tensorflow as tf
 from tfgan_ext.losses import AdversarialLoss, ClassificationLoss
 from tfgan_ext.nn.spectral import SNDense
 from tfgan_ext.objectives.adversarial import AdversarialObjective, conditioning
-from tfgan_ext.objectives.base import Batch, LossOutput
+from tfgan_ext.objectives.base import Batch, LossOutput, fake_labels
 
 
 def batch_accuracy(class_scores: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
@@ -87,16 +88,20 @@ class AuxiliaryObjective(AdversarialObjective):
     return self.classifier.fn(scores, labels)
 
   def aux_discriminator_terms(self, discriminator, real_features, fake_features,
-                              labels) -> tuple[tf.Tensor, dict]:
-    """(weighted D aux term, its stats) for the real and generated batches."""
+                              labels, generated_labels
+                              ) -> tuple[tf.Tensor, dict]:
+    """(weighted D aux term, its stats) for the real batch (targets
+    `labels`) and the generated one (targets `generated_labels`, the classes
+    G was given)."""
     real_scores = self.class_scores(discriminator, real_features, training=True)
     fake_scores = self.class_scores(discriminator, fake_features)
     aux_real = self.classifier_loss(real_scores, labels)
-    aux_fake = self.classifier_loss(fake_scores, labels)
-    aux = (aux_real + aux_fake) / 2.0 if self.on_fake else aux_real
+    aux_fake = self.classifier_loss(fake_scores, generated_labels)
+    aux = aux_real + aux_fake if self.on_fake else aux_real
     stats = {"aux_real_loss": aux_real, "aux_fake_loss": aux_fake,
              "aux_real_accuracy": batch_accuracy(real_scores, labels),
-             "aux_fake_accuracy": batch_accuracy(fake_scores, labels)}
+             "aux_fake_accuracy": batch_accuracy(fake_scores,
+                                                 generated_labels)}
     return self.d_weight * aux, stats
 
   def discriminator_loss(self, discriminator, batch: Batch,
@@ -105,7 +110,7 @@ class AuxiliaryObjective(AdversarialObjective):
         discriminator, batch, fake)
     loss_real, loss_fake = self.loss.discriminator_fn(real_logits, fake_logits)
     aux, aux_stats = self.aux_discriminator_terms(
-        discriminator, real_h, fake_h, batch["label"])
+        discriminator, real_h, fake_h, batch["label"], fake_labels(batch))
     stats = self.score_stats(real_logits, fake_logits)
     stats.update(aux_stats)
     return LossOutput(terms={"real": loss_real, "fake": loss_fake, "aux": aux},
@@ -113,7 +118,7 @@ class AuxiliaryObjective(AdversarialObjective):
 
   def generator_loss(self, discriminator, batch: Batch,
                      fake: tf.Tensor) -> LossOutput:
-    labels = batch["label"]
+    labels = fake_labels(batch)
     fake_logits, fake_h = discriminator(
         fake, conditioning(discriminator, labels), training=True)
     scores = self.class_scores(discriminator, fake_h)

@@ -14,6 +14,19 @@ import tensorflow as tf
 
 Batch = Mapping[str, tf.Tensor]  # "image", "label", "z" and optional extras.
 UNLABELLED_IMAGE = "unlabelled_image"  # Batch key of semi-supervised runs.
+# Batch key of the classes the step's generated images were generated for
+# (the train loop fills it for each D and G step; see `fake_labels`).
+FAKE_LABEL = "fake_label"
+
+
+def fake_labels(batch: Batch) -> tf.Tensor:
+  """The labels G was given for this step's generated images.
+
+  The train loop draws them independently of the real batch (or copies the
+  real labels, as configured) and stores them under FAKE_LABEL; a batch
+  built without that key (e.g. by hand) uses its real labels.
+  """
+  return batch[FAKE_LABEL] if FAKE_LABEL in batch else batch["label"]
 
 
 @dataclasses.dataclass

@@ -7,8 +7,17 @@ L_G = mean E(G(z)).
 * EBGAN keeps the margin m fixed.
 * MAGAN pre-trains D for `pretrain_epochs` epochs with m = 0 while G is
   frozen (its loss is multiplied by 0, so Adam/Adamax leave it unchanged),
-  then sets m to the last pre-training epoch's mean real energy, and at every
-  later epoch end applies `tfgan_ext.magan.update_margin`.
+  then sets m to the mean real energy of one extra pass over the training
+  data with the pre-trained D and no updates (as MAGAN's public code), and
+  at every later epoch end applies `tfgan_ext.magan.update_margin`.
+
+The pass reads every training example once from a separate finite pipeline
+(`Trainer.training_images_once`), so the training stream's position is
+unaffected, and runs D with training=False: the pass must not change D, and
+inference mode leaves all of its state alone (spectral-norm vectors,
+BatchNorm moving statistics or dropout RNG, should an auto-encoder have
+them; the ones here have none, so their energies are the same in either
+mode). The mean is over examples (a partial last batch counts per example).
 
 An epoch is floor(dataset examples / (batch size x D steps)) G steps. Epoch
 means are accumulated from the step logs (real energy from the D step, fake
@@ -19,6 +28,7 @@ objective, so a resumed run continues the same epoch.
 from __future__ import annotations
 
 import math
+from typing import Callable, Optional
 
 from absl import logging
 import tensorflow as tf
@@ -96,15 +106,46 @@ class EnergyObjective(Objective):
     self.fake_sum.assign_add(fake_energy)
     self.count.assign_add(1)
 
-  def end_epoch(self) -> dict[str, float]:
-    """Applies the epoch-end rule; returns the epoch's logged values."""
+  @staticmethod
+  def mean_energy(discriminator, images: tf.data.Dataset) -> float:
+    """Mean per-example energy of `discriminator` over a finite dataset of
+    image batches, with training=False (no state changes)."""
+    @tf.function
+    def batch_sum(x):
+      energy = discriminator.energy(x, training=False)
+      return tf.reduce_sum(tf.cast(energy, tf.float64)), tf.size(energy)
+
+    total, count = 0.0, 0
+    for x in images:
+      s, n = batch_sum(x)
+      total, count = total + float(s), count + int(n)
+    if not count:
+      raise ValueError("The pass over the training data read no examples.")
+    return total / count
+
+  def end_epoch(self, real_energy_pass: Optional[Callable[[], float]] = None
+                ) -> dict[str, float]:
+    """Applies the epoch-end rule; returns the epoch's logged values.
+
+    `real_energy_pass()` gives the mean real energy of a pass over the
+    training data; MAGAN calls it once, at the end of pre-training, for the
+    first margin.
+    """
     count = max(1, int(self.count))
     e_real = float(self.real_sum) / count
     e_fake = float(self.fake_sum) / count
     self.epoch.assign_add(1)
     epoch = int(self.epoch)
     if self.adaptive and epoch == self.pretrain_epochs:
-      self.margin.assign(e_real)
+      if real_energy_pass is None:
+        raise ValueError("MAGAN's first margin needs real_energy_pass, the "
+                         "mean real energy of a pass over the training data.")
+      first = float(real_energy_pass())
+      logging.info("MAGAN's first margin: mean real energy %.6g over a pass "
+                   "through the training data after pre-training (the "
+                   "energies logged while D trained averaged %.6g).", first,
+                   e_real)
+      self.margin.assign(first)
       self.prev_fake_energy.assign(math.inf)
     elif self.adaptive and epoch > self.pretrain_epochs:
       self.margin.assign(magan.update_margin(
@@ -125,7 +166,8 @@ class EnergyObjective(Objective):
   def describe(self) -> str:
     if self.adaptive:
       return (f"MAGAN energy loss (margin adapted per epoch after "
-              f"{self.pretrain_epochs} pre-training epochs with m = 0)")
+              f"{self.pretrain_epochs} pre-training epochs with m = 0; first "
+              "margin from a pass over the training data)")
     return f"EBGAN energy loss (fixed margin {self.initial_margin:g})"
 
 
@@ -153,7 +195,9 @@ class EpochCallback:
   def on_step_end(self, trainer, step: int, logs: dict[str, float]) -> None:
     self.objective.accumulate(logs[REAL_LOG], logs[FAKE_LOG])
     if step % self.steps_per_epoch == 0:
-      values = self.objective.end_epoch()
+      values = self.objective.end_epoch(
+          lambda: self.objective.mean_energy(trainer.discriminator,
+                                             trainer.training_images_once()))
       for name, value in values.items():
         tf.summary.scalar(name, value, step=step)
       logging.info("Epoch %d ended at step %d: %s", values["energy/epoch"],

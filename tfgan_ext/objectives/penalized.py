@@ -9,16 +9,19 @@ import tensorflow as tf
 
 from tfgan_ext.losses import PENALTY_KINDS, gradient_penalty
 from tfgan_ext.objectives.adversarial import conditioning
-from tfgan_ext.objectives.base import Batch, LossOutput, Objective
+from tfgan_ext.objectives.base import Batch, LossOutput, Objective, fake_labels
 
 
 class PenalizedObjective(Objective):
   """`inner`'s losses plus weight * gradient_penalty(D, real, fake, kind).
 
   D is evaluated at the penalty points with training=False (the spectral-norm
-  state was refreshed by the inner objective's passes) and conditioned on
-  the batch's labels when conditional. The random points come from a
-  `tf.random.Generator` owned here, so they are checkpointed.
+  state was refreshed by the inner objective's passes). A conditional D sees
+  the real labels at DRAGAN's perturbed real points and the generated
+  images' labels (`fake_labels`) at the real-fake interpolates, as TF-GAN's
+  gradient penalty conditions them on the generator's inputs. The random
+  points come from a `tf.random.Generator` owned here, so they are
+  checkpointed.
   """
 
   def __init__(self, inner: Objective, kind: str, weight: float,
@@ -51,7 +54,8 @@ class PenalizedObjective(Objective):
   def discriminator_loss(self, discriminator, batch: Batch,
                          fake: tf.Tensor) -> LossOutput:
     out = self.inner.discriminator_loss(discriminator, batch, fake)
-    labels = conditioning(discriminator, batch["label"])
+    labels = conditioning(discriminator, batch["label"] if self.kind ==
+                          "dragan" else fake_labels(batch))
 
     def logits_fn(images):
       return discriminator(images, labels, training=False)[0]

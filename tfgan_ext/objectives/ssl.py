@@ -19,7 +19,8 @@ from __future__ import annotations
 import tensorflow as tf
 
 from tfgan_ext.objectives.auxiliary import AuxiliaryObjective
-from tfgan_ext.objectives.base import UNLABELLED_IMAGE, Batch, LossOutput
+from tfgan_ext.objectives.base import (UNLABELLED_IMAGE, Batch, LossOutput,
+                                       fake_labels)
 
 
 def pseudo_labelled_logits(discriminator, images: tf.Tensor, classifier_fn
@@ -63,7 +64,7 @@ class SemiSupervisedObjective(AuxiliaryObjective):
     loss_real, loss_fake = self.loss.discriminator_fn(real_logits, fake_logits)
     loss_unlab, _ = self.loss.discriminator_fn(unlab_logits, fake_logits)
     aux, aux_stats = self.aux_discriminator_terms(
-        discriminator, real_h, fake_h, batch["label"])
+        discriminator, real_h, fake_h, batch["label"], fake_labels(batch))
     stats = self.score_stats(tf.concat([real_logits, unlab_logits], 0),
                              fake_logits)
     stats.update(aux_stats)

@@ -24,7 +24,7 @@ class ObjectiveConfig:
   penalty: str = "none"           # none | gp | dragan | zero_gp | lipschitz.
   penalty_weight: float = 10.0
   aux: str = "none"               # none | multi_hinge | acgan (MHGAN / ACGAN).
-  aux_d_weight: float = 1.0       # D aux term weight.
+  aux_d_weight: float = 1.0       # D aux weight (on real + fake halves' sum).
   aux_g_weight: float = 0.1       # G aux term weight (lambda).
   aux_on_fake: bool = True        # D aux term also on generated images.
   critic: str = "projection"      # projection | shared (MHShared: class
@@ -77,7 +77,13 @@ class TrainConfig:
   tpu: Optional[str] = None       # TPU name / address for strategy "tpu".
   deterministic: bool = False     # Op determinism + data position in ckpts.
   optimizer: str = "adam"         # "adam" | "adamax" (beta1/beta2 for both).
+  fake_labels: str = "uniform"    # G's labels: "uniform" draws independent
+                                  # of the real batch (TF-GAN) | "real" (the
+                                  # real batch's labels).
   init_from: Optional[str] = None  # Checkpoint (or run dir) to start from.
+  init_from_continue: bool = False  # Also take over init_from's optimizers,
+                                    # step and data position (max_steps is
+                                    # then the step to stop at, as on resume).
   label_fraction: float = 1.0     # Keep labels for this share of the data.
   unlabelled_dataset: Optional[str] = None  # Extra images without labels.
   unlabelled_split: str = "train"

@@ -24,8 +24,9 @@ from tfgan_ext import models as models_lib
 from tfgan_ext import visualize
 from tfgan_ext.data.base import finish_pipeline
 from tfgan_ext.workspace import DONE_FILE, IMAGES_DIR, TRAIN_LOGS
-from tfgan_ext.objectives import (UNLABELLED_IMAGE, GradientCombiner,
-                                  Objective, build_combiner, build_objective)
+from tfgan_ext.objectives import (FAKE_LABEL, UNLABELLED_IMAGE,
+                                  GradientCombiner, Objective, build_combiner,
+                                  build_objective)
 from tfgan_ext.train import checkpoints, warm_start
 from tfgan_ext.train.config import (TrainConfig, check_resume_compatible,
                                     save_config)
@@ -85,18 +86,36 @@ def ensure_writable(model_dir: str) -> None:
         "writable directory). Choose a --model_dir you can write to.")
 
 
-def _add_noise(seed: int, z_dim: int):
-  """Attaches D-step and G-step noise to batch number i, keyed by (seed, i).
+FAKE_LABELS = ("uniform", "real")
+FAKE_LABEL_G = "fake_label_g"  # The G step's labels; the D step's: FAKE_LABEL.
 
-  Drawing noise in the input pipeline, on the global batch, makes it the
-  same whatever the number of replicas and lets checkpoints save its
-  position with the data iterator.
+
+def _add_noise(seed: int, z_dim: int, num_classes: int = 0,
+               fake_labels: str = "uniform"):
+  """Attaches G's inputs for the D step and the G step to batch number i:
+  noise "z" / "z_g" and labels FAKE_LABEL / FAKE_LABEL_G, keyed by (seed, i).
+
+  Labels: with `fake_labels` "uniform" and a conditional model, separate
+  uniform draws over the `num_classes` classes for the two steps,
+  independent of the real batch (as TF-GAN); with "real" (or an
+  unconditional model), the real batch's labels. Drawing in the input
+  pipeline, on the global batch, makes them the same whatever the number
+  of replicas and lets a resumed run continue the same stream.
   """
   def fn(index, batch):
     size = tf.shape(batch["image"])[0]
     key = tf.stack([tf.constant(seed, tf.int64), index])
     noise = tf.random.stateless_normal([2, size, z_dim], key)
-    return {**batch, "z": noise[0], "z_g": noise[1]}
+    out = {**batch, "z": noise[0], "z_g": noise[1]}
+    if num_classes > 0 and fake_labels == "uniform":
+      label_key = tf.random.experimental.stateless_fold_in(key, 1)
+      drawn = tf.random.stateless_uniform(
+          [2, size], label_key, minval=0, maxval=num_classes,
+          dtype=batch["label"].dtype)
+      out[FAKE_LABEL], out[FAKE_LABEL_G] = drawn[0], drawn[1]
+    else:
+      out[FAKE_LABEL] = out[FAKE_LABEL_G] = batch["label"]
+    return out
   return fn
 
 
@@ -125,9 +144,15 @@ class Trainer:
     if config.lr_decay not in ("none", "linear"):
       raise ValueError(f"lr_decay must be 'none' or 'linear'; got "
                        f"{config.lr_decay!r}.")
+    if config.fake_labels not in FAKE_LABELS:
+      raise ValueError(f"fake_labels must be one of {list(FAKE_LABELS)}; got "
+                       f"{config.fake_labels!r}.")
     if config.optimizer not in OPTIMIZERS:
       raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got "
                        f"{config.optimizer!r}.")
+    if config.init_from_continue and not config.init_from:
+      raise ValueError("--init_from_continue continues the training of the "
+                       "run given by --init_from: set --init_from too.")
     if not 0.0 < config.label_fraction <= 1.0:
       raise ValueError(f"label_fraction must be in (0, 1]; got "
                        f"{config.label_fraction}.")
@@ -167,8 +192,7 @@ class Trainer:
     self._build()
     self.init_plan = None  # What init_from restores, if it applies.
     if config.init_from and not self.manager.checkpoints:
-      self.init_plan = warm_start.plan(config.init_from,
-                                       self._warm_start_roots())
+      self.init_plan = self._plan_warm_start()
     for cb in self.callbacks:
       if hasattr(cb, "check"):
         cb.check(self)
@@ -260,7 +284,7 @@ class Trainer:
     if c.deterministic and start_batch:
       batches = batches.skip(start_batch)
     dataset = batches.enumerate(start=start_batch).map(
-        _add_noise(c.seed, c.model.z_dim))
+        _add_noise(c.seed, c.model.z_dim, c.model.num_classes, c.fake_labels))
     dataset = self.strategy.experimental_distribute_dataset(dataset)
     return dataset, iter(dataset)
 
@@ -284,42 +308,93 @@ class Trainer:
     self._scratch.save(checkpoint_number=step)
 
   def _batches(self, name: str, split: str, share: Optional[bool] = None,
-               seed: int = 0) -> tf.data.Dataset:
-    """Training batches of (images, labels). With `share` True (False), only
-    the examples inside (outside) the label_fraction share are read."""
+               seed: int = 0, training: bool = True) -> tf.data.Dataset:
+    """Batches of (images, labels): shuffled and endless when `training`,
+    else one ordered pass. With `share` True (False), only the examples
+    inside (outside) the label_fraction share are read; with None, all."""
     c, mc = self.config, self.config.model
     kwargs = dict(image_size=mc.image_size, channels=mc.channels,
                   seed=seed, data_dir=c.data_dir, download=c.download)
     if share is None or c.label_fraction >= 1.0:
-      return data_lib.make_dataset(name, split, c.batch_size, training=True,
-                                   **kwargs)[0]
+      return data_lib.make_dataset(name, split, c.batch_size,
+                                   training=training, **kwargs)[0]
     ordered = data_lib.make_dataset(name, split, 1, training=False,
                                     **kwargs)[0].unbatch()
     fraction = c.label_fraction
     kept = ordered.enumerate().filter(
         lambda i, ex: tf.equal(_in_labelled_share(i, fraction), share))
     return finish_pipeline(kept.map(lambda i, ex: ex), c.batch_size,
-                           training=True, seed=seed)
+                           training=training, seed=seed)
+
+  def training_images_once(self) -> tf.data.Dataset:
+    """Batches of the images the training stream draws from, each example
+    once, in order (last batch partial): a separate finite pipeline, so
+    reading it leaves the training stream's position (and exact resume)
+    untouched. For statistics over the training data (MAGAN's margin)."""
+    c = self.config
+    return self._batches(c.dataset, c.split, share=True,
+                         training=False).map(lambda x, y: x)
 
   def _input_pipeline(self, seed: int) -> tf.data.Dataset:
     """Dict batches {"image", "label"} (+ "unlabelled_image" when an
-    unlabelled source is configured: from the same dataset and split, the
-    examples outside the labelled share, or all of them when
-    label_fraction is 1)."""
+    unlabelled source is configured: every example of that dataset and
+    split, so with the labelled dataset and split the unlabelled stream is
+    all of the training images, the labelled share included, as ImageNet
+    holds its 10% subset in the MHGAN-SSL set-up)."""
     c = self.config
     labelled = self._batches(c.dataset, c.split, share=True, seed=seed).map(
         lambda x, y: {"image": x, "label": y})
     if not c.unlabelled_dataset:
       return labelled
-    same = (c.unlabelled_dataset, c.unlabelled_split) == (c.dataset, c.split)
     unlabelled = self._batches(c.unlabelled_dataset, c.unlabelled_split,
-                               share=False if same else None, seed=seed + 1)
+                               seed=seed + 1)
     return tf.data.Dataset.zip(labelled, unlabelled.map(lambda x, y: x)).map(
         lambda batch, images: {**batch, UNLABELLED_IMAGE: images})
 
   def _warm_start_roots(self) -> dict[str, Any]:
     return dict(generator=self.generator, discriminator=self.discriminator,
                 objective=self.objective)
+
+  def _plan_warm_start(self) -> warm_start.WarmStart:
+    """Checks what init_from will restore (raises before anything is
+    written). With init_from_continue, the optimizers and step as well;
+    max_steps then counts from the source's step like a resume."""
+    c = self.config
+    plan = warm_start.plan(c.init_from, self._warm_start_roots())
+    if not c.init_from_continue:
+      return plan
+    plan = warm_start.plan_continuation(
+        plan, self._warm_start_roots(),
+        dict(g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer))
+    if plan.start_step >= c.max_steps:
+      raise ValueError(
+          f"--init_from_continue: {plan.path} is at step {plan.start_step} "
+          f"and max_steps is the step to stop at (counted from 0, as on "
+          f"resume), so max_steps={c.max_steps} trains nothing. Pass "
+          f"--max_steps={plan.start_step} + the steps to add.")
+    return plan
+
+  def _warm_start(self, plan: warm_start.WarmStart) -> None:
+    """Applies a planned init_from; a continued run also takes over the
+    optimizers and step, keeps its own constant learning rates and reads
+    the data stream from step x d_steps on, as a resumed run would."""
+    roots = self._warm_start_roots()
+    if plan.continues:
+      roots.update(step=self.step, g_optimizer=self.g_optimizer,
+                   d_optimizer=self.d_optimizer)
+    warm_start.restore(plan, roots)
+    if plan.continues:
+      self._apply_learning_rates()
+      self.dataset, self.iterator = self._make_iterator(
+          start_batch=self.current_step() * self.config.d_steps)
+    logging.info("%s", plan.summary())
+
+  def _apply_learning_rates(self) -> None:
+    """Constant learning rates back to this run's config (a checkpoint
+    restores the saved values; schedules depend only on the step)."""
+    if self.config.lr_decay == "none":
+      self.g_optimizer.learning_rate = self.config.g_lr
+      self.d_optimizer.learning_rate = self.config.d_lr
 
   def _make_optimizer(self, lr: float, decay_steps: int):
     c = self.config
@@ -332,7 +407,7 @@ class Trainer:
   # ------------------------------------------------------------------- step
   def _d_step(self, batch):
     scale = 1.0 / self.replicas
-    fake = self.generator(batch["z"], batch["label"], training=True)
+    fake = self.generator(batch["z"], batch[FAKE_LABEL], training=True)
     with tf.GradientTape(persistent=self.combiner.persistent_tape) as tape:
       out = self.objective.discriminator_loss(self.discriminator, batch, fake)
     grads, extra = self.combiner.gradients(tape, out, self.d_vars, scale)
@@ -346,8 +421,10 @@ class Trainer:
 
   def _g_step(self, batch):
     scale = 1.0 / self.replicas
+    # The objective reads the labels of the fakes under FAKE_LABEL.
+    batch = {**batch, FAKE_LABEL: batch[FAKE_LABEL_G]}
     with tf.GradientTape() as tape:
-      fake = self.generator(batch["z_g"], batch["label"], training=True)
+      fake = self.generator(batch["z_g"], batch[FAKE_LABEL], training=True)
       out = self.objective.generator_loss(self.discriminator, batch, fake)
       loss = out.total() * scale
     grads = tape.gradient(loss, self.g_vars)
@@ -375,6 +452,7 @@ class Trainer:
     """Restores the newest readable checkpoint; returns its path or None."""
     path = checkpoints.restore_latest(self.checkpoint, self.manager)
     if path:
+      self._apply_learning_rates()  # The config's, which may have changed.
       step = self.current_step()
       logging.info("Resumed from %s at step %d.", path, step)
       self.dataset, self.iterator = self._make_iterator(
@@ -388,8 +466,7 @@ class Trainer:
     if self.is_chief:
       save_config(c, self.model_dir)
     if self.restore() is None and self.init_plan is not None:
-      warm_start.restore(self.init_plan, self._warm_start_roots())
-      logging.info("%s", self.init_plan.summary())
+      self._warm_start(self.init_plan)
     done_path = os.path.join(self.model_dir, DONE_FILE)
     if (self.is_chief and self.current_step() < c.max_steps
         and os.path.exists(done_path)):

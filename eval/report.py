@@ -9,6 +9,7 @@ from __future__ import annotations
 from absl import app
 from absl import flags
 
+from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.evaluation import report
 
 FLAGS = flags.FLAGS
@@ -18,6 +19,7 @@ flags.DEFINE_string("out", None, "Output directory.")
 flags.mark_flags_as_required(["model_dirs", "out"])
 
 
+@reports_input_errors("eval.report")
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")

@@ -11,8 +11,6 @@ mixture. --protocol=train is 10 groups of 1024 samples, final 50k.
 
 from __future__ import annotations
 
-import sys
-
 from absl import app
 from absl import flags
 from absl import logging
@@ -20,6 +18,8 @@ from absl import logging
 from eval import common
 from tfgan_ext import evaluation
 from tfgan_ext import workspace
+from tfgan_ext.errors import MissingInputError, reports_input_errors
+from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.evaluation.evaluator import SAMPLE_METRICS
 from tfgan_ext.metrics import DEFAULT_INCEPTION_URL, InceptionNetwork
 from tfgan_ext.metrics.domain_networks import ClassifierNetwork, MixtureNetwork
@@ -96,6 +96,21 @@ def protocol_from_flags() -> evaluation.EvalProtocol:
       seed=FLAGS.seed)
 
 
+def network_for_run(metrics, config):
+  """`feature_network`; when Inception is not available here, the error also
+  names the run's offline domain classifier if its dataset has one."""
+  try:
+    return feature_network(metrics, config.dataset)
+  except MissingInputError as err:
+    mc = config.model
+    hint = domain_classifier.offline_classifier_hint(
+        config.dataset, mc.image_size, mc.channels, common.CLASSIFIERS_DIR)
+    if FLAGS.classifier_path or not hint:
+      raise
+    raise MissingInputError(f"{err}\n{hint}") from None
+
+
+@reports_input_errors("eval.run")
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
@@ -103,11 +118,7 @@ def main(argv):
     raise app.UsageError("--checkpoint needs --once.")
   metrics = evaluation.parse_metrics(FLAGS.metrics)
   config = workspace.load_config(FLAGS.model_dir)
-  try:
-    network = feature_network(metrics, config.dataset)
-  except FileNotFoundError as err:  # Not available offline: say so, briefly.
-    print(f"eval.run: {err}", file=sys.stderr)
-    return 1
+  network = network_for_run(metrics, config)
   evaluator = evaluation.Evaluator(
       FLAGS.model_dir, metrics, protocol_from_flags(), network,
       cache_dir=FLAGS.stats_cache_dir, data_dir=FLAGS.data_dir,

@@ -17,6 +17,7 @@ from absl import flags
 from absl import logging
 
 from eval import common
+from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.evaluation import domain_classifier
 
 FLAGS = flags.FLAGS
@@ -39,6 +40,7 @@ flags.DEFINE_float("min_accuracy", 0.0, "Exit with status 1 below this "
                    "held-out accuracy.")
 
 
+@reports_input_errors("eval.train_classifier")
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")

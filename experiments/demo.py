@@ -24,6 +24,7 @@ from absl import logging
 from eval import common
 from experiments import train_flags
 from tfgan_ext import evaluation
+from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.metrics.domain_networks import ClassifierNetwork
 from tfgan_ext.train.trainer import Trainer
@@ -61,6 +62,7 @@ def evaluate_final(model_dir: str, checkpoint: str, config) -> str:
   return path
 
 
+@reports_input_errors("experiments.demo")
 def main(argv):
   del argv
   if os.path.isdir(DEMO_DIR):

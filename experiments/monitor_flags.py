@@ -10,6 +10,7 @@ from absl import logging
 
 from tfgan_ext import data as data_lib
 from tfgan_ext import monitors
+from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.train.config import TrainConfig
 
@@ -69,11 +70,11 @@ def monitors_from_flags(config: TrainConfig) -> tuple[list, list]:
   """
   if not FLAGS.sqd:
     if FLAGS.stop_at_turning_point or FLAGS.classifier_path:
-      raise ValueError("--stop_at_turning_point and --classifier_path belong "
+      raise InputError("--stop_at_turning_point and --classifier_path belong "
                        "to the SQD monitor: add --sqd.")
     return [], []
   if FLAGS.sqd_every < 1 or FLAGS.sqd_samples < 2:
-    raise ValueError("--sqd_every must be >= 1 and --sqd_samples >= 2.")
+    raise InputError("--sqd_every must be >= 1 and --sqd_samples >= 2.")
   info = data_lib.dataset_info(config.dataset, split=config.split,
                                image_size=config.model.image_size,
                                channels=config.model.channels,
@@ -88,7 +89,7 @@ def monitors_from_flags(config: TrainConfig) -> tuple[list, list]:
   callbacks = [angles]
   if domain is None:
     if FLAGS.stop_at_turning_point:
-      raise ValueError("--stop_at_turning_point needs Q and D: pass "
+      raise InputError("--stop_at_turning_point needs Q and D: pass "
                        "--classifier_path (python -m eval.train_classifier).")
     logging.info("SQD: angles only (no domain classifier for %s).",
                  config.dataset)

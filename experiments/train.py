@@ -11,9 +11,11 @@ from absl import logging
 from experiments import monitor_flags
 from experiments import train_flags
 from tfgan_ext import monitors
+from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.train.trainer import Trainer
 
 
+@reports_input_errors("experiments.train")
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")

@@ -9,6 +9,7 @@ from absl import flags
 
 from tfgan_ext import data as data_lib
 from tfgan_ext import objectives
+from tfgan_ext.errors import InputError
 from tfgan_ext.models import ARCHITECTURES, ModelConfig
 from tfgan_ext.train.strategies import configure_cpu_devices
 from tfgan_ext.train.config import ObjectiveConfig, TrainConfig
@@ -140,7 +141,7 @@ def objective_config_from_flags() -> ObjectiveConfig:
 def config_from_flags() -> TrainConfig:
   """Builds the immutable run config; resolves dataset-dependent fields."""
   if not FLAGS.model_dir:
-    raise flags.ValidationError("--model_dir is required.")
+    raise InputError("--model_dir is required.")
   if FLAGS.cpu_devices > 1:  # Before TensorFlow runs its first op.
     configure_cpu_devices(FLAGS.cpu_devices)
   info = data_lib.dataset_info(

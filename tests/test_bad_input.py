@@ -1,13 +1,20 @@
 """Bad input rows of README's table not covered elsewhere (each fails before
-any state is written)."""
+any state is written), and how the binaries report bad input: the message
+alone on stderr, exit code 2, no traceback; a bug keeps its traceback."""
 
+import concurrent.futures
 import os
 import subprocess
 import sys
 
 import pytest
 
-from tfgan_ext.train.strategies import replica_batch_size
+from tfgan_ext import errors
+from tfgan_ext.data import DatasetUnavailableError
+from tfgan_ext.models import ModelConfig
+from tfgan_ext.train.config import TrainConfig, save_config
+from tfgan_ext.train.strategies import (StrategyUnavailableError,
+                                        replica_batch_size)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,3 +40,142 @@ def test_flagfile_with_unknown_flag_fails_before_writing(tmp_path):
   assert proc.returncode != 0
   assert "learning_rat" in proc.stderr
   assert not model_dir.exists()
+
+
+# -------------------------------------------- how the binaries report them
+def test_error_classes_keep_the_built_in_types():
+  assert issubclass(errors.InputError, ValueError)
+  assert issubclass(errors.MissingInputError, FileNotFoundError)
+  assert issubclass(errors.UnwritableError, PermissionError)
+  assert issubclass(errors.UnavailableError, RuntimeError)
+  assert issubclass(DatasetUnavailableError, errors.UnavailableError)
+  assert issubclass(StrategyUnavailableError, errors.UnavailableError)
+  for cls in (errors.InputError, errors.MissingInputError,
+              errors.UnwritableError, errors.UnavailableError):
+    assert issubclass(cls, errors.UserError)
+  assert str(errors.MissingInputError("no such file; train one")) == (
+      "no such file; train one")
+
+
+def test_reports_input_errors_prints_the_message_and_returns_2(capsys):
+  def main(argv):
+    if argv[1] == "bad":
+      raise errors.MissingInputError("Run `make x` first.")
+    if argv[1] == "bug":
+      raise KeyError("a bug")
+    return 0
+
+  wrapped = errors.reports_input_errors("prog")(main)
+  assert wrapped(["prog", "ok"]) == 0
+  assert wrapped(["prog", "bad"]) == errors.EXIT_BAD_INPUT == 2
+  assert capsys.readouterr().err == "prog: Run `make x` first.\n"
+  with pytest.raises(KeyError, match="a bug"):
+    wrapped(["prog", "bug"])
+
+
+def test_train_main_reports_bad_input_and_propagates_bugs(monkeypatch,
+                                                           capsys):
+  from experiments import train
+
+  def bad_input():
+    raise errors.InputError("Unknown dataset 'x'.")
+
+  def bug():
+    raise RuntimeError("injected bug")
+
+  monkeypatch.setattr(train.train_flags, "config_from_flags", bad_input)
+  assert train.main(["train"]) == errors.EXIT_BAD_INPUT
+  assert capsys.readouterr().err == "experiments.train: Unknown dataset 'x'.\n"
+  monkeypatch.setattr(train.train_flags, "config_from_flags", bug)
+  with pytest.raises(RuntimeError, match="injected bug"):
+    train.main(["train"])  # app.run prints its traceback.
+
+
+def _digits_config(gf: int = 8) -> TrainConfig:
+  return TrainConfig(model=ModelConfig("sagan", image_size=16, channels=1,
+                                       num_classes=10, z_dim=16, gf=gf, df=8),
+                     dataset="digits", batch_size=16)
+
+
+def _listing(path):
+  """{relative path: contents} of every file under `path`."""
+  out = {}
+  for root, _, files in os.walk(path):
+    for name in files:
+      full = os.path.join(root, name)
+      with open(full, "rb") as f:
+        out[os.path.relpath(full, path)] = f.read()
+  return out
+
+
+@pytest.fixture(scope="module")
+def bad_runs(tmp_path_factory):
+  """Each binary on a bad input (run two at a time), with the directories
+  it must leave as they were."""
+  tmp = tmp_path_factory.mktemp("bad")
+  started = tmp / "started"  # A run's config.json, nothing else.
+  started.mkdir()
+  save_config(_digits_config(), str(started))
+  home = tmp / "home"
+  home.mkdir()
+  env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "HOME": str(home),
+         "TFHUB_CACHE_DIR": str(home / "tfhub")}
+  cases = {
+      "unknown_dataset": (
+          ["experiments.train", "--dataset=no_such_dataset",
+           f"--model_dir={tmp / 'new_run'}"], tmp / "new_run"),
+      "refused_resume": (
+          ["experiments.train", "--dataset=digits", "--image_size=16",
+           "--channels=1", "--z_dim=16", "--gf=16", "--df=8",
+           f"--model_dir={started}"], started),
+      "no_inception": (
+          ["eval.run", f"--model_dir={started}", "--metrics=fid", "--once",
+           "--num_samples=20"], started),
+      "classifier_unknown_dataset": (
+          ["eval.train_classifier", "--dataset=no_such_dataset",
+           f"--out={tmp / 'classifier'}"], tmp / "classifier"),
+      "report_missing_run": (
+          ["eval.report", f"--model_dirs={tmp / 'no_run'}",
+           f"--out={tmp / 'report'}"], tmp / "report"),
+  }
+  before = {name: _listing(path) for name, (_, path) in cases.items()}
+
+  def run(args):
+    return subprocess.run([sys.executable, "-m", *args], cwd=str(tmp),
+                          env={**env, "PYTHONPATH": ROOT},
+                          capture_output=True, text=True, timeout=300)
+
+  with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+    procs = dict(zip(cases, pool.map(run, [a for a, _ in cases.values()])))
+  return {name: (procs[name], before[name], _listing(path))
+          for name, (_, path) in cases.items()}
+
+
+@pytest.mark.parametrize("case, message", [
+    ("unknown_dataset", "experiments.train: Unknown dataset "
+     "'no_such_dataset': it is neither built in"),
+    ("refused_resume", "holds a run with a different architecture "
+     "(model.gf: saved 8, now 16)"),
+    ("no_inception", "eval.run: TF-Hub module "
+     "'https://tfhub.dev/tensorflow/tfgan/eval/inception/1' is not available "
+     "offline"),
+    ("classifier_unknown_dataset", "eval.train_classifier: Unknown dataset "
+     "'no_such_dataset'"),
+    ("report_missing_run", "is not a directory"),
+])
+def test_binary_prints_only_the_message(bad_runs, case, message):
+  proc, before, after = bad_runs[case]
+  assert proc.returncode == errors.EXIT_BAD_INPUT, proc.stderr[-3000:]
+  assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+  assert message in proc.stderr, proc.stderr[-3000:]
+  assert after == before  # Nothing written (or created) where it points.
+
+
+def test_eval_without_inception_names_the_offline_classifier(bad_runs):
+  proc, _, _ = bad_runs["no_inception"]
+  hint = proc.stderr.strip().splitlines()[-1]
+  assert hint == (
+      "'digits' has an offline domain classifier: pass "
+      "--classifier_path=classifiers/digits_16px instead (train it first with "
+      "`python -m eval.train_classifier --dataset=digits --image_size=16 "
+      "--channels=1 --out=classifiers/digits_16px`).")

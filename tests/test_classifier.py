@@ -75,3 +75,17 @@ def test_bad_inputs_fail_clearly(tmp_path):
   with pytest.raises(ValueError, match="not a labelled image dataset"):
     domain_classifier.train_and_save("ring8", 8, 1, str(tmp_path / "r"))
   assert not os.path.exists(tmp_path / "r")
+
+
+def test_offline_classifier_hint(tmp_path):
+  root = str(tmp_path / "classifiers")
+  path = os.path.join(root, "digits_16px")
+  assert domain_classifier.offline_classifier_hint("digits", 16, 1, root) == (
+      f"'digits' has an offline domain classifier: pass --classifier_path="
+      f"{path} instead (train it first with `python -m eval.train_classifier "
+      f"--dataset=digits --image_size=16 --channels=1 --out={path}`).")
+  os.makedirs(path)
+  assert domain_classifier.offline_classifier_hint("digits", 16, 1, root) == (
+      f"'digits' has an offline domain classifier: pass --classifier_path="
+      f"{path} instead ({path} exists).")
+  assert domain_classifier.offline_classifier_hint("cifar10", 32, 3, root) == ""

@@ -1,6 +1,7 @@
 """Eval job: polling with checkpoints appearing, restarts, unreadable
 checkpoints, conditioning metrics on hand-built cases, results files."""
 
+import glob
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from tfgan_ext.evaluation import conditioning as cond
 from tfgan_ext.evaluation import sample_metrics as sm
 from tfgan_ext.evaluation.progress import Progress
 from tfgan_ext.evaluation.real_data import split_arrays
+from tfgan_ext.evaluation.reference import ReferenceData
 from tfgan_ext.evaluation.report import read_scalars
 from tfgan_ext.evaluation.sampling import (balanced_labels, latent_vectors,
                                            stream_outputs)
@@ -216,6 +218,47 @@ def test_evaluator_rejects_bad_input_before_writing(source_run, tmp_path):
     evaluation.Evaluator(str(tmp_path), "is", PROTOCOL, FakeNetwork())
   assert not os.path.exists(results)
   assert not os.path.exists(os.path.join(model_dir, "eval"))
+
+
+def test_reference_data_count_is_capped_by_the_split(tmp_path):
+  net = FakeNetwork()
+  kwargs = dict(image_size=8, channels=1, cache_dir=str(tmp_path))
+  real, _ = split_arrays("digits", "test", image_size=8, channels=1)
+  assert len(real) == 360
+  for asked, used in ((0, 360), (100, 100), (10_000, 360)):
+    ref = ReferenceData(net, "digits", "test", num_samples=asked, **kwargs)
+    assert (ref.requested_samples, ref.num_samples, ref.key["num_samples"],
+            ref.num_examples) == (asked, used, used, used)
+  # The statistics (cached under n360) are those of the whole split.
+  mu, sigma = ref.statistics()
+  pool = net(real)["pool"].numpy().astype(np.float64)
+  np.testing.assert_allclose(mu, pool.mean(0), rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(sigma, np.cov(pool, rowvar=False), rtol=1e-4,
+                             atol=1e-5)
+  assert len(glob.glob(str(tmp_path / "digits-test-8px-n360-fake_net-*"))) == 3
+
+
+def test_rows_record_the_reference_count_used(source_run, tmp_path):
+  source, trainer = source_run
+  model_dir = _empty_run(source, str(tmp_path / "run"))
+  _copy_checkpoint(source, model_dir, 3, [])
+  protocol = evaluation.EvalProtocol(num_samples=20, num_groups=2,
+                                     reference_samples=5000, batch_size=20)
+  evaluator = evaluation.Evaluator(model_dir, "is,fid,kid", protocol,
+                                   FakeNetwork(),
+                                   cache_dir=str(tmp_path / "cache"))
+  rows = {r["metric"]: r for r in evaluation.evaluate_once(evaluator)}
+  for metric in ("fid", "kid"):  # The digits' train split has 1,437.
+    assert rows[metric]["reference_samples"] == 1437
+    assert rows[metric]["details"] == {"reference_samples_requested": 5000}
+  assert rows["is"]["reference_samples"] is None
+  net = FakeNetwork()
+  z = latent_vectors(20, TINY.z_dim, protocol.seed)
+  fake = net(trainer.generator(z, balanced_labels(20, 10), training=False))
+  real, _ = split_arrays("digits", "train", image_size=8, channels=1)
+  expected = metrics.frechet_distance(fake["pool"].numpy(),
+                                      net(real)["pool"].numpy())
+  assert rows["fid"]["value"] == pytest.approx(expected, rel=1e-4)
 
 
 def test_restore_from_weights_only_reestimates_power_iterations(source_run,

@@ -17,6 +17,7 @@ from typing import Optional
 import tensorflow as tf
 
 from tfgan_ext import models as models_lib
+from tfgan_ext.errors import MissingInputError
 from tfgan_ext.train.config import TrainConfig, load_saved_config
 
 DONE_FILE = "TRAINING_DONE"
@@ -29,7 +30,7 @@ def load_config(model_dir: str) -> TrainConfig:
   """The TrainConfig saved by the run in `model_dir`."""
   saved = load_saved_config(model_dir)
   if saved is None:
-    raise FileNotFoundError(
+    raise MissingInputError(
         f"{model_dir} has no config.json: it is not a tfgan_ext model_dir (or "
         "its train job has not started yet).")
   return TrainConfig.from_dict(saved)

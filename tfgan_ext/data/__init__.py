@@ -19,6 +19,7 @@ from tfgan_ext.data.digits import digits_source
 from tfgan_ext.data.folder import folder_source
 from tfgan_ext.data.mixtures import mixture_source
 from tfgan_ext.data.tfds_source import DatasetUnavailableError, tfds_source
+from tfgan_ext.errors import InputError
 
 BUILTIN = ("digits", "ring8", "grid25")
 
@@ -64,10 +65,10 @@ def make_dataset(name: str, split: str, batch_size: int, *,
       downloaded); the message names the dataset, data_dir and how to get it.
   """
   if batch_size < 1:
-    raise ValueError(f"batch_size must be >= 1; got {batch_size}.")
+    raise InputError(f"batch_size must be >= 1; got {batch_size}.")
   if name not in ("ring8", "grid25") and (image_size < 1
                                           or channels not in (1, 3)):
-    raise ValueError(f"Images need image_size >= 1 and channels 1 or 3; got "
+    raise InputError(f"Images need image_size >= 1 and channels 1 or 3; got "
                      f"{image_size} and {channels}.")
   ds, info = _source(name, split, image_size, channels, data_dir, download,
                      seed)

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext.data.base import DatasetInfo
+from tfgan_ext.errors import InputError
 
 NUM_TEST = 360  # Held-out images; the remaining 1,437 are the train split.
 _SPLIT_SEED = 0
@@ -25,7 +26,7 @@ def load_digits_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
     return images[NUM_TEST:], labels[NUM_TEST:]
   if split in ("test", "validation"):
     return images[:NUM_TEST], labels[:NUM_TEST]
-  raise ValueError(f"digits has splits 'train' and 'test'; got {split!r}.")
+  raise InputError(f"digits has splits 'train' and 'test'; got {split!r}.")
 
 
 def digits_source(split: str, image_size: int, channels: int

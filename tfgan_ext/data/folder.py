@@ -8,6 +8,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_ext.data.base import DatasetInfo, to_unit_range
+from tfgan_ext.errors import InputError
 
 
 def folder_source(path: str, image_size: int, channels: int
@@ -17,11 +18,11 @@ def folder_source(path: str, image_size: int, channels: int
   Each image is cropped to its largest central square and resized (bilinear).
   """
   if not os.path.isdir(path):
-    raise ValueError(f"Image folder {path!r} does not exist.")
+    raise InputError(f"Image folder {path!r} does not exist.")
   classes = sorted(d for d in os.listdir(path)
                    if os.path.isdir(os.path.join(path, d)))
   if not classes:
-    raise ValueError(f"Image folder {path!r} has no class sub-folders; put "
+    raise InputError(f"Image folder {path!r} has no class sub-folders; put "
                      "each class's images in a sub-folder of its own.")
   ds = keras.utils.image_dataset_from_directory(
       path, labels="inferred", label_mode="int", class_names=classes,

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext.data.base import DatasetInfo
+from tfgan_ext.errors import InputError
 
 RING_RADIUS = 1.0   # aw paper 5.3: eight Gaussians on the unit circle.
 RING_STD = 0.02
@@ -23,7 +24,7 @@ def mixture_centers(name: str) -> tuple[np.ndarray, float]:
     ticks = GRID_SPACING * (np.arange(5) - 2)
     xs, ys = np.meshgrid(ticks, ticks, indexing="ij")
     return np.stack([xs.ravel(), ys.ravel()], 1), GRID_STD
-  raise ValueError(f"Unknown mixture {name!r}; use 'ring8' or 'grid25'.")
+  raise InputError(f"Unknown mixture {name!r}; use 'ring8' or 'grid25'.")
 
 
 def sample_mixture(name: str, n: int, seed: int
@@ -60,4 +61,4 @@ def mixture_source(name: str, split: str, seed: int
     points, modes = sample_mixture(name, NUM_TEST, seed=10_000_019)
     ds = tf.data.Dataset.from_tensor_slices((points, modes))
     return ds, DatasetInfo(name, len(centers), (2,), NUM_TEST)
-  raise ValueError(f"{name} has splits 'train' and 'test'; got {split!r}.")
+  raise InputError(f"{name} has splits 'train' and 'test'; got {split!r}.")

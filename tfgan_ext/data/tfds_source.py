@@ -7,9 +7,10 @@ from typing import Optional
 import tensorflow as tf
 
 from tfgan_ext.data.base import DatasetInfo, central_square_resize, to_unit_range
+from tfgan_ext.errors import InputError, UnavailableError
 
 
-class DatasetUnavailableError(RuntimeError):
+class DatasetUnavailableError(UnavailableError):
   """The dataset is not on disk and could not be obtained."""
 
 
@@ -29,7 +30,7 @@ def load_builder(name: str, data_dir: Optional[str], download: bool):
   try:
     builder = tfds.builder(name, data_dir=data_dir)
   except tfds.core.registered.DatasetNotFoundError as err:
-    raise ValueError(
+    raise InputError(
         f"Unknown dataset {name!r}: it is neither built in (digits, ring8, "
         f"grid25), a folder, nor a TFDS dataset. ({err.__class__.__name__})"
     ) from None
@@ -56,12 +57,12 @@ def tfds_source(name: str, split: str, image_size: int, channels: int,
   builder = load_builder(name, data_dir, download)
   features = builder.info.features
   if "image" not in features:
-    raise ValueError(f"TFDS dataset {name!r} has no 'image' feature; its "
+    raise InputError(f"TFDS dataset {name!r} has no 'image' feature; its "
                      f"features are {list(features.keys())}.")
   known_splits = list(builder.info.splits.keys())
   base_split = split.split("[")[0].split("+")[0]
   if known_splits and base_split not in known_splits:
-    raise ValueError(f"TFDS dataset {name!r} has splits {known_splits}; got "
+    raise InputError(f"TFDS dataset {name!r} has splits {known_splits}; got "
                      f"{split!r}.")
   label_feature = features["label"] if "label" in features else None
   num_classes = getattr(label_feature, "num_classes", 0) or 0

@@ -6,17 +6,39 @@ import os
 from typing import Optional
 
 from tfgan_ext import data as data_lib
+from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.real_data import (default_validation_split,
                                             split_arrays)
 from tfgan_ext.models import classifier as classifier_lib
 
-__all__ = ["default_classifier_dir", "ensure_classifier", "train_and_save"]
+__all__ = ["OFFLINE_CLASSIFIER_DATASETS", "default_classifier_dir",
+           "ensure_classifier", "offline_classifier_hint", "train_and_save"]
+
+# Datasets whose domain classifier is the offline stand-in for Inception
+# (labelled, on disk everywhere, quick to train on). Add a dataset here and
+# the eval job's "Inception is not available" error suggests its classifier.
+OFFLINE_CLASSIFIER_DATASETS = ("digits",)
 
 
 def default_classifier_dir(dataset: str, image_size: int,
                            root: str = "classifiers") -> str:
   """<root>/<dataset>_<size>px, with '/' in TFDS names replaced by '_'."""
   return os.path.join(root, f"{dataset.replace('/', '_')}_{image_size}px")
+
+
+def offline_classifier_hint(dataset: str, image_size: int, channels: int,
+                            root: str = "classifiers") -> str:
+  """How to evaluate a `dataset` run without Inception, or "" when the
+  dataset has no offline domain classifier."""
+  if dataset not in OFFLINE_CLASSIFIER_DATASETS:
+    return ""
+  path = default_classifier_dir(dataset, image_size, root)
+  where = (f"{path} exists" if os.path.isdir(path) else
+           f"train it first with `python -m eval.train_classifier "
+           f"--dataset={dataset} --image_size={image_size} "
+           f"--channels={channels} --out={path}`")
+  return (f"{dataset!r} has an offline domain classifier: pass "
+          f"--classifier_path={path} instead ({where}).")
 
 
 def train_and_save(dataset: str, image_size: int, channels: int, out: str, *,
@@ -33,7 +55,7 @@ def train_and_save(dataset: str, image_size: int, channels: int, out: str, *,
                                image_size=image_size, channels=channels,
                                data_dir=data_dir)
   if not info.is_image or info.num_classes < 2:
-    raise ValueError(f"{dataset!r} is not a labelled image dataset.")
+    raise InputError(f"{dataset!r} is not a labelled image dataset.")
   test_split = test_split or default_validation_split(dataset)
   kwargs = dict(image_size=image_size, channels=channels, data_dir=data_dir)
   train = split_arrays(dataset, train_split,

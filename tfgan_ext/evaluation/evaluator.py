@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from tfgan_ext import data as data_lib
 from tfgan_ext import workspace
+from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation import conditioning as cond
 from tfgan_ext.evaluation import sample_metrics as sm
 from tfgan_ext.evaluation.progress import Progress
@@ -68,14 +69,14 @@ def parse_metrics(spec: Union[str, Sequence[str]]) -> tuple[str, ...]:
     expanded = GROUPS.get(name, (name,))
     for metric in expanded:
       if metric not in SAMPLE_METRICS + CONDITIONING_METRICS:
-        raise ValueError(
+        raise InputError(
             f"Unknown metric {metric!r}; choose from "
             f"{list(SAMPLE_METRICS + CONDITIONING_METRICS)} or the groups "
             f"{sorted(GROUPS)}.")
       if metric not in out:
         out.append(metric)
   if not out:
-    raise ValueError("No metrics given.")
+    raise InputError("No metrics given.")
   return tuple(out)
 
 
@@ -138,36 +139,36 @@ class Evaluator:
     chosen = set(self.metrics)
     mc, net = self.config.model, self.network
     if chosen & set(_NEEDS_LABELS) and mc.num_classes < 1:
-      raise ValueError(
+      raise InputError(
           f"{sorted(chosen & set(_NEEDS_LABELS))} need a class-conditional "
           f"model; this run is unconditional.")
     sample = chosen & set(SAMPLE_METRICS)
     if not sample:
       return
     if net is None:
-      raise ValueError(f"{sorted(sample)} need a feature network (Inception "
+      raise InputError(f"{sorted(sample)} need a feature network (Inception "
                        f"or a domain classifier).")
     if self.info.is_image == isinstance(net, MixtureNetwork):
       kind = "images" if self.info.is_image else "2-D points"
-      raise ValueError(f"Feature network {net.name!r} does not fit this run's "
+      raise InputError(f"Feature network {net.name!r} does not fit this run's "
                        f"data ({kind}).")
     trained_on = getattr(getattr(net, "info", None), "dataset", None)
     if trained_on is not None and trained_on != self.config.dataset:
-      raise ValueError(f"The classifier {net.name!r} was trained on "
+      raise InputError(f"The classifier {net.name!r} was trained on "
                        f"{trained_on!r}, the run on {self.config.dataset!r}.")
     if "sample_accuracy" in chosen and getattr(
         net, "num_classes", 0) < mc.num_classes:
-      raise ValueError(
+      raise InputError(
           f"sample_accuracy needs a network that classifies the run's "
           f"{mc.num_classes} classes ({net.name!r} is not one); use a domain "
           "classifier trained on this dataset (--classifier_path).")
     if "modes_covered" in chosen and not hasattr(net, "modes_covered"):
-      raise ValueError(
+      raise InputError(
           f"modes_covered counts samples near the known modes of a 2-D "
           f"mixture (ring8, grid25); {net.name!r} has no such modes. Use "
           "diversity (SQD's D) for image data.")
     if chosen & {"intra_fid", "diversity"} and self.info.num_classes < 1:
-      raise ValueError("intra_fid and diversity need labelled real data.")
+      raise InputError("intra_fid and diversity need labelled real data.")
 
   def _class_scorer(self, class_scores_fn) -> cond.ClassScorer:
     if class_scores_fn is not None:
@@ -216,6 +217,15 @@ class Evaluator:
           cache_dir=self.cache_dir, data_dir=self.data_dir,
           batch_size=p.batch_size)
     return self._reference
+
+  def _reference_count(self) -> dict:
+    """The real examples used as reference, and the count asked for when the
+    split's size capped it (row details)."""
+    ref = self.reference()
+    out = {"reference_samples": ref.num_examples}
+    if ref.requested_samples != ref.num_examples:
+      out["reference_samples_requested"] = ref.requested_samples
+    return out
 
   def real_examples(self, split: str) -> tuple[np.ndarray, np.ndarray]:
     if split not in self._real:
@@ -303,7 +313,7 @@ class Evaluator:
                          progress.update)
     rows = []
     net = out.get("net")
-    ref_count = lambda: {"reference_samples": self.reference().num_examples}
+    ref_count = self._reference_count
     for metric in pending:
       if metric == "is":
         mean, std = sm.score_and_spread(net["logits"], p.num_groups, p.seed)
@@ -366,8 +376,7 @@ class Evaluator:
         progress=progress.update)
     return self._row(step, "intra_fid", mean, name, details={
         "per_class": {str(k): v for k, v in per.items()},
-        "per_class_samples": per_class,
-        "reference_samples": self.reference().num_examples})
+        "per_class_samples": per_class, **self._reference_count()})
 
   def _real_conditioning(self, step: int, name: str,
                          pending: list[str]) -> list[dict]:

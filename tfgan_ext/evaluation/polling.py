@@ -21,6 +21,7 @@ from absl import logging
 import tensorflow as tf
 
 from tfgan_ext import workspace
+from tfgan_ext.errors import MissingInputError
 from tfgan_ext.evaluation.evaluator import CheckpointUnavailable
 
 __all__ = ["PollSummary", "evaluate_once", "list_checkpoints", "poll",
@@ -70,7 +71,7 @@ def evaluate_once(evaluator, checkpoint: Optional[str] = None) -> list[dict]:
   """Evaluates `checkpoint` (default: the newest) and returns its rows."""
   path = checkpoint or workspace.latest_checkpoint(evaluator.model_dir)
   if path is None:
-    raise FileNotFoundError(f"No checkpoint in {evaluator.model_dir}.")
+    raise MissingInputError(f"No checkpoint in {evaluator.model_dir}.")
   return evaluator.evaluate(path)
 
 

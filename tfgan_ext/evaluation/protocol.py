@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from tfgan_ext.errors import InputError
+
 __all__ = ["EvalProtocol", "PRESETS", "preset"]
 
 
@@ -49,20 +51,20 @@ class EvalProtocol:
   def validate(self) -> None:
     """Raises ValueError naming the bad field."""
     if self.num_samples < 2:
-      raise ValueError(f"num_samples must be >= 2, got {self.num_samples}.")
+      raise InputError(f"num_samples must be >= 2, got {self.num_samples}.")
     if not 1 <= self.num_groups <= self.num_samples:
-      raise ValueError(f"num_groups must be in [1, num_samples="
+      raise InputError(f"num_groups must be in [1, num_samples="
                        f"{self.num_samples}], got {self.num_groups}.")
     for name in ("reference_samples", "conditioning_samples",
                  "per_class_samples"):
       if getattr(self, name) < 0:
-        raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}.")
+        raise InputError(f"{name} must be >= 0, got {getattr(self, name)}.")
     if self.per_class_samples == 1:
-      raise ValueError("per_class_samples must be 0 (automatic) or >= 2.")
+      raise InputError("per_class_samples must be 0 (automatic) or >= 2.")
     if self.class_chunk < 1 or self.batch_size < 1:
-      raise ValueError("class_chunk and batch_size must be positive.")
+      raise InputError("class_chunk and batch_size must be positive.")
     if not self.reference_split:
-      raise ValueError("reference_split must name a split.")
+      raise InputError("reference_split must name a split.")
 
   def per_class(self, num_classes: int) -> int:
     return self.per_class_samples or max(2, self.num_samples // num_classes)
@@ -78,7 +80,7 @@ PRESETS = {
 def preset(name: str, **overrides) -> EvalProtocol:
   """The named protocol ("train" or "final") with `overrides` applied."""
   if name not in PRESETS:
-    raise ValueError(f"Unknown protocol {name!r}; choose one of "
+    raise InputError(f"Unknown protocol {name!r}; choose one of "
                      f"{sorted(PRESETS)}.")
   fields = dict(PRESETS[name])
   fields.update({k: v for k, v in overrides.items() if v is not None})

@@ -7,6 +7,7 @@ from typing import Optional
 import numpy as np
 
 from tfgan_ext import data as data_lib
+from tfgan_ext.errors import InputError
 
 __all__ = ["default_validation_split", "split_arrays"]
 
@@ -30,7 +31,7 @@ def split_arrays(dataset: str, split: str, *, image_size: int, channels: int,
                                    image_size=image_size, channels=channels,
                                    training=False, data_dir=data_dir)
   if info.num_examples is None and not max_examples:
-    raise ValueError(f"Split {split!r} of {dataset!r} is endless; give "
+    raise InputError(f"Split {split!r} of {dataset!r} is endless; give "
                      f"max_examples.")
   samples, labels, count = [], [], 0
   for x, y in ds:
@@ -40,7 +41,7 @@ def split_arrays(dataset: str, split: str, *, image_size: int, channels: int,
     if max_examples and count >= max_examples:
       break
   if not samples:
-    raise ValueError(f"Split {split!r} of {dataset!r} has no examples.")
+    raise InputError(f"Split {split!r} of {dataset!r} has no examples.")
   x = np.concatenate(samples)[:max_examples or None]
   y = np.concatenate(labels)[:max_examples or None].astype(np.int32)
   return x, y

@@ -16,6 +16,8 @@ from typing import Optional
 from absl import logging
 import numpy as np
 
+from tfgan_ext import data as data_lib
+from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.progress import Progress
 from tfgan_ext.evaluation.real_data import split_arrays
 from tfgan_ext.metrics import cached_statistics, compute_activations
@@ -43,6 +45,8 @@ def network_outputs(network, samples: np.ndarray, batch_size: int,
 class ReferenceData:
   """Features of `num_samples` real examples (0: the whole split) of a split.
 
+  A count above the split's size is capped by it: `num_samples` (and the
+  cache key) hold the count used, `requested_samples` the one asked for.
   Computed once per process and per cache key; `features()` returns
   {"pool": float32 [n, d], "logits": float32 [n, K], "labels": int32 [n]}.
   """
@@ -56,14 +60,24 @@ class ReferenceData:
     self.split = split
     self.image_size = image_size
     self.channels = channels
+    self.requested_samples = num_samples
+    size = data_lib.dataset_info(dataset, split=split, image_size=image_size,
+                                 channels=channels,
+                                 data_dir=data_dir).num_examples
+    if size is not None:  # None: endless, or a size the metadata lacks.
+      num_samples = min(num_samples or size, size)
     self.num_samples = num_samples
+    self._count_known = size is not None
     self.cache_dir = cache_dir
     self.data_dir = data_dir
     self.batch_size = batch_size
     self._features = None
-    self.key = dict(dataset=dataset, split=split, image_size=image_size,
-                    channels=channels, num_samples=num_samples or "all",
-                    network=network.name)
+    self._set_key()
+
+  def _set_key(self) -> None:
+    self.key = dict(dataset=self.dataset, split=self.split,
+                    image_size=self.image_size, channels=self.channels,
+                    num_samples=self.num_samples, network=self.network.name)
 
   def _features_path(self) -> Optional[str]:
     if not self.cache_dir:
@@ -99,6 +113,11 @@ class ReferenceData:
       self._features = self._load(path)
       if self._features is None:
         self._features = self._compute()
+        count = len(self._features["labels"])
+        if count != self.num_samples:  # The split was smaller than asked.
+          self.num_samples = count
+          self._set_key()
+          path = self._features_path()
         if path:
           os.makedirs(self.cache_dir, exist_ok=True)
           tmp = path + ".tmp"
@@ -107,6 +126,7 @@ class ReferenceData:
                      **self._features)
           os.replace(tmp, path)
           logging.info("Cached reference features in %s.", path)
+      self._count_known = True
     return self._features
 
   @property
@@ -118,6 +138,8 @@ class ReferenceData:
     if not self.cache_dir:
       from tfgan_ext.metrics import activation_statistics
       return activation_statistics(self.features()["pool"])
+    if not self._count_known:  # The key needs the real count first.
+      self.features()
     return cached_statistics(self.cache_dir, self.key,
                              lambda: self.features()["pool"])
 
@@ -126,7 +148,7 @@ class ReferenceData:
     feats = self.features()
     present = np.bincount(feats["labels"], minlength=num_classes)
     if len(present) > num_classes or not np.all(present[:num_classes] > 0):
-      raise ValueError(
+      raise InputError(
           f"Class centroids need examples of all {num_classes} classes in "
           f"{self.dataset}/{self.split}; counts are {present.tolist()}.")
     return np.stack([feats["pool"][feats["labels"] == k].mean(axis=0)

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.evaluation.results import RESULTS_FILE, read_rows
 from tfgan_ext.workspace import TRAIN_LOGS
 
@@ -69,7 +70,7 @@ def read_scalars(logdir: str) -> dict[str, list[tuple[int, float]]]:
 
 def load_run(model_dir: str) -> RunData:
   if not os.path.isdir(model_dir):
-    raise FileNotFoundError(f"{model_dir!r} is not a directory.")
+    raise MissingInputError(f"{model_dir!r} is not a directory.")
   name = os.path.basename(os.path.normpath(model_dir))
   return RunData(name, list(read_rows(os.path.join(model_dir, RESULTS_FILE))),
                  read_scalars(os.path.join(model_dir, TRAIN_LOGS)))
@@ -147,7 +148,7 @@ def write_report(model_dirs: Sequence[str], out_dir: str) -> dict:
   Returns {"plots": [paths], "table": path}.
   """
   if not model_dirs:
-    raise ValueError("No model_dirs given.")
+    raise InputError("No model_dirs given.")
   runs = [load_run(d) for d in model_dirs]
   names = [r.name for r in runs]
   if len(set(names)) != len(names):

@@ -27,6 +27,7 @@ from typing import (Any, Callable, Dict, Iterable, Mapping, Optional,
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext.errors import MissingInputError
 from tfgan_ext.metrics.frechet import activation_statistics
 
 __all__ = [
@@ -102,14 +103,14 @@ def resolve_module_path(path_or_url: str) -> str:
     folder = hub_cache_folder(path_or_url)
     if tf.io.gfile.isdir(folder) and _has_saved_model(folder):
       return folder
-    raise FileNotFoundError(_missing_url_message(path_or_url, folder))
+    raise MissingInputError(_missing_url_message(path_or_url, folder))
   if not tf.io.gfile.isdir(path_or_url):
-    raise FileNotFoundError(
+    raise MissingInputError(
         f"Feature network directory {path_or_url!r} does not exist. Pass a "
         f"directory holding the extracted TF-Hub module (saved_model.pb), or "
         f"the module URL with a populated TFHUB_CACHE_DIR.")
   if not _has_saved_model(path_or_url):
-    raise FileNotFoundError(
+    raise MissingInputError(
         f"{path_or_url!r} holds neither saved_model.pb nor saved_model.pbtxt; "
         f"it is not an extracted TF-Hub module / SavedModel.")
   return path_or_url

@@ -7,6 +7,7 @@ from typing import Callable
 
 import keras
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.models import sagan, small
 
 ARCHITECTURES = ("sagan", "dcgan", "mlp")
@@ -75,7 +76,7 @@ def register_architecture(name: str,
 def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
   """Returns an unbuilt (generator, discriminator) pair for `config`."""
   if config.architecture not in _BUILDERS:
-    raise ValueError(f"Unknown architecture {config.architecture!r}; choose "
+    raise InputError(f"Unknown architecture {config.architecture!r}; choose "
                      f"one of {sorted(_BUILDERS)}.")
   return _BUILDERS[config.architecture](config)
 

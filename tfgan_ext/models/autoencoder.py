@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import keras
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.magan import reconstruction_energy
 from tfgan_ext.models import small
 
@@ -91,7 +92,7 @@ class ConvAutoEncoder(_AutoEncoderDiscriminator):
   def __init__(self, image_size: int, channels: int, df: int = 128, **kwargs):
     super().__init__(**kwargs)
     if image_size % 8:
-      raise ValueError(f"ae_conv needs an image size divisible by 8; got "
+      raise InputError(f"ae_conv needs an image size divisible by 8; got "
                        f"{image_size}. Use ae_mlp for other sizes.")
     self.feature_dim = 4 * df
     conv = keras.layers.Conv2D

@@ -20,6 +20,8 @@ from typing import Optional
 import keras
 import numpy as np
 
+from tfgan_ext.errors import InputError, MissingInputError
+
 MODEL_FILE = "classifier.keras"
 INFO_FILE = "classifier.json"
 
@@ -53,7 +55,7 @@ def build_classifier(image_size: int, channels: int, num_classes: int, *,
   stride 2), global average pooling, a ReLU dense embedding, a linear layer.
   """
   if image_size < 4 or channels not in (1, 3) or num_classes < 2:
-    raise ValueError(f"Need image_size >= 4, channels 1 or 3 and >= 2 "
+    raise InputError(f"Need image_size >= 4, channels 1 or 3 and >= 2 "
                      f"classes; got {image_size}, {channels}, {num_classes}.")
   conv = lambda f, s, n: keras.layers.Conv2D(f, 3, strides=s, padding="same",
                                              activation="relu", name=n)
@@ -145,7 +147,7 @@ def load_classifier(path: str) -> tuple[keras.Model, ClassifierInfo]:
   info_path = os.path.join(directory, INFO_FILE)
   missing = [p for p in (model_path, info_path) if not os.path.exists(p)]
   if missing:
-    raise FileNotFoundError(
+    raise MissingInputError(
         f"No saved classifier at {path!r} (missing {missing}). Train one "
         f"with `python -m eval.train_classifier --dataset=... --out={path}`.")
   with open(info_path, encoding="utf8") as f:

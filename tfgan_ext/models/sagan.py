@@ -28,6 +28,7 @@ import math
 import keras
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.nn.attention import NonLocalBlock
 from tfgan_ext.nn.normalization import BatchNorm, ConditionalBatchNorm
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
@@ -43,7 +44,7 @@ _CIFAR_D_BLOCKS = ((2, True), (2, True), (2, False), (2, False))
 def num_blocks(image_size: int) -> int:
   """Number of resolution-changing blocks for a square image of this size."""
   if image_size < MIN_SIZE or image_size & (image_size - 1):
-    raise ValueError(
+    raise InputError(
         f"SAGAN supports square power-of-2 image sizes >= {MIN_SIZE} "
         f"(e.g. 16, 32, 64, 128); got {image_size}. Choose --image_size "
         "accordingly.")

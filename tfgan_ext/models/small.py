@@ -10,6 +10,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.models.sagan import track_layers
 from tfgan_ext.nn.normalization import BatchNorm, ConditionalBatchNorm
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
@@ -111,7 +112,7 @@ class DcganGenerator(keras.Model):
                z_dim: int = 32, num_classes: int = 0, **kwargs):
     super().__init__(**kwargs)
     if image_size % 4:
-      raise ValueError(f"DCGAN needs an image size divisible by 4; got "
+      raise InputError(f"DCGAN needs an image size divisible by 4; got "
                        f"{image_size}.")
     self.z_dim = z_dim
     self.num_classes = num_classes

@@ -7,6 +7,7 @@ from typing import Optional
 
 import numpy as np
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.reference import ReferenceData, network_outputs
 from tfgan_ext.evaluation.sample_metrics import mode_diversity, quality_score
 from tfgan_ext.metrics.domain_networks import ClassifierNetwork, MixtureNetwork
@@ -42,7 +43,7 @@ def classifier_domain(classifier_path: str, dataset: str, *, image_size: int,
   examples of `split` (0: the whole split)."""
   network = ClassifierNetwork(classifier_path)
   if network.info.dataset != dataset:
-    raise ValueError(f"Classifier {classifier_path!r} was trained on "
+    raise InputError(f"Classifier {classifier_path!r} was trained on "
                      f"{network.info.dataset!r}, the run uses {dataset!r}.")
   reference = ReferenceData(network, dataset, split, image_size=image_size,
                             channels=channels, num_samples=real_samples,

@@ -10,6 +10,7 @@ from absl import logging
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors)
 from tfgan_ext.monitors.domain import Domain
@@ -49,7 +50,7 @@ class SqdCallback:
                detector: Optional[TurningPointDetector] = None,
                stop_at_turning_point: bool = False, batch_size: int = 250):
     if every < 1 or num_samples < 2:
-      raise ValueError(f"Need every >= 1 and num_samples >= 2; got {every} "
+      raise InputError(f"Need every >= 1 and num_samples >= 2; got {every} "
                        f"and {num_samples}.")
     if stop_at_turning_point and detector is None:
       raise ValueError("stop_at_turning_point needs a TurningPointDetector.")
@@ -68,7 +69,7 @@ class SqdCallback:
     """The domain must take this run's samples (images vs 2-D points)."""
     from tfgan_ext.metrics.domain_networks import MixtureNetwork
     if trainer.info.is_image == isinstance(self.domain.network, MixtureNetwork):
-      raise ValueError(f"SQD domain {self.domain.name!r} does not fit the "
+      raise InputError(f"SQD domain {self.domain.name!r} does not fit the "
                        f"run's data {trainer.info.name!r}.")
 
   def on_train_begin(self, trainer) -> None:

@@ -23,6 +23,8 @@ from typing import Optional
 
 import numpy as np
 
+from tfgan_ext.errors import InputError
+
 __all__ = ["TurningPoint", "TurningPointDetector"]
 
 
@@ -52,10 +54,10 @@ class TurningPointDetector:
                min_history: int = 20, drop: float = 0.1,
                horizon: int = 100):
     if angle_factor <= 1.0 or not 0.0 < drop < 1.0:
-      raise ValueError(f"Need angle_factor > 1 and 0 < drop < 1; got "
+      raise InputError(f"Need angle_factor > 1 and 0 < drop < 1; got "
                        f"{angle_factor} and {drop}.")
     if window < 1 or min_history < 1 or min_history > window or horizon < 0:
-      raise ValueError("Need 1 <= min_history <= window and horizon >= 0.")
+      raise InputError("Need 1 <= min_history <= window and horizon >= 0.")
     self.angle_factor = angle_factor
     self.drop = drop
     self.min_history = min_history

@@ -14,6 +14,7 @@ only sees the `Objective` / `GradientCombiner` interfaces. Composition:
 
 from __future__ import annotations
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.losses import (PENALTY_KINDS, get_adversarial_loss,
                               get_classification_loss)
 from tfgan_ext.objectives.adversarial import AdversarialObjective
@@ -41,7 +42,7 @@ PENALTY_CHOICES = ("none",) + tuple(PENALTY_KINDS)
 
 def _choice(field: str, value: str, choices) -> None:
   if value not in choices:
-    raise ValueError(f"Unknown {field} {value!r}; choose one of "
+    raise InputError(f"Unknown {field} {value!r}; choose one of "
                      f"{list(choices)}.")
 
 
@@ -54,19 +55,19 @@ def validate_objective_config(config: ObjectiveConfig) -> None:
   if config.energy == "none":
     get_adversarial_loss(config.loss)  # Raises for unknown names.
   elif config.aux != "none" or config.ssl or config.critic != "projection":
-    raise ValueError(
+    raise InputError(
         f"The {config.energy} energy model has no class-conditional critic: "
         "drop --aux, --ssl and --critic shared.")
   if config.critic == "shared" and config.aux == "none":
-    raise ValueError(
+    raise InputError(
         "--critic shared uses the projection table as the classifier of an "
         "auxiliary loss: add --aux multi_hinge (MHShared) or --aux acgan.")
   if config.ssl and config.aux == "none":
-    raise ValueError(
+    raise InputError(
         "--ssl pseudo-labels unlabelled images with the auxiliary classifier: "
         "add --aux multi_hinge (MHGAN-SSL) or --aux acgan (ACGAN-SSL).")
   if config.penalty != "none" and config.penalty_weight <= 0:
-    raise ValueError(f"--penalty_weight must be > 0 with --penalty "
+    raise InputError(f"--penalty_weight must be > 0 with --penalty "
                      f"{config.penalty}; got {config.penalty_weight}.")
 
 

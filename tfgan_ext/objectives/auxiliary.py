@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.losses import AdversarialLoss, ClassificationLoss
 from tfgan_ext.nn.spectral import SNDense
 from tfgan_ext.objectives.adversarial import AdversarialObjective, conditioning
@@ -57,12 +58,12 @@ class AuxiliaryObjective(AdversarialObjective):
   def build(self, discriminator) -> None:
     """Creates the head from `discriminator.feature_dim` (not when shared)."""
     if getattr(discriminator, "num_classes", 0) < 1:
-      raise ValueError(
+      raise InputError(
           f"{self.describe()} needs a class-conditional discriminator; this "
           "one is unconditional. Train on labelled data with num_classes > 0.")
     if self.shared:
       if not hasattr(discriminator, "class_scores"):
-        raise ValueError(
+        raise InputError(
             f"--critic shared needs a projection discriminator with "
             f"class_scores; {type(discriminator).__name__} has none. Use "
             "--critic projection.")

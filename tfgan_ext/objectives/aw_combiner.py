@@ -26,6 +26,7 @@ from typing import Sequence
 import tensorflow as tf
 
 from tfgan_ext import aw
+from tfgan_ext.errors import InputError
 from tfgan_ext.objectives.base import GradientCombiner, LossOutput, Objective
 from tfgan_ext.tensor_utils import angle_between
 
@@ -67,7 +68,7 @@ class SplitGradientCombiner(GradientCombiner):
   def check(self, objective: Objective) -> None:
     terms = tuple(objective.discriminator_terms)
     if not all(t in terms for t in SPLIT_TERMS):
-      raise ValueError(
+      raise InputError(
           f"{self.flag} needs D's loss split into real and fake parts, but "
           f"{objective.describe()} has terms {list(terms)}. Drop {self.flag} "
           "or use an objective with real/fake parts.")

@@ -34,6 +34,7 @@ from absl import logging
 import tensorflow as tf
 
 from tfgan_ext import magan
+from tfgan_ext.errors import InputError
 from tfgan_ext.objectives.base import Batch, LossOutput, Objective
 
 REAL_LOG = "d/energy_real"
@@ -49,10 +50,10 @@ class EnergyObjective(Objective):
                pretrain_epochs: int = 2, name: str = "objective"):
     super().__init__(name=name)
     if adaptive and pretrain_epochs < 1:
-      raise ValueError("MAGAN sets its first margin from pre-training: use "
+      raise InputError("MAGAN sets its first margin from pre-training: use "
                        f"pretrain_epochs >= 1 (got {pretrain_epochs}).")
     if not adaptive and margin <= 0:
-      raise ValueError(f"EBGAN needs a margin > 0; got {margin}.")
+      raise InputError(f"EBGAN needs a margin > 0; got {margin}.")
     self.adaptive = adaptive
     self.initial_margin = 0.0 if adaptive else float(margin)
     self.pretrain_epochs = pretrain_epochs if adaptive else 0
@@ -60,7 +61,7 @@ class EnergyObjective(Objective):
 
   def build(self, discriminator) -> None:
     if not hasattr(discriminator, "energy"):
-      raise ValueError(
+      raise InputError(
           f"{self.describe()} needs an auto-encoder discriminator with an "
           f"`energy` method; {type(discriminator).__name__} has none. Use "
           "--architecture ae_mlp or ae_conv.")
@@ -182,7 +183,7 @@ class EpochCallback:
     """Fails before training when the data has no epoch length."""
     n = trainer.info.num_examples
     if not n:
-      raise ValueError(
+      raise InputError(
           f"{self.objective.describe()} works in epochs, but dataset "
           f"{trainer.config.dataset!r} is an endless sampler. Use a finite "
           "dataset.")

@@ -7,6 +7,7 @@ from typing import Sequence
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.losses import PENALTY_KINDS, gradient_penalty
 from tfgan_ext.objectives.adversarial import conditioning
 from tfgan_ext.objectives.base import Batch, LossOutput, Objective, fake_labels
@@ -28,7 +29,7 @@ class PenalizedObjective(Objective):
                seed: int = 0, name: str = "objective"):
     super().__init__(name=name)
     if kind not in PENALTY_KINDS:
-      raise ValueError(f"Unknown penalty {kind!r}; choose none or one of "
+      raise InputError(f"Unknown penalty {kind!r}; choose none or one of "
                        f"{list(PENALTY_KINDS)}.")
     self.inner = inner
     self.kind = kind

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.objectives.auxiliary import AuxiliaryObjective
 from tfgan_ext.objectives.base import (UNLABELLED_IMAGE, Batch, LossOutput,
                                        fake_labels)
@@ -50,7 +51,7 @@ class SemiSupervisedObjective(AuxiliaryObjective):
   def build(self, discriminator) -> None:
     super().build(discriminator)
     if not hasattr(discriminator, "class_scores"):
-      raise ValueError(
+      raise InputError(
           f"--ssl needs a projection discriminator with class_scores; "
           f"{type(discriminator).__name__} has none.")
 

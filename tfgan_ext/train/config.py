@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any, Optional
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.models import ModelConfig
 
 CONFIG_FILE = "config.json"
@@ -126,7 +127,7 @@ def check_resume_compatible(config: TrainConfig, model_dir: str) -> None:
   diffs = [f"{k}: saved {previous.get(k)!r}, now {v!r}"
            for k, v in current.items() if previous.get(k) != v]
   if diffs:
-    raise ValueError(
+    raise InputError(
         f"model_dir {model_dir} holds a run with a different architecture "
         f"({'; '.join(diffs)}). Use a new --model_dir, or restore the saved "
         f"values (see {os.path.join(model_dir, CONFIG_FILE)}).")

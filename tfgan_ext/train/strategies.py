@@ -18,10 +18,12 @@ from typing import Optional
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError, UnavailableError
+
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 
 
-class StrategyUnavailableError(RuntimeError):
+class StrategyUnavailableError(UnavailableError):
   """The requested strategy cannot be built on this machine."""
 
 
@@ -31,7 +33,7 @@ def configure_cpu_devices(count: int) -> None:
   Must run before TensorFlow initializes its devices (before any op).
   """
   if count < 1:
-    raise ValueError(f"count must be >= 1; got {count}.")
+    raise InputError(f"count must be >= 1; got {count}.")
   cpu = tf.config.list_physical_devices("CPU")[0]
   try:
     tf.config.set_logical_device_configuration(
@@ -100,7 +102,7 @@ def make_strategy(name: str, tpu: Optional[str] = None
     return _multi_worker()
   if name == "tpu":
     return _tpu(tpu)
-  raise ValueError(f"Unknown strategy {name!r}; choose one of {STRATEGIES}.")
+  raise InputError(f"Unknown strategy {name!r}; choose one of {STRATEGIES}.")
 
 
 def is_chief(strategy: tf.distribute.Strategy) -> bool:
@@ -120,7 +122,7 @@ def replica_batch_size(global_batch: int, strategy: tf.distribute.Strategy
   """Per-replica batch; the global batch must divide evenly."""
   replicas = strategy.num_replicas_in_sync
   if global_batch % replicas:
-    raise ValueError(
+    raise InputError(
         f"batch_size {global_batch} is not divisible by the {replicas} "
         f"replicas of this strategy; use a multiple of {replicas}.")
   return global_batch // replicas

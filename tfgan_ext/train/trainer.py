@@ -23,6 +23,7 @@ from tfgan_ext import data as data_lib
 from tfgan_ext import models as models_lib
 from tfgan_ext import visualize
 from tfgan_ext.data.base import finish_pipeline
+from tfgan_ext.errors import InputError, UnwritableError
 from tfgan_ext.workspace import DONE_FILE, IMAGES_DIR, TRAIN_LOGS
 from tfgan_ext.objectives import (FAKE_LABEL, UNLABELLED_IMAGE,
                                   GradientCombiner, Objective, build_combiner,
@@ -81,7 +82,7 @@ def ensure_writable(model_dir: str) -> None:
       break
     probe_dir = parent
   if not os.path.isdir(probe_dir) or not os.access(probe_dir, os.W_OK | os.X_OK):
-    raise PermissionError(
+    raise UnwritableError(
         f"model_dir {model_dir!r} is not writable ({probe_dir!r} is not a "
         "writable directory). Choose a --model_dir you can write to.")
 
@@ -140,21 +141,21 @@ class Trainer:
     ensure_writable(model_dir)
     check_resume_compatible(config, model_dir)
     if config.d_steps < 1 or config.max_steps < 0:
-      raise ValueError("d_steps must be >= 1 and max_steps >= 0.")
+      raise InputError("d_steps must be >= 1 and max_steps >= 0.")
     if config.lr_decay not in ("none", "linear"):
-      raise ValueError(f"lr_decay must be 'none' or 'linear'; got "
+      raise InputError(f"lr_decay must be 'none' or 'linear'; got "
                        f"{config.lr_decay!r}.")
     if config.fake_labels not in FAKE_LABELS:
       raise ValueError(f"fake_labels must be one of {list(FAKE_LABELS)}; got "
                        f"{config.fake_labels!r}.")
     if config.optimizer not in OPTIMIZERS:
-      raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got "
+      raise InputError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got "
                        f"{config.optimizer!r}.")
     if config.init_from_continue and not config.init_from:
       raise ValueError("--init_from_continue continues the training of the "
                        "run given by --init_from: set --init_from too.")
     if not 0.0 < config.label_fraction <= 1.0:
-      raise ValueError(f"label_fraction must be in (0, 1]; got "
+      raise InputError(f"label_fraction must be in (0, 1]; got "
                        f"{config.label_fraction}.")
     self.strategy = make_strategy(config.strategy, tpu=config.tpu)
     self.is_chief = is_chief(self.strategy)
@@ -168,7 +169,7 @@ class Trainer:
     self._check_data_matches_model()
     labelled = int((self.info.num_examples or 0) * config.label_fraction)
     if self.info.num_examples and labelled < config.batch_size:
-      raise ValueError(
+      raise InputError(
           f"label_fraction {config.label_fraction} keeps {labelled} of "
           f"{self.info.num_examples} examples, fewer than one batch of "
           f"{config.batch_size}. Raise --label_fraction or lower "
@@ -179,7 +180,7 @@ class Trainer:
     self.objective = objective or build_objective(
         config.objective, mc.num_classes, seed=config.seed)
     if self.objective.requires_labels and mc.num_classes < 1:
-      raise ValueError(
+      raise InputError(
           f"{self.objective.describe()} needs class labels, but the model is "
           f"unconditional (dataset {config.dataset!r} has "
           f"{self.info.num_classes} classes). Use a labelled dataset and a "
@@ -201,12 +202,12 @@ class Trainer:
     c = self.config
     needs = self.objective.requires_unlabelled
     if needs and not c.unlabelled_dataset:
-      raise ValueError(
+      raise InputError(
           f"{self.objective.describe()} needs unlabelled images: set "
           "--unlabelled_dataset (e.g. the same dataset with --label_fraction="
           "0.1, or imagenet2012 beside imagenet2012_subset/10pct).")
     if c.unlabelled_dataset and not needs:
-      raise ValueError(
+      raise InputError(
           f"--unlabelled_dataset is only used by semi-supervised objectives; "
           f"{self.objective.describe()} is not one. Add --ssl or drop "
           "--unlabelled_dataset.")
@@ -217,7 +218,7 @@ class Trainer:
           image_size=mc.image_size, channels=mc.channels,
           data_dir=c.data_dir, download=c.download)
       if tuple(info.sample_shape) != tuple(self.info.sample_shape):
-        raise ValueError(
+        raise InputError(
             f"Unlabelled dataset {info.name!r} yields samples of shape "
             f"{info.sample_shape}, the labelled one {self.info.sample_shape}.")
 
@@ -225,12 +226,12 @@ class Trainer:
     mc, info = self.config.model, self.info
     expected = models_lib.sample_shape(mc)
     if tuple(info.sample_shape) != tuple(expected):
-      raise ValueError(
+      raise InputError(
           f"Dataset {info.name!r} yields samples of shape {info.sample_shape} "
           f"but the {mc.architecture!r} model expects {expected}. Choose a "
           "matching architecture / image_size / channels.")
     if mc.num_classes > info.num_classes:
-      raise ValueError(
+      raise InputError(
           f"The model is conditioned on {mc.num_classes} classes but dataset "
           f"{info.name!r} has {info.num_classes}. Use num_classes <= "
           f"{info.num_classes} (0 for an unconditional model).")

@@ -30,6 +30,8 @@ import keras
 import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
 
+from tfgan_ext.errors import InputError, MissingInputError
+
 STRICT_ROOTS = ("generator", "discriminator")
 
 
@@ -110,7 +112,7 @@ def resolve_checkpoint(path: str) -> str:
   """A checkpoint prefix for `path` (a prefix, or a run directory's latest)."""
   prefix = tf.train.latest_checkpoint(path) if os.path.isdir(path) else path
   if prefix is None or not tf.io.gfile.exists(prefix + ".index"):
-    raise FileNotFoundError(
+    raise MissingInputError(
         f"--init_from {path!r}: no checkpoint found (expected a run directory "
         "with a 'checkpoint' file, or a prefix such as <model_dir>/ckpt-1000 "
         "with its .index file). Check the path.")
@@ -165,7 +167,7 @@ def plan(path: str, roots: Mapping[str, object]) -> WarmStart:
       where = "only in the checkpoint" if key in saved else "only in this run"
       problems.append(f"{key}: {where}")
   if problems:
-    raise ValueError(
+    raise InputError(
         f"--init_from {prefix} does not match this run's networks "
         f"({len(problems)} differences, e.g. {'; '.join(problems[:5])}). Start "
         "from a checkpoint of a run with the same architecture, image_size, "

@@ -68,8 +68,8 @@ def export_generator(generator, out: str, *, z_dim: int, num_classes: int,
                      "image generators are exported.")
   meta = dict(metadata or {}, z_dim=int(z_dim), num_classes=int(num_classes),
               image_shape=image_shape, signature=SERVING_SIGNATURE,
-              inputs={"z": ["None", int(z_dim), "float32"],
-                      "labels": ["None", "int32"]},
+              inputs={"z": f"float32 [batch, {int(z_dim)}]",
+                      "labels": "int32 [batch]"},
               outputs={"images": "float32 in [-1, 1]",
                        "images_uint8": "uint8, floor(clip((x + 1) * 127.5 + "
                                        "0.5, 0, 255))"})

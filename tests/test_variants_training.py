@@ -37,7 +37,9 @@ def read_scalars(model_dir):
     for event in tf.compat.v1.train.summary_iterator(path):
       for value in event.summary.value:
         if value.HasField("tensor") and not value.tensor.string_val:
-          out[value.tag][event.step] = float(tf.make_ndarray(value.tensor))
+          array = tf.make_ndarray(value.tensor)
+          if array.ndim == 0:  # Not the HParams record (an empty tensor).
+            out[value.tag][event.step] = float(array)
   return out
 
 

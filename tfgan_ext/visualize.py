@@ -7,6 +7,13 @@ import os
 import numpy as np
 
 
+def to_uint8(images: np.ndarray) -> np.ndarray:
+  """Samples in [-1, 1] -> uint8 pixels floor(clip((x + 1) * 127.5 + 0.5,
+  0, 255)), i.e. (x + 1) * 127.5 rounded half up; float32 arithmetic."""
+  scaled = (np.asarray(images, np.float32) + 1.0) * 127.5 + 0.5
+  return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
 def image_grid(images: np.ndarray, rows: int) -> np.ndarray:
   """Tiles [N, H, W, C] images in [-1, 1] into a uint8 [rows*H, cols*W, C'] grid.
 
@@ -18,7 +25,7 @@ def image_grid(images: np.ndarray, rows: int) -> np.ndarray:
   if n % rows:
     raise ValueError(f"{n} images do not fill {rows} rows evenly.")
   cols = n // rows
-  pixels = np.clip((images + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+  pixels = to_uint8(images)
   grid = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1, c), 255, np.uint8)
   for i in range(n):
     r, col = divmod(i, cols)

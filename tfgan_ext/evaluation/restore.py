@@ -17,14 +17,20 @@ The train checkpoint (see `Trainer`) tracks `generator`, `discriminator`,
 
 from __future__ import annotations
 
-from typing import Sequence
+import dataclasses
+import os
+from typing import Optional, Sequence
 
 from absl import logging
 import keras
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["refresh_power_iterations", "restore_networks"]
+from tfgan_ext import workspace
+from tfgan_ext.train.config import TrainConfig
+
+__all__ = ["RestoredGenerator", "refresh_power_iterations",
+           "resolve_checkpoint", "restore_generator", "restore_networks"]
 
 
 def refresh_power_iterations(networks: Sequence[keras.Layer],
@@ -98,3 +104,47 @@ def restore_networks(path: str, generator, discriminator,
                   "tf.train.Checkpoint); re-estimated them by power "
                   "iteration.", refreshed, path)
   return refreshed
+
+
+@dataclasses.dataclass
+class RestoredGenerator:
+  """A run's generator with its weights from one checkpoint."""
+  config: TrainConfig    # The run's saved config.
+  generator: keras.Model
+  checkpoint: str        # Path prefix of the checkpoint it came from.
+  step: int              # G step of that checkpoint.
+
+
+def resolve_checkpoint(model_dir: str, checkpoint: Optional[str] = None
+                       ) -> str:
+  """The checkpoint path for `checkpoint` (a path, or a name such as
+  "ckpt-500" inside model_dir; default: the newest). Raises
+  FileNotFoundError with what to do when there is none."""
+  if not checkpoint:
+    path = workspace.latest_checkpoint(model_dir)
+    if path is None:
+      raise FileNotFoundError(
+          f"{model_dir} has no checkpoint yet (no 'checkpoint' index); wait "
+          "for the train job to save one.")
+    return path
+  for path in (checkpoint, os.path.join(model_dir, checkpoint)):
+    if tf.io.gfile.exists(path + ".index"):
+      return path
+  listed = tf.train.get_checkpoint_state(model_dir)
+  names = [os.path.basename(p) for p in
+           (listed.all_model_checkpoint_paths if listed else [])]
+  raise FileNotFoundError(
+      f"Checkpoint {checkpoint!r} not found (as a path or in {model_dir}); "
+      f"available: {names or 'none'}.")
+
+
+def restore_generator(model_dir: str, checkpoint: Optional[str] = None
+                      ) -> RestoredGenerator:
+  """Builds a run's networks from config.json and restores them from
+  `checkpoint` (see `resolve_checkpoint`); returns the generator."""
+  workspace.load_config(model_dir)  # A clear error when it is no model_dir.
+  path = resolve_checkpoint(model_dir, checkpoint)
+  config, generator, discriminator = workspace.build_models_for(model_dir)
+  restore_networks(path, generator, discriminator)
+  return RestoredGenerator(config, generator, path,
+                           workspace.checkpoint_step(path))

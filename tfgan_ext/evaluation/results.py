@@ -10,6 +10,11 @@ One JSON object per line and per (step, metric):
 
 A row is identified by (step, metric, feature_network, num_samples,
 reference_split); a restarted job skips those already present.
+
+TensorBoard (`eval/`): `<metric>/<network>/n<N>` (and `/std`) at each
+checkpoint's step; for metrics with a direction also `best/<tag>` and
+`best/<tag>/step`, the best value so far and its step. With the first
+results the run's HParams record is written too (`tfgan_ext.hparams`).
 """
 
 from __future__ import annotations
@@ -23,11 +28,18 @@ from typing import Any, Iterable, Iterator, Optional
 from absl import logging
 import tensorflow as tf
 
+from tfgan_ext import hparams
 from tfgan_ext.workspace import EVAL_LOGS
 
 RESULTS_FILE = "eval_results.jsonl"
+# Metrics with a direction; `best/<tag>` follows their best value so far.
+LOWER_IS_BETTER = ("fid", "kid", "intra_fid")
+HIGHER_IS_BETTER = ("is", "sample_accuracy", "quality", "diversity",
+                    "modes_covered", "validation_accuracy", "self_accuracy",
+                    "projection_accuracy")
 
-__all__ = ["RESULTS_FILE", "ResultsFile", "row_key", "tensorboard_tag"]
+__all__ = ["HIGHER_IS_BETTER", "LOWER_IS_BETTER", "RESULTS_FILE",
+           "ResultsFile", "best_rows", "row_key", "tensorboard_tag"]
 
 
 def row_key(row: dict) -> tuple:
@@ -39,6 +51,21 @@ def row_key(row: dict) -> tuple:
 def tensorboard_tag(row: dict) -> str:
   """`metric/feature_network/nNUM` (e.g. `fid/classifier_digits.../n10240`)."""
   return f"{row['metric']}/{row['feature_network']}/n{row['num_samples']}"
+
+
+def best_rows(rows: Iterable[dict]) -> dict[str, dict]:
+  """tensorboard_tag -> the row with the best value under that tag, for
+  metrics with a direction (ties: the earliest step)."""
+  best: dict[str, dict] = {}
+  for row in sorted(rows, key=lambda r: int(r["step"])):
+    metric, value = row["metric"], row.get("value")
+    if value is None or metric not in LOWER_IS_BETTER + HIGHER_IS_BETTER:
+      continue
+    tag = tensorboard_tag(row)
+    sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
+    if tag not in best or sign * value > sign * best[tag]["value"]:
+      best[tag] = row
+  return best
 
 
 def _clean(value: Any) -> Any:
@@ -90,6 +117,8 @@ class ResultsFile:
     if self._writer is None:
       self._writer = tf.summary.create_file_writer(
           os.path.join(self.model_dir, EVAL_LOGS))
+      hparams.write_eval_session(self.model_dir, self._writer)
+    best = best_rows(self.rows())
     with self._writer.as_default():
       for row in rows:
         if row.get("value") is None:
@@ -98,6 +127,11 @@ class ResultsFile:
         tf.summary.scalar(tag, row["value"], step=int(row["step"]))
         if row.get("std") is not None:
           tf.summary.scalar(tag + "/std", row["std"], step=int(row["step"]))
+        if tag in best:
+          tf.summary.scalar(f"best/{tag}", best[tag]["value"],
+                            step=int(row["step"]))
+          tf.summary.scalar(f"best/{tag}/step", best[tag]["step"],
+                            step=int(row["step"]))
     self._writer.flush()
 
 

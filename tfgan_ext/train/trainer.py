@@ -20,6 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext import data as data_lib
+from tfgan_ext import hparams
 from tfgan_ext import models as models_lib
 from tfgan_ext import visualize
 from tfgan_ext.data.base import finish_pipeline
@@ -480,6 +481,8 @@ class Trainer:
     writer = (tf.summary.create_file_writer(
         os.path.join(self.model_dir, TRAIN_LOGS)) if self.is_chief
               else tf.summary.create_noop_writer())
+    if self.is_chief:
+      hparams.write_train_session(c, self.model_dir, writer)
     for cb in self.callbacks:
       if hasattr(cb, "on_train_begin"):
         cb.on_train_begin(self)

@@ -1,0 +1,54 @@
+"""Generator export: python -m eval.export_generator --model_dir=DIR
+    --out=EXPORT_DIR [--checkpoint=ckpt-K]
+
+Writes a SavedModel that loads without tfgan_ext (tf.saved_model.load or
+tensorflow_hub.load): signature "serving_default" (z float32 [B, z_dim],
+labels int32 [B]) -> {"images": float32 in [-1, 1], "images_uint8"}; see
+tfgan_ext/export.py.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+
+from eval import generator_flags  # pylint: disable=unused-import
+from tfgan_ext import export
+from tfgan_ext import models
+from tfgan_ext import workspace
+from tfgan_ext.evaluation.restore import restore_generator
+
+FLAGS = flags.FLAGS
+
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  try:
+    mc = workspace.load_config(FLAGS.model_dir).model
+    shape = models.sample_shape(mc)
+    if len(shape) != 3:
+      raise ValueError(f"This run's generator makes {shape}-shaped points, "
+                       "not images; only image generators are exported.")
+    export.check_export_dir(FLAGS.out)
+    restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint)
+  except (ValueError, FileNotFoundError) as err:
+    print(f"eval.export_generator: {err}", file=sys.stderr)
+    return 1
+  export.export_generator(
+      restored.generator, FLAGS.out, z_dim=mc.z_dim,
+      num_classes=mc.num_classes, image_shape=shape,
+      metadata=dict(step=restored.step, checkpoint=restored.checkpoint,
+                    dataset=restored.config.dataset,
+                    architecture=mc.architecture))
+  logging.info("Exported the generator of %s (step %d) to %s.",
+               restored.checkpoint, restored.step, FLAGS.out)
+  return 0
+
+
+if __name__ == "__main__":
+  app.run(main)

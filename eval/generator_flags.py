@@ -1,0 +1,14 @@
+"""Flags shared by the binaries that take a run's generator out of the
+project (eval.sample, eval.export_generator): which run, which checkpoint,
+where to write."""
+
+from absl import flags
+
+flags.DEFINE_string("model_dir", None, "Training run (its config.json and "
+                    "checkpoints).")
+flags.DEFINE_string("checkpoint", None, "Checkpoint to use: a path or a name "
+                    "in --model_dir such as ckpt-500 (default: the newest).")
+flags.DEFINE_string("out", None, "Output: eval.sample's .npz file or PNG "
+                    "directory; eval.export_generator's SavedModel directory "
+                    "(new or empty).")
+flags.mark_flags_as_required(["model_dir", "out"])

@@ -240,3 +240,17 @@ def test_flagfile_resolves_against_the_files(folder):
   assert (config.dataset, config.model.num_classes,
           config.model.channels) == ("fashion_mnist", 10, 1)
   assert models_lib.sample_shape(config.model) == (32, 32, 1)
+
+
+def test_decoded_arrays_are_cached_until_a_file_changes(folder):
+  data_dir, arrays = folder
+  spec = idx_lib.IDX_DATASETS["fashion_mnist"]
+  first = idx_lib.load_idx_split(spec, "test", data_dir)
+  again = idx_lib.load_idx_split(spec, "test", data_dir)
+  assert first[0] is again[0] and not first[0].flags.writeable
+  images, labels = arrays["test"]
+  path = os.path.join(data_dir, "t10k-labels-idx1-ubyte")
+  write_idx(path + ".new", (labels + 1) % 10, False)
+  os.replace(path + ".new", path)
+  _, new_labels = idx_lib.load_idx_split(spec, "test", data_dir)
+  np.testing.assert_array_equal(new_labels, (labels + 1) % 10)

@@ -165,9 +165,10 @@ def _load_pair(images_path: str, labels_path: str, stamp: tuple,
   if len(labels) and labels.max() >= num_classes:
     raise ValueError(f"{labels_path}: label {labels.max()} is outside "
                      f"[0, {num_classes}).")
-  images.setflags(write=False)
-  labels.setflags(write=False)
-  return images, labels.astype(np.int32)
+  labels = labels.astype(np.int32)
+  for array in (images, labels):  # Shared by every caller of the cache.
+    array.setflags(write=False)
+  return images, labels
 
 
 def load_idx_split(spec: IdxSpec, split: str, data_dir: Optional[str] = None
@@ -226,7 +227,7 @@ def idx_source(spec: IdxSpec, split: str, image_size: int, channels: int,
       x = tf.repeat(x, channels, axis=-1)
     return x, label
 
-  # Preprocessing whole chunks is ~10x faster than image by image.
+  # Preprocessing chunks of images is several times faster than one by one.
   ds = tf.data.Dataset.from_tensor_slices((images, labels)).batch(_CHUNK)
   ds = ds.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
   info = DatasetInfo(spec.name, spec.num_classes,

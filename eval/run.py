@@ -59,7 +59,8 @@ flags.DEFINE_string("inception_path", None, "Local extracted TF-Hub Inception "
                     "module, or a TF-Hub URL present in TFHUB_CACHE_DIR.")
 flags.DEFINE_string("stats_cache_dir", common.STATS_CACHE_DIR, "Cache of "
                     "real-data features and statistics.")
-flags.DEFINE_string("data_dir", None, "TFDS data_dir.")
+flags.DEFINE_string("data_dir", None, "TFDS data_dir, or the folder of "
+                    "the fashion_mnist IDX files.")
 flags.DEFINE_bool("once", False, "Evaluate one checkpoint and exit.")
 flags.DEFINE_string("checkpoint", None, "With --once: this checkpoint "
                     "(default: the newest).")

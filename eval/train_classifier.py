@@ -35,7 +35,8 @@ flags.DEFINE_integer("max_train_examples", 0, "Cap on training examples "
 flags.DEFINE_integer("epochs", 20, "Training epochs.")
 flags.DEFINE_integer("batch_size", 32, "Batch size.")
 flags.DEFINE_integer("seed", 0, "Random seed.")
-flags.DEFINE_string("data_dir", None, "TFDS data_dir.")
+flags.DEFINE_string("data_dir", None, "TFDS data_dir, or the folder of "
+                    "the fashion_mnist IDX files.")
 flags.DEFINE_float("min_accuracy", 0.0, "Exit with status 1 below this "
                    "held-out accuracy.")
 

@@ -20,9 +20,11 @@ flags.DEFINE_string("model_dir", None, "Run directory: checkpoints, logs, "
                     "images, config (see WORKSPACE.md).")
 # Data.
 flags.DEFINE_string("dataset", "digits", "digits | ring8 | grid25 | "
-                    "folder:<path> | any TFDS image dataset name.")
+                    "fashion_mnist | folder:<path> | any TFDS image dataset "
+                    "name.")
 flags.DEFINE_string("split", "train", "Split to train on.")
-flags.DEFINE_string("data_dir", None, "TFDS data_dir.")
+flags.DEFINE_string("data_dir", None, "TFDS data_dir, or the folder of "
+                    "the fashion_mnist IDX files.")
 flags.DEFINE_bool("download", False, "Let TFDS download a missing dataset.")
 flags.DEFINE_float("label_fraction", 1.0, "Keep the labels of this evenly "
                    "spread share of the training examples (e.g. 0.1).")

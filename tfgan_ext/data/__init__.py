@@ -1,8 +1,9 @@
 """One entry point from a dataset name to a tf.data pipeline of batches.
 
 Names: `digits` (scikit-learn's embedded 8x8 digits), `ring8` / `grid25`
-(2-D Gaussian mixtures), `folder:<path>` or an existing directory (one
-sub-folder per class), anything else a TFDS dataset name (e.g. `cifar10`,
+(2-D Gaussian mixtures), `fashion_mnist` (IDX files in `data_dir` or
+/usr/share/datasets/fashion-mnist), `folder:<path>` or an existing directory
+(one sub-folder per class), anything else a TFDS dataset name (e.g. `cifar10`,
 `imagenet2012`, `imagenet2012_subset/10pct`). Batches are
 `(samples, labels)`: images in [-1, 1] or 2-D points, int32 labels.
 """
@@ -17,14 +18,15 @@ import tensorflow as tf
 from tfgan_ext.data.base import DatasetInfo, Shard, finish_pipeline
 from tfgan_ext.data.digits import digits_source
 from tfgan_ext.data.folder import folder_source
+from tfgan_ext.data.idx import IDX_DATASETS, idx_source
 from tfgan_ext.data.mixtures import mixture_source
 from tfgan_ext.data.tfds_source import DatasetUnavailableError, tfds_source
 from tfgan_ext.errors import InputError
 
 BUILTIN = ("digits", "ring8", "grid25")
 
-__all__ = ["BUILTIN", "DatasetInfo", "DatasetUnavailableError", "Shard",
-           "make_dataset", "dataset_info"]
+__all__ = ["BUILTIN", "DatasetInfo", "DatasetUnavailableError",
+           "IDX_DATASETS", "Shard", "make_dataset", "dataset_info"]
 
 
 def _source(name: str, split: str, image_size: int, channels: int,
@@ -33,6 +35,9 @@ def _source(name: str, split: str, image_size: int, channels: int,
     return digits_source(split, image_size, channels)
   if name in ("ring8", "grid25"):
     return mixture_source(name, split, seed)
+  if name in IDX_DATASETS:
+    return idx_source(IDX_DATASETS[name], split, image_size, channels,
+                      data_dir)
   if name.startswith("folder:"):
     return folder_source(name[len("folder:"):], image_size, channels)
   if os.path.isdir(name):
@@ -56,13 +61,14 @@ def make_dataset(name: str, split: str, batch_size: int, *,
     training: shuffle(10000) + repeat + drop_remainder when True; one pass in
       order otherwise.
     seed: shuffle / sampling seed.
-    data_dir: TFDS data directory.
+    data_dir: TFDS data directory, or the folder of an IDX dataset's files.
     download: let TFDS download and prepare a missing dataset.
     shard: the part of the data this input pipeline reads.
   Raises:
     ValueError: unknown dataset or split, bad sizes.
     DatasetUnavailableError: a TFDS dataset is not on disk (and could not be
-      downloaded); the message names the dataset, data_dir and how to get it.
+      downloaded), or an IDX dataset's files are missing; the message names
+      the dataset, the folders searched and how to get it.
   """
   if batch_size < 1:
     raise InputError(f"batch_size must be >= 1; got {batch_size}.")

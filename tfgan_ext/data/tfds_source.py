@@ -32,7 +32,8 @@ def load_builder(name: str, data_dir: Optional[str], download: bool):
   except tfds.core.registered.DatasetNotFoundError as err:
     raise InputError(
         f"Unknown dataset {name!r}: it is neither built in (digits, ring8, "
-        f"grid25), a folder, nor a TFDS dataset. ({err.__class__.__name__})"
+        f"grid25, fashion_mnist), a folder, nor a TFDS dataset. "
+        f"({err.__class__.__name__})"
     ) from None
   if not builder.is_prepared():
     if not download:

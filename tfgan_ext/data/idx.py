@@ -31,6 +31,7 @@ import tensorflow as tf
 
 from tfgan_ext.data.base import DatasetInfo, to_unit_range
 from tfgan_ext.data.tfds_source import DatasetUnavailableError
+from tfgan_ext.errors import InputError
 
 # Type codes of the IDX format and the big-endian NumPy types they denote.
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4",
@@ -92,26 +93,26 @@ def read_idx(path: str) -> np.ndarray:
     try:
       raw = gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as err:
-      raise ValueError(f"{path}: damaged gzip data ({err}); download or "
+      raise InputError(f"{path}: damaged gzip data ({err}); download or "
                        "install the file again.") from None
   if len(raw) < 4 or raw[:2] != b"\0\0":
-    raise ValueError(f"{path} is not an IDX file (its first bytes are "
+    raise InputError(f"{path} is not an IDX file (its first bytes are "
                      f"{raw[:4].hex() or 'missing'}, an IDX file starts with "
                      "two zero bytes, a type code and the number of "
                      "dimensions).")
   code, ndim = raw[2], raw[3]
   if code not in IDX_TYPES:
-    raise ValueError(f"{path}: unknown IDX type code 0x{code:02x}; known "
+    raise InputError(f"{path}: unknown IDX type code 0x{code:02x}; known "
                      f"codes are {[f'0x{c:02x}' for c in IDX_TYPES]}.")
   header = 4 + 4 * ndim
   if ndim < 1 or len(raw) < header:
-    raise ValueError(f"{path}: IDX header with {ndim} dimensions is "
+    raise InputError(f"{path}: IDX header with {ndim} dimensions is "
                      f"incomplete ({len(raw)} bytes).")
   shape = tuple(int(d) for d in np.frombuffer(raw, ">u4", ndim, offset=4))
   dtype = np.dtype(IDX_TYPES[code])
   expected = int(np.prod(shape)) * dtype.itemsize
   if len(raw) - header != expected:
-    raise ValueError(f"{path}: the header promises shape {shape} "
+    raise InputError(f"{path}: the header promises shape {shape} "
                      f"({expected} bytes of data) but the file holds "
                      f"{len(raw) - header}; it is truncated or damaged, "
                      "download or install it again.")
@@ -154,16 +155,16 @@ def _load_pair(images_path: str, labels_path: str, stamp: tuple,
   del stamp  # Only part of the cache key: a changed file is read again.
   images, labels = read_idx(images_path), read_idx(labels_path)
   if images.ndim != 3 or images.dtype != np.uint8:
-    raise ValueError(f"{images_path}: expected uint8 images [N, H, W], got "
+    raise InputError(f"{images_path}: expected uint8 images [N, H, W], got "
                      f"{images.dtype} {images.shape}.")
   if labels.ndim != 1 or labels.dtype != np.uint8:
-    raise ValueError(f"{labels_path}: expected uint8 labels [N], got "
+    raise InputError(f"{labels_path}: expected uint8 labels [N], got "
                      f"{labels.dtype} {labels.shape}.")
   if len(images) != len(labels):
-    raise ValueError(f"{images_path} holds {len(images)} images but "
+    raise InputError(f"{images_path} holds {len(images)} images but "
                      f"{labels_path} {len(labels)} labels.")
   if len(labels) and labels.max() >= num_classes:
-    raise ValueError(f"{labels_path}: label {labels.max()} is outside "
+    raise InputError(f"{labels_path}: label {labels.max()} is outside "
                      f"[0, {num_classes}).")
   labels = labels.astype(np.int32)
   for array in (images, labels):  # Shared by every caller of the cache.
@@ -182,7 +183,7 @@ def load_idx_split(spec: IdxSpec, split: str, data_dir: Optional[str] = None
   if split == "validation":
     split = "test"
   if split not in spec.files:
-    raise ValueError(f"{spec.name} has splits {sorted(spec.files)}; got "
+    raise InputError(f"{spec.name} has splits {sorted(spec.files)}; got "
                      f"{split!r}.")
   images_path, labels_path = _locate(spec, split, data_dir)
   stats = [os.stat(p) for p in (images_path, labels_path)]
@@ -191,7 +192,7 @@ def load_idx_split(spec: IdxSpec, split: str, data_dir: Optional[str] = None
                               os.path.abspath(labels_path), stamp,
                               spec.num_classes)
   if images.shape[1:] != (spec.native_size, spec.native_size):
-    raise ValueError(f"{images_path}: expected {spec.native_size}x"
+    raise InputError(f"{images_path}: expected {spec.native_size}x"
                      f"{spec.native_size} images, got {images.shape[1:]}.")
   return images, labels
 

@@ -23,6 +23,7 @@ from tfgan_ext import data as data_lib
 from tfgan_ext import models as models_lib
 from tfgan_ext import visualize
 from tfgan_ext.data.base import finish_pipeline
+from tfgan_ext.nn import normalization
 from tfgan_ext.workspace import DONE_FILE, IMAGES_DIR, TRAIN_LOGS
 from tfgan_ext.objectives import (UNLABELLED_IMAGE, GradientCombiner,
                                   Objective, build_combiner, build_objective)
@@ -128,6 +129,10 @@ class Trainer:
     if config.optimizer not in OPTIMIZERS:
       raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got "
                        f"{config.optimizer!r}.")
+    if config.bn_inference not in normalization.INFERENCE_STATISTICS:
+      raise ValueError(f"bn_inference must be one of "
+                       f"{normalization.INFERENCE_STATISTICS}; got "
+                       f"{config.bn_inference!r}.")
     if not 0.0 < config.label_fraction <= 1.0:
       raise ValueError(f"label_fraction must be in (0, 1]; got "
                        f"{config.label_fraction}.")
@@ -217,6 +222,7 @@ class Trainer:
     c, mc = self.config, self.config.model
     with self.strategy.scope():
       self.generator, self.discriminator = models_lib.build_models(mc)
+      normalization.set_inference_statistics(self.generator, c.bn_inference)
       z = tf.zeros([2, mc.z_dim])
       labels = tf.zeros([2], tf.int32)
       sample = self.generator(z, labels, training=False)
@@ -360,7 +366,9 @@ class Trainer:
   def _train_step_fn(self, iterator):
     for _ in range(self.config.d_steps):
       batch = next(iterator)
-      d_logs = self.strategy.run(self._d_step, args=(batch,))
+      # G's batch-norm averages move in its own step only (as in TF-GAN).
+      with normalization.moving_statistics_frozen(self.generator):
+        d_logs = self.strategy.run(self._d_step, args=(batch,))
     g_logs = self.strategy.run(self._g_step, args=(batch,))
     self.step.assign_add(1)
     logs = {**d_logs, **g_logs}
@@ -479,7 +487,8 @@ class Trainer:
     return tf.constant(z), tf.constant(labels), rows
 
   def generate(self, z: tf.Tensor, labels: tf.Tensor) -> np.ndarray:
-    """G(z, labels) in inference mode (no spectral-norm state updates)."""
+    """G(z, labels) in inference mode (no spectral-norm or batch-norm state
+    updates; batch-norm moments as config.bn_inference says)."""
     return self.generator(z, labels, training=False).numpy()
 
   def write_samples(self, step: int) -> str:

@@ -6,8 +6,10 @@ objects "generator", "discriminator" and "objective" (e.g.
 matching from those roots. The networks must match exactly (same paths and
 shapes), since a fine-tune changes the objective, not the architecture;
 objective variables (e.g. a new auxiliary head) may be new, and then keep
-their fresh initialization. Optimizer slots and the step counter are not
-taken over: the fine-tune starts at step 0 with fresh optimizers.
+their fresh initialization, and so may batch-norm moving statistics (a
+checkpoint written before they existed): they start afresh. Optimizer slots
+and the step counter are not taken over: the fine-tune starts at step 0 with
+fresh optimizers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Mapping
 import keras
 import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
+
+from tfgan_ext.nn.normalization import MOVING_VARIABLES
 
 STRICT_ROOTS = ("generator", "discriminator")
 
@@ -121,6 +125,8 @@ def plan(path: str, roots: Mapping[str, object]) -> WarmStart:
               for k, shape in current.items()
               if k in saved and saved[k] != shape]
   for key in sorted(set(saved) ^ set(current)):
+    if key not in saved and key.rsplit("/", 1)[-1] in MOVING_VARIABLES:
+      continue  # A checkpoint from before batch norms kept moving averages.
     if key.split("/")[0] in STRICT_ROOTS:
       where = "only in the checkpoint" if key in saved else "only in this run"
       problems.append(f"{key}: {where}")

@@ -53,6 +53,9 @@ flags.DEFINE_integer("class_chunk", 10, "Classes generated at once for "
                      "intra-FID.")
 flags.DEFINE_integer("batch_size", 100, "Generation / feature batch size.")
 flags.DEFINE_integer("seed", 0, "Seed of the latent vectors.")
+flags.DEFINE_enum("bn_inference", "moving", ["moving", "batch"], "Generator "
+                  "batch-norm moments: the moving averages from training, or "
+                  "each generated batch's own (for comparison).")
 flags.DEFINE_string("classifier_path", None, "Domain classifier directory "
                     "(eval.train_classifier --out).")
 flags.DEFINE_string("inception_path", None, "Local extracted TF-Hub Inception "
@@ -94,7 +97,7 @@ def protocol_from_flags() -> evaluation.EvalProtocol:
       conditioning_samples=FLAGS.conditioning_samples,
       per_class_samples=FLAGS.per_class_samples,
       class_chunk=FLAGS.class_chunk, batch_size=FLAGS.batch_size,
-      seed=FLAGS.seed)
+      seed=FLAGS.seed, bn_inference=FLAGS.bn_inference)
 
 
 def network_for_run(metrics, config):

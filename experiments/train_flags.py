@@ -11,6 +11,7 @@ from tfgan_ext import data as data_lib
 from tfgan_ext import objectives
 from tfgan_ext.errors import InputError
 from tfgan_ext.models import ARCHITECTURES, ModelConfig
+from tfgan_ext.nn.normalization import DEFAULT_DECAY, INFERENCE_STATISTICS
 from tfgan_ext.train.strategies import configure_cpu_devices
 from tfgan_ext.train.config import ObjectiveConfig, TrainConfig
 
@@ -48,6 +49,14 @@ flags.DEFINE_integer("df", 64, "Discriminator width.")
 flags.DEFINE_integer("attention_resolution", 0, "SAGAN's non-local block "
                      "resolution; 0 = the default: 16 at 32x32, else 32.")
 flags.DEFINE_bool("spectral_norm", True, "Spectral norm in small nets' D.")
+flags.DEFINE_float("bn_decay", DEFAULT_DECAY, "Decay of the generator's "
+                   "batch-norm moving averages (TF-GAN: 0.999).")
+flags.DEFINE_bool("bn_zero_debias", True, "Zero-debiased moving averages "
+                  "(divided by 1 - decay^t, as Adam's moments); false = "
+                  "TF-GAN's plain averages started at mean 0 / variance 1.")
+flags.DEFINE_enum("bn_inference", "moving", list(INFERENCE_STATISTICS),
+                  "Batch-norm moments of the generator in the sample grids: "
+                  "moving averages (TF-GAN) or the grid batch's own.")
 # Objective.
 flags.DEFINE_string("loss", "hinge", "Adversarial loss: hinge | "
                     "nonsaturating | least_squares | wasserstein.")
@@ -157,7 +166,8 @@ def config_from_flags() -> TrainConfig:
       channels=channels, num_classes=num_classes, z_dim=FLAGS.z_dim,
       gf=FLAGS.gf, df=FLAGS.df,
       attention_resolution=FLAGS.attention_resolution,
-      spectral_norm=FLAGS.spectral_norm)
+      spectral_norm=FLAGS.spectral_norm, bn_decay=FLAGS.bn_decay,
+      bn_zero_debias=FLAGS.bn_zero_debias)
   return TrainConfig(
       model=model, objective=objective_config_from_flags(),
       dataset=FLAGS.dataset, split=FLAGS.split, data_dir=FLAGS.data_dir,
@@ -173,4 +183,5 @@ def config_from_flags() -> TrainConfig:
       init_from=FLAGS.init_from, init_from_continue=FLAGS.init_from_continue,
       label_fraction=FLAGS.label_fraction,
       unlabelled_dataset=FLAGS.unlabelled_dataset,
-      unlabelled_split=FLAGS.unlabelled_split)
+      unlabelled_split=FLAGS.unlabelled_split,
+      bn_inference=FLAGS.bn_inference)

@@ -5,7 +5,10 @@ python -m tests.dist_worker STRATEGY CPU_DEVICES BASE_DIR STEPS VARIANTS_JSON
 VARIANTS_JSON is a list of variants, each a list of "KEY=VALUE" strings that
 override TrainConfig / ObjectiveConfig fields (objective.X); each variant
 trains in BASE_DIR/<index> within this one process (TensorFlow starts once).
-Prints one JSON line: {"losses": [[[d_loss, g_loss], ...] per variant]}.
+Prints one JSON line: {"losses": [[[d_loss, g_loss], ...] per variant],
+"moving": [[after step 1, after the last step] per variant]}, each a dict
+{path of a G batch-norm moving-statistics variable: [value of each
+replica's copy]}.
 """
 
 import dataclasses
@@ -19,7 +22,8 @@ def main(argv):
   results = [train_variant(strategy, cpu_devices, os.path.join(base_dir, str(i)),
                            steps, variant)
              for i, variant in enumerate(json.loads(argv[5]))]
-  print(json.dumps({"losses": results}), flush=True)
+  print(json.dumps({"losses": [r[0] for r in results],
+                    "moving": [r[1] for r in results]}), flush=True)
 
 
 _configured = []
@@ -49,15 +53,28 @@ def train_variant(strategy, cpu_devices, model_dir, steps, overrides):
     config = dataclasses.replace(
         config, objective=dataclasses.replace(config.objective,
                                               **objective_changes))
-  losses = []
+  losses, moving = [], []
 
   class Record:
     def on_step_end(self, trainer, step, logs):
       losses.append([logs["d_loss"], logs["g_loss"]])
+      if step in (1, steps):
+        moving.append(_moving_statistics(trainer.generator))
 
   trainer = Trainer(config, model_dir, callbacks=[Record()])
   trainer.train()
-  return losses
+  return losses, moving
+
+
+def _moving_statistics(generator):
+  """{path: [value of each replica's copy]} of G's batch-norm averages."""
+  from tfgan_ext.nn.normalization import MOVING_VARIABLES
+  out = {}
+  for v in generator.variables:
+    if v.path.rsplit("/", 1)[-1] in MOVING_VARIABLES:
+      copies = getattr(v.value, "values", (v.value,))
+      out[v.path] = [c.numpy().tolist() for c in copies]
+  return out
 
 
 if __name__ == "__main__":

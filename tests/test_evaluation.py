@@ -112,8 +112,8 @@ def test_poll_evaluates_checkpoints_as_they_appear_and_restart_skips(
       (s, m) for s in (1, 2, 3) for m in names}
   fid = [r for r in rows if r["metric"] == "fid" and r["step"] == 3][0]
   assert (fid["num_samples"], fid["num_groups"], fid["feature_network"],
-          fid["reference_split"], fid["reference_samples"]) == (
-              100, 5, "fake_net", "train", 300)
+          fid["reference_split"], fid["reference_samples"],
+          fid["bn_inference"]) == (100, 5, "fake_net", "train", 300, "moving")
 
   # The restored networks are the trained ones (step 3 was restored last).
   for mine, trained in ((evaluator.generator, trainer.generator),
@@ -125,10 +125,9 @@ def test_poll_evaluates_checkpoints_as_they_appear_and_restart_skips(
   z = latent_vectors(100, TINY.z_dim, PROTOCOL.seed)
   labels = balanced_labels(100, 10)
   net = FakeNetwork()
-  # G's batch norm uses batch statistics, so batches must match the job's.
-  fake = np.concatenate([
-      net(trainer.generator(z[i:i + 50], labels[i:i + 50], training=False))
-      ["pool"].numpy() for i in (0, 50)])
+  # G's batch norm uses its moving statistics, so one batch of 100 gives the
+  # job's two batches of 50.
+  fake = net(trainer.generator(z, labels, training=False))["pool"].numpy()
   real, _ = split_arrays("digits", "train", image_size=8, channels=1,
                          max_examples=300)
   expected = metrics.frechet_distance(fake, net(real)["pool"].numpy())
@@ -446,9 +445,13 @@ def test_results_file_rows_keys_and_tensorboard(tmp_path):
   results.append([row, dict(row, step=6, value=3.5)])
   rows = results.rows()
   assert [r["value"] for r in rows] == [2.5, 3.5] and rows[0]["std"] is None
-  assert (5, "fid", "net", 10, "train") in results.done_keys()
+  assert (5, "fid", "net", 10, "train", "moving") in results.done_keys()
+  # Samples made with batch statistics are another measurement.
+  results.append([dict(row, value=4.5, bn_inference="batch")])
+  assert (5, "fid", "net", 10, "train", "batch") in results.done_keys()
   scalars = read_scalars(str(tmp_path / "eval"))
   assert scalars["fid/net/n10"] == [(5, 2.5), (6, 3.5)]
+  assert scalars["fid/net/n10/bn_batch"] == [(5, 4.5)]
 
 
 def test_progress_lines_are_throttled():

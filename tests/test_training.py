@@ -50,6 +50,9 @@ def test_run_writes_checkpoints_logs_images_and_done_marker(first_run):
   assert os.path.exists(model_dir / "images" / "step_0000004.png")
   with open(model_dir / DONE_FILE) as f:
     assert json.load(f)["step"] == 4
+  reader = tf.train.load_checkpoint(str(model_dir / "ckpt-4"))
+  assert reader.get_tensor(
+      "generator/final_bn/moving_updates/.ATTRIBUTES/VARIABLE_VALUE") == 4
   events = os.listdir(model_dir / "train")
   assert any(e.startswith("events.out.tfevents") for e in events)
   for key in ("d_loss", "g_loss", "d_real", "d_fake"):
@@ -118,6 +121,8 @@ def test_d_steps_uses_a_fresh_batch_per_discriminator_step(tmp_path):
   assert int(trainer.step) == 1
   assert int(trainer.d_optimizer.iterations) == 2
   assert int(trainer.g_optimizer.iterations) == 1
+  # G's batch-norm averages move once per G step, not in the D steps.
+  assert float(trainer.generator.final_bn.moving_updates) == 1.0
 
 
 def test_bad_inputs_fail_before_any_state_is_written(tmp_path):

@@ -37,6 +37,7 @@ from tfgan_ext.evaluation.results import ResultsFile, row_key
 from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors, stream_outputs)
 from tfgan_ext.metrics.domain_networks import COVERED_SHARE, MixtureNetwork
+from tfgan_ext.nn.normalization import set_inference_statistics
 
 __all__ = ["CONDITIONING_METRICS", "CheckpointUnavailable", "Evaluator",
            "SAMPLE_METRICS", "parse_metrics"]
@@ -123,6 +124,7 @@ class Evaluator:
                              default_validation_split(self.config.dataset))
     _, self.generator, self.discriminator = workspace.build_models_for(
         model_dir)
+    set_inference_statistics(self.generator, protocol.bn_inference)
     self.generate = generator_fn(self.generator, mc.z_dim)
     self.objective = None
     self.scorer = self._projection = None
@@ -260,6 +262,7 @@ class Evaluator:
                 feature_network=network, num_samples=p.num_samples,
                 num_groups=p.num_groups, reference_split=split,
                 reference_samples=reference_samples, batch_size=p.batch_size,
+                bn_inference=p.bn_inference,
                 dataset=self.config.dataset, checkpoint=checkpoint,
                 details=details)
 

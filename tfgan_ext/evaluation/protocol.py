@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from tfgan_ext.errors import InputError
+from tfgan_ext.nn.normalization import INFERENCE_STATISTICS
 
 __all__ = ["EvalProtocol", "PRESETS", "preset"]
 
@@ -33,9 +34,12 @@ class EvalProtocol:
     per_class_samples: generated samples per class for intra-FID (0:
       num_samples // classes, at least 2).
     class_chunk: classes generated together for intra-FID.
-    batch_size: generator / network batch size (SAGAN's batch norm uses
-      batch statistics, so the samples depend on it).
+    batch_size: generator / network batch size (with bn_inference "batch"
+      the samples depend on it).
     seed: seed of the latent vectors (the same at every checkpoint).
+    bn_inference: the generator's batch-norm moments: "moving" averages
+      from training (TF-GAN; a sample does not depend on its batch) or
+      each generated "batch"'s own (for comparison).
   """
   num_samples: int = 10 * 1024
   num_groups: int = 10
@@ -47,6 +51,7 @@ class EvalProtocol:
   class_chunk: int = 10
   batch_size: int = 100
   seed: int = 0
+  bn_inference: str = "moving"
 
   def validate(self) -> None:
     """Raises ValueError naming the bad field."""
@@ -63,6 +68,9 @@ class EvalProtocol:
       raise InputError("per_class_samples must be 0 (automatic) or >= 2.")
     if self.class_chunk < 1 or self.batch_size < 1:
       raise InputError("class_chunk and batch_size must be positive.")
+    if self.bn_inference not in INFERENCE_STATISTICS:
+      raise InputError(f"bn_inference must be one of {INFERENCE_STATISTICS}, "
+                       f"got {self.bn_inference!r}.")
     if not self.reference_split:
       raise InputError("reference_split must name a split.")
 

@@ -41,8 +41,9 @@ class RunData:
 
 
 def series_name(row: dict) -> str:
+  bn = ", bn=batch" if row.get("bn_inference") == "batch" else ""
   return (f"{row['metric']} [{row['feature_network']}, "
-          f"n={row['num_samples']}, {row['reference_split']}]")
+          f"n={row['num_samples']}, {row['reference_split']}{bn}]")
 
 
 def read_scalars(logdir: str) -> dict[str, list[tuple[int, float]]]:

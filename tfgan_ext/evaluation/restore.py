@@ -8,11 +8,14 @@ The train checkpoint (see `Trainer`) tracks `generator`, `discriminator`,
    the objective's). Every train checkpoint has these, including those
    written before the networks exposed layers kept in Python lists to
    `tf.train.Checkpoint` (Keras 3 does not do so by itself).
-2. The rest (spectral-norm power-iteration vectors) through the networks'
-   own edges where the checkpoint has them. Vectors a checkpoint lacks
-   (such older checkpoints) are re-estimated by converged power iteration
-   from the restored weights, which is what training drives them to, and a
-   warning says how many.
+2. The rest (spectral-norm power-iteration vectors, batch-norm moving
+   statistics) through the networks' own edges where the checkpoint has
+   them. Vectors a checkpoint lacks (such older checkpoints) are
+   re-estimated by converged power iteration from the restored weights,
+   which is what training drives them to, and a warning says how many.
+   Batch norms without moving statistics in the checkpoint (written before
+   they existed) are reset so that they normalize with batch statistics,
+   as that run did, with a warning.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext import workspace
+from tfgan_ext.nn.normalization import MOVING_VARIABLES, batch_norm_layers
 from tfgan_ext.train.config import TrainConfig
 
 __all__ = ["RestoredGenerator", "refresh_power_iterations",
@@ -68,6 +72,27 @@ def _variable_list(variables) -> tf.Module:
   return holder
 
 
+def _reset_missing_moving_statistics(path: str, networks, stale: list
+                                     ) -> list:
+  """Resets batch norms whose moving statistics the checkpoint lacks (it was
+  written before they existed) so that they use batch statistics, as that
+  run did; returns the other stale variables."""
+  stale_ids = {id(v) for v in stale}
+  reset = []
+  for network in networks:
+    for layer in batch_norm_layers(network):
+      moving = [getattr(layer, name, None) for name in MOVING_VARIABLES]
+      if any(id(v) in stale_ids for v in moving if v is not None):
+        layer.reset_moving_statistics()
+        stale_ids -= {id(v) for v in moving}
+        reset.append(layer.path)
+  if reset:
+    logging.warning("%s has no batch-norm moving statistics for %s (written "
+                    "before they existed); these layers normalize with batch "
+                    "statistics at inference.", path, reset)
+  return [v for v in stale if id(v) in stale_ids]
+
+
 def restore_networks(path: str, generator, discriminator,
                      objective=None) -> int:
   """Restores G, D (and the objective's head) from a train checkpoint.
@@ -92,6 +117,8 @@ def restore_networks(path: str, generator, discriminator,
     v.assign(tf.fill(v.shape, float("nan")))
   tf.train.Checkpoint(**parts).restore(path).expect_partial()
   stale = [v for v in state if np.all(np.isnan(v.numpy()))]
+  stale = _reset_missing_moving_statistics(path, [generator, discriminator],
+                                           stale)
   other = [v.path for v in stale if not v.path.endswith("sn_u")]
   if other:
     logging.warning("%s: state variables not in the checkpoint (kept as "

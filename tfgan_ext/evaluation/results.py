@@ -5,11 +5,14 @@ One JSON object per line and per (step, metric):
   {"step": 1000, "metric": "fid", "value": 12.3, "std": null,
    "feature_network": "classifier_digits_16px_1a2b3c4d",
    "num_samples": 10240, "num_groups": 10, "reference_split": "train",
-   "reference_samples": 1437, "batch_size": 100, "checkpoint": "ckpt-1000",
-   "time": "2025-01-01T12:00:00", "details": {...}}
+   "reference_samples": 1437, "batch_size": 100, "bn_inference": "moving",
+   "checkpoint": "ckpt-1000", "time": "2025-01-01T12:00:00", "details": {...}}
 
 A row is identified by (step, metric, feature_network, num_samples,
-reference_split); a restarted job skips those already present.
+reference_split, bn_inference); a restarted job skips those already present.
+Rows without bn_inference predate the generator's moving batch-norm
+statistics and count as "moving": their checkpoints have no moving
+statistics, so evaluating them again would use batch statistics as they did.
 
 TensorBoard (`eval/`): `<metric>/<network>/n<N>` (and `/std`) at each
 checkpoint's step; for metrics with a direction also `best/<tag>` and
@@ -45,12 +48,15 @@ __all__ = ["HIGHER_IS_BETTER", "LOWER_IS_BETTER", "RESULTS_FILE",
 def row_key(row: dict) -> tuple:
   """What makes two rows the same measurement."""
   return (int(row["step"]), row["metric"], row["feature_network"],
-          int(row["num_samples"]), row["reference_split"])
+          int(row["num_samples"]), row["reference_split"],
+          row.get("bn_inference", "moving"))
 
 
 def tensorboard_tag(row: dict) -> str:
-  """`metric/feature_network/nNUM` (e.g. `fid/classifier_digits.../n10240`)."""
-  return f"{row['metric']}/{row['feature_network']}/n{row['num_samples']}"
+  """`metric/feature_network/nNUM` (e.g. `fid/classifier_digits.../n10240`),
+  plus `/bn_batch` for samples made with batch-norm batch statistics."""
+  tag = f"{row['metric']}/{row['feature_network']}/n{row['num_samples']}"
+  return tag + ("/bn_batch" if row.get("bn_inference") == "batch" else "")
 
 
 def best_rows(rows: Iterable[dict]) -> dict[str, dict]:

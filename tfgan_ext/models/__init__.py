@@ -9,6 +9,7 @@ import keras
 
 from tfgan_ext.errors import InputError
 from tfgan_ext.models import sagan, small
+from tfgan_ext.nn.normalization import DEFAULT_DECAY
 
 ARCHITECTURES = ("sagan", "dcgan", "mlp")
 
@@ -17,7 +18,8 @@ ARCHITECTURES = ("sagan", "dcgan", "mlp")
 class ModelConfig:
   """Everything that shapes the networks' variables.
 
-  A resumed run must match the saved ModelConfig exactly.
+  A resumed run must match the saved ModelConfig exactly. (The batch-norm
+  moving-average settings shape no variables but decide what they hold.)
   """
   architecture: str = "sagan"
   image_size: int = 32          # Side of square images (ignored by "mlp").
@@ -28,6 +30,8 @@ class ModelConfig:
   df: int = 64                  # Discriminator width (MLP hidden units).
   attention_resolution: int = 0  # SAGAN's non-local block; 0 = the default.
   spectral_norm: bool = True    # Small nets only; SAGAN always uses it.
+  bn_decay: float = DEFAULT_DECAY  # G's batch-norm moving averages.
+  bn_zero_debias: bool = True   # Debiased averages (False: TF-GAN's plain).
 
   def __post_init__(self):
     # The default position is stored as 0, also when asked for by value, so
@@ -43,6 +47,8 @@ def _build_sagan(c: ModelConfig):
   sagan.num_blocks(c.image_size)  # Validates the size up front.
   return (sagan.SaganGenerator(c.image_size, c.channels, c.gf, c.z_dim,
                                c.num_classes, c.attention_resolution,
+                               bn_decay=c.bn_decay,
+                               bn_zero_debias=c.bn_zero_debias,
                                name="generator"),
           sagan.SaganDiscriminator(c.image_size, c.df, c.num_classes,
                                    c.attention_resolution,
@@ -51,7 +57,9 @@ def _build_sagan(c: ModelConfig):
 
 def _build_dcgan(c: ModelConfig):
   return (small.DcganGenerator(c.image_size, c.channels, c.gf, c.z_dim,
-                               c.num_classes, name="generator"),
+                               c.num_classes, bn_decay=c.bn_decay,
+                               bn_zero_debias=c.bn_zero_debias,
+                               name="generator"),
           small.DcganDiscriminator(c.image_size, c.df, c.num_classes,
                                    c.spectral_norm, name="discriminator"))
 

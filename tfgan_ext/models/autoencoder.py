@@ -118,7 +118,9 @@ class ConvAutoEncoder(_AutoEncoderDiscriminator):
 
 def _generator(c: "ModelConfig") -> keras.Model:
   return small.DcganGenerator(c.image_size, c.channels, c.gf, c.z_dim,
-                              c.num_classes, name="generator")
+                              c.num_classes, bn_decay=c.bn_decay,
+                              bn_zero_debias=c.bn_zero_debias,
+                              name="generator")
 
 
 def build_ae_mlp(c: "ModelConfig") -> tuple[keras.Model, keras.Model]:

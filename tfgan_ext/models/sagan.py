@@ -30,7 +30,8 @@ import tensorflow as tf
 
 from tfgan_ext.errors import InputError
 from tfgan_ext.nn.attention import NonLocalBlock
-from tfgan_ext.nn.normalization import BatchNorm, ConditionalBatchNorm
+from tfgan_ext.nn.normalization import (DEFAULT_DECAY, BatchNorm,
+                                        ConditionalBatchNorm)
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
 
 _WIDTHS = (16, 8, 4, 2, 1)  # G multipliers of the 128x128 model's blocks.
@@ -97,32 +98,38 @@ def track_layers(owner: keras.layers.Layer, prefix: str,
     setattr(owner, f"{prefix}_{i}", layer)
 
 
-def _norm(num_classes: int, sync: bool, name: str) -> keras.layers.Layer:
+def _norm(num_classes: int, sync: bool, name: str,
+          decay: float = DEFAULT_DECAY,
+          zero_debias: bool = True) -> keras.layers.Layer:
   if num_classes > 0:
-    return ConditionalBatchNorm(num_classes, sync=sync, name=name)
-  return BatchNorm(sync=sync, name=name)
+    return ConditionalBatchNorm(num_classes, sync=sync, decay=decay,
+                                zero_debias=zero_debias, name=name)
+  return BatchNorm(sync=sync, decay=decay, zero_debias=zero_debias, name=name)
 
 
 class GeneratorBlock(keras.layers.Layer):
   """BN-ReLU-up-conv3-BN-ReLU-conv3 plus an up-sampled 1x1 shortcut."""
 
   def __init__(self, channels: int, num_classes: int, sync_bn: bool = True,
+               bn_decay: float = DEFAULT_DECAY, bn_zero_debias: bool = True,
                **kwargs):
     super().__init__(**kwargs)
     self.num_classes = num_classes
-    self.bn0 = _norm(num_classes, sync_bn, "bn0")
-    self.bn1 = _norm(num_classes, sync_bn, "bn1")
+    self.bn0 = _norm(num_classes, sync_bn, "bn0", bn_decay, bn_zero_debias)
+    self.bn1 = _norm(num_classes, sync_bn, "bn1", bn_decay, bn_zero_debias)
     self.conv1 = SNConv2D(channels, 3, name="conv1")
     self.conv2 = SNConv2D(channels, 3, name="conv2")
     self.shortcut = SNConv2D(channels, 1, name="shortcut")
 
-  def _bn(self, layer, x, labels):
-    return layer(x, labels) if self.num_classes > 0 else layer(x)
+  def _bn(self, layer, x, labels, training):
+    if self.num_classes > 0:
+      return layer(x, labels, training=training)
+    return layer(x, training=training)
 
   def call(self, x, labels, training=False):
-    h = tf.nn.relu(self._bn(self.bn0, x, labels))
+    h = tf.nn.relu(self._bn(self.bn0, x, labels, training))
     h = self.conv1(_upsample(h), training=training)
-    h = tf.nn.relu(self._bn(self.bn1, h, labels))
+    h = tf.nn.relu(self._bn(self.bn1, h, labels, training))
     h = self.conv2(h, training=training)
     return self.shortcut(_upsample(x), training=training) + h
 
@@ -169,7 +176,9 @@ class SaganGenerator(keras.Model):
 
   def __init__(self, image_size: int = 128, channels: int = 3, gf: int = 64,
                z_dim: int = 128, num_classes: int = 0,
-               attention_resolution: int = 0, sync_bn: bool = True, **kwargs):
+               attention_resolution: int = 0, sync_bn: bool = True,
+               bn_decay: float = DEFAULT_DECAY, bn_zero_debias: bool = True,
+               **kwargs):
     super().__init__(**kwargs)
     self.image_size = image_size
     self.z_dim = z_dim
@@ -185,13 +194,15 @@ class SaganGenerator(keras.Model):
     resolution = 4
     for i, mult in enumerate(multipliers):
       self.blocks.append(
-          GeneratorBlock(gf * mult, num_classes, sync_bn, name=f"block{i}"))
+          GeneratorBlock(gf * mult, num_classes, sync_bn, bn_decay,
+                         bn_zero_debias, name=f"block{i}"))
       resolution *= 2
       if resolution == attention_at:
         self.attention_after = i
     track_layers(self, "block", self.blocks)
     self.attention = NonLocalBlock(name="attention")
-    self.final_bn = BatchNorm(sync=sync_bn, name="final_bn")
+    self.final_bn = BatchNorm(sync=sync_bn, decay=bn_decay,
+                              zero_debias=bn_zero_debias, name="final_bn")
     self.final_conv = SNConv2D(channels, 3, name="final_conv")
 
   def call(self, z, labels=None, training=False):
@@ -203,7 +214,7 @@ class SaganGenerator(keras.Model):
       h = block(h, labels, training=training)
       if i == self.attention_after:
         h = self.attention(h, training=training)
-    h = tf.nn.relu(self.final_bn(h))
+    h = tf.nn.relu(self.final_bn(h, training=training))
     return tf.tanh(self.final_conv(h, training=training))
 
 

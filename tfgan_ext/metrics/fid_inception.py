@@ -127,16 +127,16 @@ _BATCH_NORM_CALL = (r"\(\s*\w+,\s*mean,\s*var,\s*None,\s*beta,\s*False,"
 
 
 def final_constants(source: str) -> Dict[str, Any]:
-  """`name : Final[T] = value` lines of a TorchScript class, as Python."""
+  """`name : Final[T] = value` lines of a TorchScript class, as Python
+  (ints, True / False / None)."""
+  literals = {"True": True, "False": False, "None": None}
   values = {}
   for line in source.splitlines():
     match = _FINAL.match(line)
     if match:
       text = match.group(2)
-      values[match.group(1)] = {"True": True, "False": False,
-                                "None": None}.get(text, text)
-      if isinstance(values[match.group(1)], str):
-        values[match.group(1)] = int(text)
+      values[match.group(1)] = literals[text] if text in literals else int(
+          text)
   return values
 
 

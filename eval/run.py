@@ -4,9 +4,10 @@ Evaluates every checkpoint of a model_dir as it appears (until TRAINING_DONE
 and its checkpoint are done, or --timeout seconds without a new one), or one
 checkpoint with --once. Results: DIR/eval_results.jsonl and DIR/eval/
 (TensorBoard). Feature network: --classifier_path (a domain classifier from
-eval.train_classifier), --inception_path (a local TF-Hub Inception), else the
-TF-Hub Inception URL from the TF-Hub cache; 2-D mixture runs use the known
-mixture. --protocol=train is 10 groups of 1024 samples, final 50k.
+eval.train_classifier), --inception_path (a local TF-Hub Inception, or the FID
+Inception imported by eval.import_inception: FID / KID only), else the TF-Hub
+Inception URL from the TF-Hub cache; 2-D mixture runs use the known mixture.
+--protocol=train is 10 groups of 1024 samples, final 50k.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from absl import logging
 from eval import common
 from tfgan_ext import evaluation
 from tfgan_ext import workspace
-from tfgan_ext.errors import MissingInputError, reports_input_errors
+from tfgan_ext.errors import InputError, MissingInputError, reports_input_errors
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.evaluation.evaluator import SAMPLE_METRICS
-from tfgan_ext.metrics import DEFAULT_INCEPTION_URL, InceptionNetwork
+from tfgan_ext.metrics import DEFAULT_INCEPTION_URL, inception_network
+from tfgan_ext.metrics import fid_inception
 from tfgan_ext.metrics.domain_networks import ClassifierNetwork, MixtureNetwork
 
 FLAGS = flags.FLAGS
@@ -59,7 +61,9 @@ flags.DEFINE_enum("bn_inference", "moving", ["moving", "batch"], "Generator "
 flags.DEFINE_string("classifier_path", None, "Domain classifier directory "
                     "(eval.train_classifier --out).")
 flags.DEFINE_string("inception_path", None, "Local extracted TF-Hub Inception "
-                    "module, or a TF-Hub URL present in TFHUB_CACHE_DIR.")
+                    "module, a TF-Hub URL present in TFHUB_CACHE_DIR, or the "
+                    "directory eval.import_inception wrote (FID Inception "
+                    "without logits: FID / KID, not IS).")
 flags.DEFINE_string("stats_cache_dir", common.STATS_CACHE_DIR, "Cache of "
                     "real-data features and statistics.")
 flags.DEFINE_string("data_dir", None, "TFDS data_dir, or the folder of "
@@ -85,7 +89,16 @@ def feature_network(metrics, dataset: str):
     return MixtureNetwork(dataset)
   if FLAGS.classifier_path:
     return ClassifierNetwork(FLAGS.classifier_path)
-  return InceptionNetwork(FLAGS.inception_path or DEFAULT_INCEPTION_URL)
+  path = FLAGS.inception_path or DEFAULT_INCEPTION_URL
+  needs_logits = sorted(set(metrics) & {"is", "quality"})
+  if needs_logits and fid_inception.read_metadata(path) is not None:
+    raise InputError(
+        f"{needs_logits} need class logits, which the imported FID Inception "
+        f"at {FLAGS.inception_path} does not have (pool features only). Use "
+        f"--metrics=fid,kid with it, or pass the extracted TF-Hub module "
+        f"tfgan/eval/inception/1 as --inception_path for the Inception "
+        f"Score.")
+  return inception_network(path)
 
 
 def protocol_from_flags() -> evaluation.EvalProtocol:

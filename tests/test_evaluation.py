@@ -260,6 +260,40 @@ def test_rows_record_the_reference_count_used(source_run, tmp_path):
   assert rows["fid"]["value"] == pytest.approx(expected, rel=1e-4)
 
 
+class PoolOnlyNetwork(FakeNetwork):
+  """FakeNetwork without logits, like the imported FID Inception."""
+  name = "fake_pool_only"
+  provides_logits = False
+
+  def __call__(self, images):
+    return {"pool": super().__call__(images)["pool"]}
+
+
+def test_pool_only_network_gives_fid_kid_and_refuses_is(source_run, tmp_path):
+  source, _ = source_run
+  model_dirs = {}
+  for name in ("pool_only", "with_logits"):
+    model_dirs[name] = _empty_run(source, str(tmp_path / name))
+    _copy_checkpoint(source, model_dirs[name], 3, [])
+  for chosen in ("is", "quality", "fid,sqd"):
+    with pytest.raises(ValueError, match="need class logits"):
+      evaluation.Evaluator(model_dirs["pool_only"], chosen, PROTOCOL,
+                           PoolOnlyNetwork())
+  assert not os.path.exists(os.path.join(model_dirs["pool_only"],
+                                         evaluation.RESULTS_FILE))
+  values = {}
+  for name, network in (("pool_only", PoolOnlyNetwork()),
+                        ("with_logits", FakeNetwork())):
+    evaluator = evaluation.Evaluator(model_dirs[name], "fid,kid", PROTOCOL,
+                                     network, cache_dir=str(tmp_path / name))
+    rows = evaluation.evaluate_once(evaluator)
+    values[name] = {r["metric"]: (r["value"], r["std"]) for r in rows}
+  # Same pool features: the missing logits change nothing.
+  assert set(values["pool_only"]) == {"fid", "kid"}
+  assert values["pool_only"] == values["with_logits"]
+  assert values["pool_only"]["fid"][0] > 0
+
+
 def test_restore_from_weights_only_reestimates_power_iterations(source_run,
                                                                  tmp_path):
   """A checkpoint with the weights (optimizer lists) but no spectral-norm

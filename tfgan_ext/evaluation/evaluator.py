@@ -164,6 +164,15 @@ class Evaluator:
           f"sample_accuracy needs a network that classifies the run's "
           f"{mc.num_classes} classes ({net.name!r} is not one); use a domain "
           "classifier trained on this dataset (--classifier_path).")
+    needs_logits = chosen & {"is"}
+    if "quality" in chosen and not hasattr(net, "quality"):
+      needs_logits.add("quality")
+    if needs_logits and not getattr(net, "provides_logits", True):
+      raise InputError(
+          f"{sorted(needs_logits)} need class logits; {net.name!r} gives only "
+          f"pool features (FID, KID). The Inception Score needs the TF-Hub "
+          f"classifier module tfgan/eval/inception/1 (--inception_path "
+          f"DIR of the extracted module).")
     if "modes_covered" in chosen and not hasattr(net, "modes_covered"):
       raise InputError(
           f"modes_covered counts samples near the known modes of a 2-D "

@@ -48,7 +48,8 @@ class ReferenceData:
   A count above the split's size is capped by it: `num_samples` (and the
   cache key) hold the count used, `requested_samples` the one asked for.
   Computed once per process and per cache key; `features()` returns
-  {"pool": float32 [n, d], "logits": float32 [n, K], "labels": int32 [n]}.
+  {"pool": float32 [n, d], "logits": float32 [n, K], "labels": int32 [n]}
+  ("logits" only when the network has them).
   """
 
   def __init__(self, network, dataset: str, split: str, *, image_size: int,
@@ -103,9 +104,11 @@ class ReferenceData:
                         f"{self.network.name})", len(samples))
     outputs = network_outputs(self.network, samples, self.batch_size,
                               progress)
-    return {"pool": outputs["pool"].astype(np.float32),
-            "logits": outputs["logits"].astype(np.float32),
-            "labels": labels.astype(np.int32)}
+    features = {"pool": outputs["pool"].astype(np.float32),
+                "labels": labels.astype(np.int32)}
+    if "logits" in outputs:  # Pool-only networks (FID's Inception) have none.
+      features["logits"] = outputs["logits"].astype(np.float32)
+    return features
 
   def features(self) -> dict:
     if self._features is None:

@@ -8,7 +8,9 @@ from tfgan_ext.metrics.feature_networks import (DEFAULT_INCEPTION_URL,
                                                 cached_statistics,
                                                 compute_activations,
                                                 hub_cache_folder,
+                                                inception_network,
                                                 resolve_module_path)
+from tfgan_ext.metrics.fid_inception import FIDInceptionNetwork
 from tfgan_ext.metrics.frechet import (activation_statistics, frechet_distance,
                                        frechet_distance_from_stats)
 from tfgan_ext.metrics.inception_score import inception_score
@@ -20,6 +22,7 @@ from tfgan_ext.metrics.sqd import (james_stein_entropy,
 __all__ = [
     "ClassifierNetwork",
     "DEFAULT_INCEPTION_URL",
+    "FIDInceptionNetwork",
     "FeatureNetwork",
     "InceptionNetwork",
     "activation_statistics",
@@ -28,6 +31,7 @@ __all__ = [
     "frechet_distance",
     "frechet_distance_from_stats",
     "hub_cache_folder",
+    "inception_network",
     "inception_score",
     "intra_fid",
     "james_stein_entropy",

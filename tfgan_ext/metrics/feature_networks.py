@@ -38,6 +38,7 @@ __all__ = [
     "cached_statistics",
     "compute_activations",
     "hub_cache_folder",
+    "inception_network",
     "resolve_module_path",
     "statistics_cache_paths",
 ]
@@ -211,6 +212,21 @@ class InceptionNetwork:
       raise ValueError(f"pool_3 has {outputs['pool'].shape[-1]} features, "
                        f"expected {self.feature_dim}.")
     return outputs
+
+
+def inception_network(path_or_url: str = DEFAULT_INCEPTION_URL):
+  """The Inception feature network at `path_or_url`, chosen by its contents.
+
+  A directory written by `python -m eval.import_inception` (it holds
+  fid_inception.json) gives the imported FID Inception (pool features only:
+  FID and KID); anything else goes to `InceptionNetwork` (the TF-Hub module,
+  with logits for the Inception Score).
+  """
+  from tfgan_ext.metrics import fid_inception  # pylint: disable=g-import-not-at-top
+  if (not re.match(r"^https?://", path_or_url)
+      and fid_inception.read_metadata(path_or_url) is not None):
+    return fid_inception.FIDInceptionNetwork(path_or_url)
+  return InceptionNetwork(path_or_url)
 
 
 # ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 
 import tensorflow as tf
 
-Batch = Mapping[str, tf.Tensor]  # "image", "label", "z" and optional extras.
+Batch = Mapping[str, tf.Tensor]  # "image", "label", FAKE_LABEL, "z", extras.
 UNLABELLED_IMAGE = "unlabelled_image"  # Batch key of semi-supervised runs.
 # Batch key of the classes the step's generated images were generated for
 # (the train loop fills it for each D and G step; see `fake_labels`).

@@ -37,6 +37,7 @@ from tfgan_ext.train.strategies import (is_chief, make_strategy,
                                         replica_batch_size)
 
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "adamax": keras.optimizers.Adamax}
+ADAM_EPSILON = 1e-8
 
 
 class Callback(Protocol):
@@ -410,7 +411,11 @@ class Trainer:
     if c.lr_decay == "linear":
       schedule = keras.optimizers.schedules.PolynomialDecay(
           lr, max(1, decay_steps), end_learning_rate=0.0, power=1.0)
-    return OPTIMIZERS[c.optimizer](schedule, beta_1=c.beta1, beta_2=c.beta2)
+    # epsilon 1e-8 as TF 1's AdamOptimizer (TF-GAN) and MAGAN's Adamax; Keras
+    # defaults to 1e-7. Keras applies it the same way (to sqrt(v_hat) with
+    # the bias correction folded into the step size).
+    return OPTIMIZERS[c.optimizer](schedule, beta_1=c.beta1, beta_2=c.beta2,
+                                   epsilon=ADAM_EPSILON)
 
   # ------------------------------------------------------------------- step
   def _d_step(self, batch):

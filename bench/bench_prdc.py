@@ -4,12 +4,12 @@ python -m bench.bench_prdc [--n 10000] [--d 2048] [--chunk 2048] [--float64]
                            [--quick]
 
 Two sets of n Inception-like features (ReLU of a low-rank Gaussian plus
-noise; the fakes slightly less spread), k = 3. Prints the wall time of the whole metric
-(real radii, fake radii, fake-real pass), of one eval-job checkpoint (real
-radii precomputed once per job), the distance-product rate in GFLOP/s, the
-peak memory the call allocates beyond its inputs (tracemalloc; NumPy reports
-its buffers to it), and with --float64 how far float32 results are from
-float64 ones. --quick: n 2000.
+noise; the fakes slightly less spread), k = 3. Prints the wall time of the
+whole metric (real radii, fake radii, fake-real pass) and of one eval-job
+checkpoint (real radii precomputed once per job), the distance-product rate
+in GFLOP/s, the peak memory the call allocates beyond its inputs
+(tracemalloc; NumPy reports its buffers to it), and with --float64 how far
+float32 results are from float64 ones. --quick: n 2000.
 """
 
 from __future__ import annotations
@@ -42,11 +42,11 @@ def _timed(fn):
 
 
 def _flops(n, m, d, chunk, with_real_radii):
-  """Multiply-adds * 2 of the distance products actually computed."""
+  """2 * multiply-adds of the distance products computed (the radii use the
+  tiles on and above the diagonal)."""
   def radii(count):
-    blocks = -(-count // chunk)
-    return blocks * (blocks + 1) // 2 * chunk * chunk if blocks > 1 else (
-        count * count)
+    sizes = [min(chunk, count - s) for s in range(0, count, chunk)]
+    return sum(a * b for i, a in enumerate(sizes) for b in sizes[i:])
   pairs = n * m + radii(m) + (radii(n) if with_real_radii else 0)
   return 2.0 * d * pairs
 
@@ -76,22 +76,20 @@ def main():
         f"average {os.getloadavg()[0]:.2f} before (other jobs inflate the "
         f"times); inputs {2 * real.nbytes / 2**20:.0f} MiB", flush=True)
   chunk = args.chunk
-  seconds, peak, full = _timed(
-      lambda: prdc_lib.prdc(real, fake, chunk_size=chunk))
+  metric = prdc_lib.precision_recall_density_coverage
+  seconds, peak, full = _timed(lambda: metric(real, fake, chunk_size=chunk))
   _show("float32, whole metric", seconds, peak,
         _flops(n, n, args.d, chunk, True), full)
   seconds, peak, radii = _timed(
       lambda: prdc_lib.knn_sq_radii(real, chunk_size=chunk))
   print(f"  {'float32, real radii alone (once per job)':44s} {seconds:6.1f} s")
   seconds, peak, per_ckpt = _timed(
-      lambda: prdc_lib.prdc(real, fake, chunk_size=chunk,
-                            real_sq_radii=radii))
+      lambda: metric(real, fake, chunk_size=chunk, real_sq_radii=radii))
   _show("float32, per checkpoint (real radii given)", seconds, peak,
         _flops(n, n, args.d, chunk, False), per_ckpt)
   if args.float64:
     seconds, peak, exact = _timed(
-        lambda: prdc_lib.prdc(real, fake, chunk_size=chunk,
-                              dtype=np.float64))
+        lambda: metric(real, fake, chunk_size=chunk, dtype=np.float64))
     _show("float64, whole metric", seconds, peak,
           _flops(n, n, args.d, chunk, True), exact)
     print("  float32 - float64: " + "  ".join(

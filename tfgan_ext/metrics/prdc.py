@@ -40,7 +40,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-__all__ = ["DEFAULT_CHUNK", "DEFAULT_K", "knn_sq_radii", "prdc"]
+__all__ = ["DEFAULT_CHUNK", "DEFAULT_K", "knn_sq_radii",
+           "precision_recall_density_coverage"]
 
 DEFAULT_K = 3
 DEFAULT_CHUNK = 2048
@@ -149,7 +150,8 @@ def knn_sq_radii(features, k: int = DEFAULT_K, *,
                  progress: Progress = None) -> np.ndarray:
   """Squared distance of each row [n, d] to its k-th nearest other row.
 
-  Returned in `dtype` as computed, ready for `prdc(real_sq_radii=...)`.
+  Returned in `dtype` as computed, ready for
+  `precision_recall_density_coverage(real_sq_radii=...)`.
   `progress(done, total)` is called after each distance tile.
   """
   dtype = _check(k, chunk_size, dtype)
@@ -158,9 +160,10 @@ def knn_sq_radii(features, k: int = DEFAULT_K, *,
   return _sq_radii(x, _sq_norms(x, chunk_size), k, chunk_size, ticker)
 
 
-def prdc(real, fake, *, k: int = DEFAULT_K, chunk_size: int = DEFAULT_CHUNK,
-         dtype=np.float32, real_sq_radii: Optional[np.ndarray] = None,
-         progress: Progress = None) -> dict[str, float]:
+def precision_recall_density_coverage(
+    real, fake, *, k: int = DEFAULT_K, chunk_size: int = DEFAULT_CHUNK,
+    dtype=np.float32, real_sq_radii: Optional[np.ndarray] = None,
+    progress: Progress = None) -> dict[str, float]:
   """Precision, recall, density and coverage of `fake` [M, d] w.r.t. `real`
   [N, d] (module docstring: definitions, memory, precision).
 

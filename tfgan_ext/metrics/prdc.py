@@ -21,8 +21,9 @@ chunk_size x chunk_size, compared with squared radii (no square roots, so a
 tie is decided on one computed number). The N x N and M x N distance
 matrices are never formed: besides the inputs (copied once when their dtype
 differs from `dtype`) and O(N + M) vectors, a step holds one tile in `dtype`
-and at most two boolean tiles, about chunk_size^2 * (itemsize + 2) bytes
-(2048: 25 MB in float32). The k-NN radii use each tile of the symmetric
+and a partitioned copy of it or a boolean tile, at most about
+chunk_size^2 * (2 * itemsize + 1) bytes (2048 in float32: 36 MiB measured
+by bench/bench_prdc.py's tracemalloc, independent of N and M). The k-NN radii use each tile of the symmetric
 real-real (fake-fake) matrix for both its rows and its columns, so they cost
 half a full pass; precomputed real radii (`knn_sq_radii`) can be passed in.
 
@@ -53,8 +54,6 @@ def _features(x, name: str, dtype) -> np.ndarray:
   if x.ndim != 2 or x.shape[0] == 0:
     raise ValueError(f"{name} must be 2-D [num_samples, dim], got shape "
                      f"{x.shape}.")
-  if not np.all(np.isfinite(x)):
-    raise ValueError(f"{name} contains NaN or infinite values.")
   return x.astype(dtype, copy=False)
 
 
@@ -69,13 +68,17 @@ def _check(k: int, chunk_size: int, dtype) -> np.dtype:
   return dtype
 
 
-def _sq_norms(x: np.ndarray, chunk_size: int) -> np.ndarray:
-  """|x_i|^2 summed in float64, returned in x's dtype."""
-  out = np.empty(len(x), x.dtype)
-  for start in range(0, len(x), chunk_size):
-    part = x[start:start + chunk_size].astype(np.float64)
-    out[start:start + chunk_size] = np.einsum("ij,ij->i", part, part)
-  return out
+def _sq_norms(x: np.ndarray, name: str) -> np.ndarray:
+  """|x_i|^2 summed in float64 (64 rows at a time), returned in x's dtype.
+  A NaN or infinite entry makes its row's norm non-finite: checked here,
+  without a full-size boolean mask."""
+  out = np.empty(len(x), np.float64)
+  for start in range(0, len(x), 64):
+    part = x[start:start + 64].astype(np.float64)
+    out[start:start + 64] = np.einsum("ij,ij->i", part, part)
+  if not np.all(np.isfinite(out)):
+    raise ValueError(f"{name} contains NaN or infinite values.")
+  return out.astype(x.dtype)
 
 
 def _sq_distances(a, a_sq, b, b_sq) -> np.ndarray:
@@ -157,7 +160,8 @@ def knn_sq_radii(features, k: int = DEFAULT_K, *,
   dtype = _check(k, chunk_size, dtype)
   x = _features(features, "features", dtype)
   ticker = _Ticker(_radius_tiles(len(x), chunk_size), progress)
-  return _sq_radii(x, _sq_norms(x, chunk_size), k, chunk_size, ticker)
+  return _sq_radii(x, _sq_norms(x, "features"), k, chunk_size,
+                  ticker)
 
 
 def precision_recall_density_coverage(
@@ -193,7 +197,7 @@ def precision_recall_density_coverage(
   total = cross + _radius_tiles(m, chunk_size) + (
       _radius_tiles(n, chunk_size) if real_sq_radii is None else 0)
   ticker = _Ticker(total, progress)
-  x_sq, y_sq = _sq_norms(x, chunk_size), _sq_norms(y, chunk_size)
+  x_sq, y_sq = _sq_norms(x, "real"), _sq_norms(y, "fake")
   if real_sq_radii is None:
     r_real = _sq_radii(x, x_sq, k, chunk_size, ticker)
   else:

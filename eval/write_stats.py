@@ -16,6 +16,8 @@ Feature network flags as in eval.run (--classifier_path, --inception_path).
 
 from __future__ import annotations
 
+import sys
+
 from absl import app
 from absl import flags
 
@@ -72,7 +74,11 @@ def main(argv):
   dataset = config.dataset if config else FLAGS.dataset
   if not dataset:
     raise app.UsageError("Give --dataset (or --model_dir).")
-  network = feature_network(("fid",), dataset)
+  try:
+    network = feature_network(("fid",), dataset)
+  except FileNotFoundError as err:  # Not available offline: say so, briefly.
+    print(f"eval.write_stats: {err}", file=sys.stderr)
+    return 1
   size, channels = _image_shape(config, network)
   trained_on = getattr(getattr(network, "info", None), "dataset", None)
   if trained_on is not None and trained_on != dataset:

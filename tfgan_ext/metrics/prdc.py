@@ -14,25 +14,28 @@ counts as a neighbour at distance 0); r(Y_j) likewise among the fakes.
 Ball boundaries follow each paper's public code: closed (<=) for precision
 and recall, open (<) for density and coverage. They differ only at exact ties
 (duplicated points); with open balls a fake set equal to the real set has
-density exactly 1 (each ball holds its centre and k - 1 neighbours).
+density 1 (each ball holds its centre and k - 1 neighbours; the k-th sits on
+the boundary, and unless the arithmetic is exact, e.g. small integers,
+rounding can put a few of those inside).
 
 Computation: squared distances |a|^2 + |b|^2 - 2 a.b in tiles of
-chunk_size x chunk_size, compared with squared radii (no square roots, so a
-tie is decided on one computed number). The N x N and M x N distance
-matrices are never formed: besides the inputs (copied once when their dtype
-differs from `dtype`) and O(N + M) vectors, a step holds one tile in `dtype`
-and a partitioned copy of it or a boolean tile, at most about
-chunk_size^2 * (2 * itemsize + 1) bytes (2048 in float32: 36 MiB measured
-by bench/bench_prdc.py's tracemalloc, independent of N and M). The k-NN radii use each tile of the symmetric
-real-real (fake-fake) matrix for both its rows and its columns, so they cost
-half a full pass; precomputed real radii (`knn_sq_radii`) can be passed in.
+chunk_size x chunk_size, compared with squared radii (no square roots). The
+N x N and M x N distance matrices are never formed: besides the inputs
+(copied once when their dtype differs from `dtype`) and O(N + M) vectors, a
+step holds one tile in `dtype` and a partitioned copy of it or a boolean
+tile, at most about chunk_size^2 * (2 * itemsize + 1) bytes, independent of
+N and M (2048 in float32: 36 MiB, measured by bench/bench_prdc.py). The k-NN
+radii use each tile of the symmetric real-real (fake-fake) matrix for both
+its rows and its columns, so they cost half a full pass; precomputed real
+radii (`knn_sq_radii`) can be passed in.
 
 Precision: the products run in `dtype`. float32 (the default; about twice as
 fast) has a relative error of order 1e-7 * |a| |b| in a squared distance, so
-only pairs that close to a ball's boundary can flip (bench/bench_prdc.py
-measures the effect); float64 gives about 1e-16. Features with a large common
-offset lose accuracy to the |a|^2 + |b|^2 cancellation: centre them first
-(distances do not change) or use float64.
+only pairs that close to a ball's boundary can flip: on 10k x 10k x 2048
+(bench/bench_prdc.py) one density count in 30,000 differs from float64.
+float64 gives about 1e-16. Features with a large common offset lose accuracy
+to the |a|^2 + |b|^2 cancellation: centre them first (distances do not
+change) or use float64.
 """
 
 from __future__ import annotations

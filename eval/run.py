@@ -8,6 +8,8 @@ eval.train_classifier), --inception_path (a local TF-Hub Inception, or the FID
 Inception imported by eval.import_inception: FID / KID only), else the TF-Hub
 Inception URL from the TF-Hub cache; 2-D mixture runs use the known mixture.
 --protocol=train is 10 groups of 1024 samples, final 50k.
+--reference_stats=FILE.npz (mu, sigma; e.g. from eval.write_stats or
+pytorch-fid): FID against that file instead of the reference split.
 """
 
 from __future__ import annotations
@@ -17,14 +19,11 @@ from absl import flags
 from absl import logging
 
 from eval import common
+from eval.network_flags import feature_network
 from tfgan_ext import evaluation
 from tfgan_ext import workspace
-from tfgan_ext.errors import InputError, MissingInputError, reports_input_errors
+from tfgan_ext.errors import MissingInputError, reports_input_errors
 from tfgan_ext.evaluation import domain_classifier
-from tfgan_ext.evaluation.evaluator import SAMPLE_METRICS
-from tfgan_ext.metrics import DEFAULT_INCEPTION_URL, inception_network
-from tfgan_ext.metrics import fid_inception
-from tfgan_ext.metrics.domain_networks import ClassifierNetwork, MixtureNetwork
 
 FLAGS = flags.FLAGS
 
@@ -32,10 +31,11 @@ flags.DEFINE_string("model_dir", None, "Training run to evaluate.")
 flags.DEFINE_string("metrics", "is,fid", "Comma-separated metrics or groups: "
                     "is, fid, kid, intra_fid, sample_accuracy, quality, "
                     "diversity, modes_covered (2-D mixtures), "
-                    "within_class_spread, "
-                    "validation_accuracy, self_accuracy, "
+                    "within_class_spread, precision, recall, density, "
+                    "coverage, validation_accuracy, self_accuracy, "
                     "projection_accuracy, d_real_accuracy_train, "
-                    "d_real_accuracy_validation; groups conditioning, sqd.")
+                    "d_real_accuracy_validation; groups conditioning, sqd, "
+                    "prdc.")
 flags.DEFINE_enum("protocol", "train", sorted(evaluation.PRESETS),
                   "train: 10 groups of 1024 samples; final: 50k samples in "
                   "10 groups.")
@@ -58,12 +58,10 @@ flags.DEFINE_integer("seed", 0, "Seed of the latent vectors.")
 flags.DEFINE_enum("bn_inference", "moving", ["moving", "batch"], "Generator "
                   "batch-norm moments: the moving averages from training, or "
                   "each generated batch's own (for comparison).")
-flags.DEFINE_string("classifier_path", None, "Domain classifier directory "
-                    "(eval.train_classifier --out).")
-flags.DEFINE_string("inception_path", None, "Local extracted TF-Hub Inception "
-                    "module, a TF-Hub URL present in TFHUB_CACHE_DIR, or the "
-                    "directory eval.import_inception wrote (FID Inception "
-                    "without logits: FID / KID, not IS).")
+flags.DEFINE_string("reference_stats", None, "FID reference statistics: an "
+                    ".npz with mu [d] and sigma [d, d] of this feature "
+                    "network (TTUR / pytorch-fid format, or eval.write_stats)"
+                    "; only fid can use it.")
 flags.DEFINE_string("stats_cache_dir", common.STATS_CACHE_DIR, "Cache of "
                     "real-data features and statistics.")
 flags.DEFINE_string("data_dir", None, "TFDS data_dir, or the folder of "
@@ -76,29 +74,6 @@ flags.DEFINE_float("timeout", 3600.0, "Stop after this many seconds without a "
 flags.DEFINE_float("poll_interval", 30.0, "Seconds between polls.")
 flags.DEFINE_float("progress_every", 10.0, "Seconds between progress lines.")
 flags.mark_flag_as_required("model_dir")
-
-
-def feature_network(metrics, dataset: str):
-  """The network the flags choose (None when no metric needs one)."""
-  if FLAGS.classifier_path and FLAGS.inception_path:
-    raise app.UsageError("Give --classifier_path or --inception_path, not "
-                         "both.")
-  if not set(metrics) & set(SAMPLE_METRICS):
-    return None
-  if dataset in ("ring8", "grid25"):
-    return MixtureNetwork(dataset)
-  if FLAGS.classifier_path:
-    return ClassifierNetwork(FLAGS.classifier_path)
-  path = FLAGS.inception_path or DEFAULT_INCEPTION_URL
-  needs_logits = sorted(set(metrics) & {"is", "quality"})
-  if needs_logits and fid_inception.read_metadata(path) is not None:
-    raise InputError(
-        f"{needs_logits} need class logits, which the imported FID Inception "
-        f"at {FLAGS.inception_path} does not have (pool features only). Use "
-        f"--metrics=fid,kid with it, or pass the extracted TF-Hub module "
-        f"tfgan/eval/inception/1 as --inception_path for the Inception "
-        f"Score.")
-  return inception_network(path)
 
 
 def protocol_from_flags() -> evaluation.EvalProtocol:
@@ -139,7 +114,8 @@ def main(argv):
   evaluator = evaluation.Evaluator(
       FLAGS.model_dir, metrics, protocol_from_flags(), network,
       cache_dir=FLAGS.stats_cache_dir, data_dir=FLAGS.data_dir,
-      progress_every=FLAGS.progress_every)
+      progress_every=FLAGS.progress_every,
+      reference_stats=FLAGS.reference_stats)
   if FLAGS.once:
     rows = evaluation.evaluate_once(evaluator, FLAGS.checkpoint)
     if not rows:

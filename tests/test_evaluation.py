@@ -1,7 +1,9 @@
 """Eval job: polling with checkpoints appearing, restarts, unreadable
-checkpoints, conditioning metrics on hand-built cases, results files."""
+checkpoints, conditioning metrics on hand-built cases, results files, FID
+against a statistics file, the PR/DC rows."""
 
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -17,6 +19,7 @@ import tensorflow as tf
 from tfgan_ext import evaluation, metrics, workspace
 from tfgan_ext.evaluation import conditioning as cond
 from tfgan_ext.evaluation import sample_metrics as sm
+from tfgan_ext.evaluation import stats_file
 from tfgan_ext.evaluation.progress import Progress
 from tfgan_ext.evaluation.real_data import split_arrays
 from tfgan_ext.evaluation.reference import ReferenceData
@@ -519,3 +522,176 @@ def test_eval_binary_once_prints_conditioning_metrics(source_run, tmp_path):
   assert "self_accuracy [projection]" in done.stdout
   rows = evaluation.ResultsFile(model_dir).rows()
   assert {r["metric"] for r in rows} == set(evaluation.CONDITIONING_METRICS)
+
+
+# ------------------------------------- statistics files, PR/DC rows
+def _run_with_checkpoint(source, tmp_path, name="run"):
+  model_dir = _empty_run(source, str(tmp_path / name))
+  _copy_checkpoint(source, model_dir, 3, [])
+  return model_dir, os.path.join(model_dir, "ckpt-3")
+
+
+def _sha256(path):
+  with open(path, "rb") as f:
+    return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_fid_against_a_statistics_file_round_trip(source_run, tmp_path):
+  source, _ = source_run
+  model_dir, ckpt = _run_with_checkpoint(source, tmp_path)
+  cache = str(tmp_path / "cache")
+  usual = evaluation.Evaluator(model_dir, "fid", PROTOCOL, FakeNetwork(),
+                               cache_dir=cache).evaluate(ckpt)[0]
+  path = str(tmp_path / "stats" / "digits_train.npz")
+  written = stats_file.write_split_stats(
+      path, FakeNetwork(), "digits", "train", image_size=TINY.image_size,
+      channels=TINY.channels, num_samples=PROTOCOL.reference_samples,
+      cache_dir=cache)
+  with np.load(path) as data:
+    assert (data["mu"].dtype, data["sigma"].dtype) == (np.float64,
+                                                        np.float64)
+    assert (data["mu"].shape, data["sigma"].shape) == ((6,), (6, 6))
+    assert int(data["num_examples"]) == 300
+  assert written.sha256 == _sha256(path)
+
+  # Same job, same checkpoint: the file's FID is a new row (another key).
+  with_file = evaluation.Evaluator(model_dir, "is,fid", PROTOCOL,
+                                   FakeNetwork(), cache_dir=cache,
+                                   reference_stats=path)
+  rows = {r["metric"]: r for r in with_file.evaluate(ckpt)}
+  assert set(rows) == {"is", "fid"}
+  fid = rows["fid"]
+  assert fid["value"] == pytest.approx(usual["value"], rel=1e-12)
+  assert fid["reference_stats"] == {"path": os.path.abspath(path),
+                                    "sha256": _sha256(path),
+                                    "num_examples": 300}
+  assert fid["reference_split"] == f"file:digits_train.npz@{_sha256(path)[:12]}"
+  assert fid["reference_samples"] == 300
+  assert "reference_stats" not in usual and usual["reference_split"] == "train"
+  stored = evaluation.ResultsFile(model_dir).rows()
+  assert sorted(r["reference_split"] for r in stored
+                if r["metric"] == "fid") == sorted(
+                    ["train", fid["reference_split"]])
+
+
+
+def test_statistics_files_are_checked_before_anything_is_written(
+    source_run, tmp_path):
+  source, _ = source_run
+  model_dir, _ = _run_with_checkpoint(source, tmp_path)
+  rng = np.random.default_rng(0)
+
+  def evaluator(path, metrics_spec="fid"):
+    return evaluation.Evaluator(model_dir, metrics_spec, PROTOCOL,
+                                FakeNetwork(), reference_stats=path)
+
+  five = str(tmp_path / "five.npz")
+  np.savez(five, mu=np.zeros(5), sigma=np.eye(5))
+  with pytest.raises(ValueError, match="5-dimensional statistics, but the "
+                     "feature network gives 6"):
+    evaluator(five)
+  six = str(tmp_path / "six.npz")
+  np.savez(six, mu=rng.standard_normal(6), sigma=np.eye(6))
+  with pytest.raises(ValueError, match=r"\['kid', 'precision'\] need real "
+                     "features"):
+    evaluator(six, "fid,kid,precision,is")
+  with pytest.raises(ValueError, match="only by fid"):
+    evaluator(six, "is")
+  keys = str(tmp_path / "keys.npz")
+  np.savez(keys, m=np.zeros(6), s=np.eye(6))
+  with pytest.raises(ValueError, match="need 'mu'"):
+    evaluator(keys)
+  bad = str(tmp_path / "bad.npz")
+  np.savez(bad, mu=np.zeros(6), sigma=np.eye(5))
+  with pytest.raises(ValueError, match=r"sigma \(5, 5\)"):
+    evaluator(bad)
+  nan = str(tmp_path / "nan.npz")
+  np.savez(nan, mu=np.full(6, np.nan), sigma=np.eye(6))
+  with pytest.raises(ValueError, match="NaN"):
+    evaluator(nan)
+  text = str(tmp_path / "text.npz")
+  with open(text, "w") as f:
+    f.write("mu sigma")
+  with pytest.raises(ValueError, match="not a NumPy .npz"):
+    evaluator(text)
+  with pytest.raises(FileNotFoundError, match="eval.write_stats"):
+    evaluator(str(tmp_path / "missing.npz"))
+  assert not os.path.exists(os.path.join(model_dir, evaluation.RESULTS_FILE))
+  assert not os.path.exists(os.path.join(model_dir, "eval"))
+
+
+def test_pytorch_fid_and_ttur_files_load(tmp_path):
+  rng = np.random.default_rng(1)
+  mu = rng.standard_normal(2048)
+  factor = rng.standard_normal((2048, 64))
+  sigma = factor @ factor.T
+  torch_style = str(tmp_path / "pytorch_fid.npz")
+  np.savez(torch_style, mu=mu, sigma=sigma)
+  loaded = stats_file.load_reference_stats(torch_style, feature_dim=2048)
+  assert loaded.mu.dtype == loaded.sigma.dtype == np.float64
+  np.testing.assert_array_equal(loaded.sigma, sigma)
+  assert (loaded.num_examples, loaded.key) == (None, None)
+  ttur_style = str(tmp_path / "ttur.npz")  # float32 arrays
+  np.savez(ttur_style, mu=mu.astype(np.float32),
+           sigma=sigma.astype(np.float32))
+  loaded = stats_file.load_reference_stats(ttur_style, feature_dim=2048)
+  assert loaded.sigma.dtype == np.float64
+  np.testing.assert_array_equal(loaded.mu, mu.astype(np.float32))
+  with pytest.raises(ValueError, match="2048-dimensional"):
+    stats_file.load_reference_stats(ttur_style, feature_dim=64)
+
+
+def test_write_stats_binary_matches_the_eval_job(source_run, tmp_path):
+  from tfgan_ext.evaluation import domain_classifier
+  from tfgan_ext.metrics.domain_networks import ClassifierNetwork
+  source, _ = source_run
+  model_dir, ckpt = _run_with_checkpoint(source, tmp_path)
+  classifier = str(tmp_path / "classifier")
+  domain_classifier.train_and_save("digits", 8, 1, classifier, epochs=1)
+  out = str(tmp_path / "real.npz")
+  cmd = [sys.executable, "-m", "eval.write_stats", f"--model_dir={model_dir}",
+         f"--classifier_path={classifier}", "--num_samples=300",
+         f"--batch_size={PROTOCOL.batch_size}",
+         f"--out={out}", f"--stats_cache_dir={tmp_path / 'cache'}"]
+  done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                        timeout=300)
+  assert done.returncode == 0, done.stderr[-2000:]
+  assert f"sha256 {_sha256(out)}" in done.stdout
+  network = ClassifierNetwork(classifier)
+  usual = evaluation.Evaluator(model_dir, "fid", PROTOCOL,
+                               network).evaluate(ckpt)[0]   # no cache
+  via_file = evaluation.Evaluator(model_dir, "fid", PROTOCOL, network,
+                                  reference_stats=out).evaluate(ckpt)[0]
+  assert via_file["value"] == pytest.approx(usual["value"], rel=1e-9)
+  assert via_file["reference_stats"]["sha256"] == _sha256(out)
+  with np.load(out) as data:
+    assert data["mu"].shape == (network.feature_dim,)
+
+
+def test_prdc_rows_of_the_eval_job(source_run, tmp_path):
+  source, _ = source_run
+  model_dir, ckpt = _run_with_checkpoint(source, tmp_path)
+  evaluator = evaluation.Evaluator(model_dir, "prdc,fid", PROTOCOL,
+                                   FakeNetwork())
+  # The 3-step generator is far from the data (all four would be 0): let
+  # held-out digits stand in for its samples, in the job's two batches.
+  held_out, _ = split_arrays("digits", "test", image_size=8, channels=1,
+                             max_examples=100)
+  batches = iter(np.split(held_out, 2))
+  evaluator.generate = lambda z, y: tf.constant(next(batches))
+  rows = {r["metric"]: r for r in evaluator.evaluate(ckpt)}
+  assert set(rows) == {"precision", "recall", "density", "coverage", "fid"}
+  net = FakeNetwork()
+  real, _ = split_arrays("digits", "train", image_size=8, channels=1,
+                         max_examples=300)
+  want = metrics.precision_recall_density_coverage(
+      net(real)["pool"].numpy(), net(held_out)["pool"].numpy())
+  assert all(0 < want[n] < 1 for n in ("precision", "recall", "coverage"))
+  for name in ("precision", "recall", "density", "coverage"):
+    row = rows[name]
+    assert row["value"] == pytest.approx(want[name], abs=1e-12), name
+    assert row["details"] == {"k": 3}
+    assert (row["reference_samples"], row["reference_split"],
+            row["num_samples"]) == (300, "train", 100)
+  assert evaluator._real_sq_radii.shape == (300,)   # kept for the next step
+  assert evaluation.parse_metrics("prdc") == evaluation.PRDC_METRICS

@@ -6,6 +6,8 @@ from tfgan_ext.evaluation.conditioning import (ClassScorer, accuracy,
                                                projection_logits,
                                                projection_scorer)
 from tfgan_ext.evaluation.evaluator import (CONDITIONING_METRICS,
+                                            PRDC_METRICS,
+                                            REFERENCE_FEATURE_METRICS,
                                             SAMPLE_METRICS,
                                             CheckpointUnavailable, Evaluator,
                                             parse_metrics)
@@ -18,8 +20,9 @@ from tfgan_ext.evaluation.results import (RESULTS_FILE, ResultsFile,
 
 __all__ = [
     "CONDITIONING_METRICS", "CheckpointUnavailable", "ClassScorer",
-    "EvalProtocol", "Evaluator", "PRESETS", "PollSummary", "RESULTS_FILE",
-    "ResultsFile", "SAMPLE_METRICS", "accuracy", "conditioning_on_real",
+    "EvalProtocol", "Evaluator", "PRDC_METRICS", "PRESETS", "PollSummary",
+    "REFERENCE_FEATURE_METRICS", "RESULTS_FILE", "ResultsFile",
+    "SAMPLE_METRICS", "accuracy", "conditioning_on_real",
     "evaluate_once", "find_head_scorer", "format_table", "list_checkpoints",
     "parse_metrics", "poll", "preset", "projection_logits", "projection_scorer",
     "read_done_step", "read_rows",

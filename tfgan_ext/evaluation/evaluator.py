@@ -2,14 +2,20 @@
 
 Metrics (`parse_metrics` also accepts the groups below):
   is, fid, kid, intra_fid, sample_accuracy, quality, diversity,
-  modes_covered (2-D mixtures only), within_class_spread (conditional)
+  modes_covered (2-D mixtures only), within_class_spread (conditional),
+  precision, recall, density, coverage (k = 3, `metrics.prdc`)
       from a feature network (Inception, a domain classifier, the 2-D
       mixture) on generated samples with class-balanced labels; with a
       classifier, "is" is the classifier score.
   validation_accuracy, self_accuracy, projection_accuracy,
   d_real_accuracy_train, d_real_accuracy_validation
       conditioning metrics from the run's own D (MHGAN section 3.2).
-Groups: "conditioning" (the five D metrics), "sqd" (quality, diversity).
+Groups: "conditioning" (the five D metrics), "sqd" (quality, diversity),
+"prdc" (precision, recall, density, coverage).
+
+With `reference_stats` (a TTUR / pytorch-fid .npz of mu and sigma), FID
+compares against that file instead of the reference split; the metrics that
+need real features (REFERENCE_FEATURE_METRICS) cannot use it.
 """
 
 from __future__ import annotations
@@ -36,23 +42,32 @@ from tfgan_ext.evaluation.restore import restore_networks
 from tfgan_ext.evaluation.results import ResultsFile, row_key
 from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors, stream_outputs)
+from tfgan_ext.evaluation.stats_file import load_reference_stats
+from tfgan_ext.metrics import prdc as prdc_lib
 from tfgan_ext.metrics.domain_networks import COVERED_SHARE, MixtureNetwork
 from tfgan_ext.nn.normalization import set_inference_statistics
 
 __all__ = ["CONDITIONING_METRICS", "CheckpointUnavailable", "Evaluator",
-           "SAMPLE_METRICS", "parse_metrics"]
+           "PRDC_METRICS", "REFERENCE_FEATURE_METRICS", "SAMPLE_METRICS",
+           "parse_metrics"]
 
+PRDC_METRICS = ("precision", "recall", "density", "coverage")
 SAMPLE_METRICS = ("is", "fid", "kid", "intra_fid", "sample_accuracy",
                   "quality", "diversity", "modes_covered",
-                  "within_class_spread")
+                  "within_class_spread") + PRDC_METRICS
+# Metrics that compare with real features, not only their mean/covariance.
+REFERENCE_FEATURE_METRICS = ("kid", "intra_fid", "diversity",
+                             "within_class_spread") + PRDC_METRICS
 CONDITIONING_METRICS = ("validation_accuracy", "self_accuracy",
                         "projection_accuracy", "d_real_accuracy_train",
                         "d_real_accuracy_validation")
-GROUPS = {"conditioning": CONDITIONING_METRICS, "sqd": ("quality", "diversity")}
+GROUPS = {"conditioning": CONDITIONING_METRICS, "sqd": ("quality", "diversity"),
+          "prdc": PRDC_METRICS}
 _NEEDS_LABELS = (("intra_fid", "sample_accuracy", "within_class_spread")
                  + CONDITIONING_METRICS)
 _MAIN_PASS = ("is", "fid", "kid", "sample_accuracy", "quality", "diversity",
-              "modes_covered", "within_class_spread", "self_accuracy")
+              "modes_covered", "within_class_spread",
+              "self_accuracy") + PRDC_METRICS
 DISCRIMINATOR = "discriminator"
 
 
@@ -97,6 +112,8 @@ class Evaluator:
       self accuracy; default: the run's auxiliary classifier if it has one,
       else the projection classification argmax_k D(x, k).
     progress_every: seconds between progress lines.
+    reference_stats: a .npz with mu and sigma of the network's features;
+      FID then compares against it (its path and sha256 go in the rows).
   """
 
   def __init__(self, model_dir: str, metrics: Union[str, Sequence[str]],
@@ -104,7 +121,8 @@ class Evaluator:
                cache_dir: Optional[str] = None,
                data_dir: Optional[str] = None,
                class_scores_fn: Optional[Callable] = None,
-               progress_every: float = 10.0):
+               progress_every: float = 10.0,
+               reference_stats: Optional[str] = None):
     protocol.validate()
     self.model_dir = model_dir
     self.metrics = parse_metrics(metrics)
@@ -120,6 +138,8 @@ class Evaluator:
         self.config.dataset, split=self.config.split, image_size=mc.image_size,
         channels=mc.channels, data_dir=data_dir)
     self._check_metrics()
+    self.reference_stats = (self._load_reference_stats(reference_stats)
+                            if reference_stats else None)
     self.validation_split = (protocol.validation_split or
                              default_validation_split(self.config.dataset))
     _, self.generator, self.discriminator = workspace.build_models_for(
@@ -135,6 +155,7 @@ class Evaluator:
     self.results = ResultsFile(model_dir)
     self._reference = None
     self._real = {}
+    self._real_sq_radii = None
 
   # -------------------------------------------------------------- checking
   def _check_metrics(self) -> None:
@@ -180,6 +201,20 @@ class Evaluator:
           "diversity (SQD's D) for image data.")
     if chosen & {"intra_fid", "diversity"} and self.info.num_classes < 1:
       raise InputError("intra_fid and diversity need labelled real data.")
+
+  def _load_reference_stats(self, path: str):
+    chosen = set(self.metrics)
+    if "fid" not in chosen:
+      raise InputError("Reference statistics (--reference_stats) are used "
+                       "only by fid; add fid to the metrics or drop the file.")
+    needs_features = sorted(chosen & set(REFERENCE_FEATURE_METRICS))
+    if needs_features:
+      raise InputError(
+          f"A statistics file holds only mu and sigma, enough for fid alone; "
+          f"{needs_features} need real features. Evaluate them in a separate "
+          f"job without --reference_stats (they then use the reference "
+          f"split's features).")
+    return load_reference_stats(path, feature_dim=self.network.feature_dim)
 
   def _class_scorer(self, class_scores_fn) -> cond.ClassScorer:
     if class_scores_fn is not None:
@@ -267,13 +302,20 @@ class Evaluator:
     details = dict(details or {})
     reference_samples = details.pop("reference_samples",
                                     details.pop("real_examples", None))
+    extra = {}
+    if metric == "fid" and self.reference_stats is not None:
+      stats = self.reference_stats
+      # A file, not a split: its content hash keeps the row key apart.
+      split = f"file:{os.path.basename(stats.path)}@{stats.sha256[:12]}"
+      reference_samples = stats.num_examples
+      extra["reference_stats"] = stats.protocol()
     return dict(step=int(step), metric=metric, value=value, std=std,
                 feature_network=network, num_samples=p.num_samples,
                 num_groups=p.num_groups, reference_split=split,
                 reference_samples=reference_samples, batch_size=p.batch_size,
                 bn_inference=p.bn_inference,
                 dataset=self.config.dataset, checkpoint=checkpoint,
-                details=details)
+                details=details, **extra)
 
   # ------------------------------------------------------------- evaluate
   def evaluate(self, checkpoint_path: str) -> list[dict]:
@@ -326,15 +368,25 @@ class Evaluator:
     rows = []
     net = out.get("net")
     ref_count = self._reference_count
+    prdc_values = None  # All four from one computation.
     for metric in pending:
       if metric == "is":
         mean, std = sm.score_and_spread(net["logits"], p.num_groups, p.seed)
         rows.append(self._row(step, metric, mean, name, std, {
             "group_size": p.num_samples // p.num_groups}))
+      elif metric == "fid" and self.reference_stats is not None:
+        stats = self.reference_stats
+        value = sm.fid_from_reference(net["pool"], (stats.mu, stats.sigma))
+        rows.append(self._row(step, metric, value, name))
       elif metric == "fid":
         value = sm.fid_from_reference(net["pool"],
                                       self.reference().statistics())
         rows.append(self._row(step, metric, value, name, details=ref_count()))
+      elif metric in PRDC_METRICS:
+        if prdc_values is None:
+          prdc_values = self._prdc(step, net["pool"])
+        rows.append(self._row(step, metric, prdc_values[metric], name,
+                              details=dict(ref_count(), k=prdc_lib.DEFAULT_K)))
       elif metric == "kid":
         mean, std = sm.kid(net["pool"], self.reference().features()["pool"],
                            p.seed)
@@ -367,6 +419,19 @@ class Evaluator:
         rows.append(self._row(step, metric, value, name,
                               details=self._classifier_details()))
     return rows
+
+  def _prdc(self, step: int, pool: np.ndarray) -> dict:
+    """Precision, recall, density, coverage of the generated features; the
+    real k-NN radii are computed once per job."""
+    real = self.reference().features()["pool"]
+    if self._real_sq_radii is None:
+      progress = self._progress("PR/DC real k-NN radii (distance tiles)", None)
+      self._real_sq_radii = prdc_lib.knn_sq_radii(real,
+                                                  progress=progress.update)
+    progress = self._progress(f"step {step}: PR/DC distance tiles", None)
+    return prdc_lib.precision_recall_density_coverage(
+        real, pool, real_sq_radii=self._real_sq_radii,
+        progress=progress.update)
 
   def _classifier_details(self) -> dict:
     details = {"classifier": self.scorer.source}

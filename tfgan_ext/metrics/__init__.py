@@ -1,4 +1,5 @@
-"""Evaluation metrics: FID, IS, intra-FID, KID, SQD pieces, feature networks."""
+"""Evaluation metrics: FID, IS, intra-FID, KID, PR/DC, SQD pieces, feature
+networks."""
 
 from tfgan_ext.metrics.domain_networks import (ClassifierNetwork,
                                                MixtureNetwork, max_probability)
@@ -16,6 +17,8 @@ from tfgan_ext.metrics.frechet import (activation_statistics, frechet_distance,
 from tfgan_ext.metrics.inception_score import inception_score
 from tfgan_ext.metrics.intra_fid import intra_fid
 from tfgan_ext.metrics.kid import kernel_inception_distance
+from tfgan_ext.metrics.prdc import (knn_sq_radii,
+                                    precision_recall_density_coverage)
 from tfgan_ext.metrics.sqd import (james_stein_entropy,
                                    nearest_centroid_assignments, weight_angle)
 
@@ -36,9 +39,11 @@ __all__ = [
     "intra_fid",
     "james_stein_entropy",
     "kernel_inception_distance",
+    "knn_sq_radii",
     "max_probability",
     "MixtureNetwork",
     "nearest_centroid_assignments",
+    "precision_recall_density_coverage",
     "resolve_module_path",
     "weight_angle",
 ]

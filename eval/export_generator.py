@@ -9,8 +9,6 @@ tfgan_ext/export.py.
 
 from __future__ import annotations
 
-import sys
-
 from absl import app
 from absl import flags
 from absl import logging
@@ -20,25 +18,22 @@ from tfgan_ext import export
 from tfgan_ext import models
 from tfgan_ext import workspace
 from tfgan_ext.evaluation.restore import restore_generator
+from tfgan_ext.errors import InputError, reports_input_errors
 
 FLAGS = flags.FLAGS
 
 
-
+@reports_input_errors("eval.export_generator")
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  try:
-    mc = workspace.load_config(FLAGS.model_dir).model
-    shape = models.sample_shape(mc)
-    if len(shape) != 3:
-      raise ValueError(f"This run's generator makes {shape}-shaped points, "
-                       "not images; only image generators are exported.")
-    export.check_export_dir(FLAGS.out)
-    restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint)
-  except (ValueError, FileNotFoundError) as err:
-    print(f"eval.export_generator: {err}", file=sys.stderr)
-    return 1
+  mc = workspace.load_config(FLAGS.model_dir).model
+  shape = models.sample_shape(mc)
+  if len(shape) != 3:
+    raise InputError(f"This run's generator makes {shape}-shaped points, "
+                     "not images; only image generators are exported.")
+  export.check_export_dir(FLAGS.out)
+  restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint)
   export.export_generator(
       restored.generator, FLAGS.out, z_dim=mc.z_dim,
       num_classes=mc.num_classes, image_shape=shape,

@@ -11,8 +11,6 @@ written beside the samples. See tfgan_ext/evaluation/sample_files.py.
 
 from __future__ import annotations
 
-import sys
-
 from absl import app
 from absl import flags
 from absl import logging
@@ -24,6 +22,7 @@ from tfgan_ext.evaluation import sample_files
 from tfgan_ext.evaluation.progress import Progress
 from tfgan_ext.evaluation.restore import restore_generator
 from tfgan_ext.evaluation.sampling import generator_fn
+from tfgan_ext.errors import reports_input_errors
 
 FLAGS = flags.FLAGS
 
@@ -39,21 +38,18 @@ flags.DEFINE_float("progress_every", 10.0, "Seconds between progress lines.")
 flags.mark_flag_as_required("num_samples")
 
 
+@reports_input_errors("eval.sample")
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  try:
-    mc = workspace.load_config(FLAGS.model_dir).model
-    spec = sample_files.SampleSpec(
-        num_samples=FLAGS.num_samples, z_dim=mc.z_dim,
-        num_classes=mc.num_classes, image_shape=models.sample_shape(mc),
-        seed=FLAGS.seed, batch_size=FLAGS.batch_size, rgb=FLAGS.rgb)
-    spec.validate()
-    sample_files.check_output(FLAGS.out, FLAGS.format)
-    restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint)
-  except (ValueError, FileNotFoundError) as err:
-    print(f"eval.sample: {err}", file=sys.stderr)
-    return 1
+  mc = workspace.load_config(FLAGS.model_dir).model
+  spec = sample_files.SampleSpec(
+      num_samples=FLAGS.num_samples, z_dim=mc.z_dim,
+      num_classes=mc.num_classes, image_shape=models.sample_shape(mc),
+      seed=FLAGS.seed, batch_size=FLAGS.batch_size, rgb=FLAGS.rgb)
+  spec.validate()
+  sample_files.check_output(FLAGS.out, FLAGS.format)
+  restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint)
   if spec.out_shape[-1] == 1:
     logging.info("Writing 1-channel images (C = 1); pass --rgb for tools "
                  "that expect 3 channels.")

@@ -4,23 +4,20 @@ eval.export_generator), and runs in TensorBoard's HParams tab."""
 import csv
 import dataclasses
 import json
-import logging
 import os
 import shutil
 import subprocess
 import sys
 
-from absl import flags
-from absl.testing import flagsaver
 import numpy as np
 from PIL import Image
 import pytest
 import tensorflow as tf
 from tensorboard.plugins.hparams import metadata as hp_metadata
 
-from eval import export_generator as export_binary
-from eval import sample as sample_binary
+from tfgan_ext import export
 from tfgan_ext import hparams
+from tfgan_ext.errors import EXIT_BAD_INPUT, InputError
 from tfgan_ext.evaluation import ResultsFile, sample_files
 from tfgan_ext.models import ModelConfig
 from tfgan_ext.train.config import ObjectiveConfig, TrainConfig
@@ -43,12 +40,16 @@ def run(tmp_path_factory):
   return model_dir, config, trainer
 
 
-def _main(module, **values) -> int:
-  """Runs a binary's main in this process with the given flag values."""
-  if not flags.FLAGS.is_parsed():
-    flags.FLAGS.mark_as_parsed()
-  with flagsaver.flagsaver(**values):
-    return module.main(["prog"])
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _main(module: str, **values) -> subprocess.CompletedProcess:
+  """Runs a binary (`python -m module --flag=value ...`) in a subprocess: its
+  flags (--model_dir, --seed, ...) would clash with other binaries' in the
+  test process."""
+  args = [f"--{k}={v}" for k, v in values.items() if v is not None]
+  return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT,
+                        capture_output=True, text=True, timeout=300)
 
 
 def _expected_pixels(generator, z, labels, batch_size):
@@ -62,8 +63,7 @@ def _expected_pixels(generator, z, labels, batch_size):
   return np.concatenate(out)
 
 
-def test_sample_files_decode_to_generator_pixels(run, tmp_path, caplog):
-  caplog.set_level(logging.INFO)
+def test_sample_files_decode_to_generator_pixels(run, tmp_path):
   model_dir, _, trainer = run
   n, seed, batch = 25, 7, 10
   z = np.random.default_rng(seed).standard_normal((n, 16)).astype(np.float32)
@@ -74,7 +74,8 @@ def test_sample_files_decode_to_generator_pixels(run, tmp_path, caplog):
                 batch_size=batch, progress_every=0.0)
 
   npz = str(tmp_path / "samples.npz")
-  assert _main(sample_binary, out=npz, format="npz", **common) == 0
+  proc = _main("eval.sample", out=npz, format="npz", **common)
+  assert proc.returncode == 0, proc.stderr
   with np.load(npz) as f:
     assert f.files == ["arr_0", "labels"]
     assert f["arr_0"].dtype == np.uint8 and f["arr_0"].shape == (n, 16, 16, 1)
@@ -85,8 +86,7 @@ def test_sample_files_decode_to_generator_pixels(run, tmp_path, caplog):
     record = json.load(f)
   assert record["step"] == 2 and record["checkpoint"].endswith("ckpt-2")
   assert record["seed"] == seed and record["shape"] == [n, 16, 16, 1]
-  progress = [r.getMessage() for r in caplog.records if "samples: " in
-              r.getMessage()]
+  progress = [line for line in proc.stderr.splitlines() if "samples: " in line]
   assert [p.split("samples: ")[1].split(" ")[0] for p in progress] == [
       "10/25", "20/25", "25/25"]
 
@@ -131,18 +131,21 @@ def test_unconditional_samples_have_no_labels(tmp_path):
                                      "samples.json"]
 
 
-def test_sample_bad_input_writes_nothing(run, tmp_path, capsys):
+def test_sample_bad_input_writes_nothing(run, tmp_path):
   model_dir = run[0]
   out = str(tmp_path / "s.npz")
-  assert _main(sample_binary, model_dir=model_dir, out=out, format="npz",
-               num_samples=4, checkpoint="ckpt-99") == 1
-  assert "'ckpt-99' not found" in capsys.readouterr().err
-  assert _main(sample_binary, model_dir=model_dir, out=str(tmp_path / "s"),
-               format="npz", num_samples=4) == 1
-  assert "must end in .npz" in capsys.readouterr().err
-  assert _main(sample_binary, model_dir=model_dir, out=out, format="npz",
-               num_samples=0) == 1
-  assert "num_samples and batch_size must be >= 1" in capsys.readouterr().err
+  proc = _main("eval.sample", model_dir=model_dir, out=out, format="npz",
+               num_samples=4, checkpoint="ckpt-99")
+  assert proc.returncode == EXIT_BAD_INPUT
+  assert "'ckpt-99' not found" in proc.stderr
+  assert "Traceback" not in proc.stderr
+  with pytest.raises(InputError, match="must end in .npz"):
+    sample_files.check_output(str(tmp_path / "s"), "npz")
+  spec = sample_files.SampleSpec(num_samples=0, z_dim=16, num_classes=10,
+                                 image_shape=(16, 16, 1), seed=0,
+                                 batch_size=10)
+  with pytest.raises(InputError, match="num_samples and batch_size must be"):
+    spec.validate()
   assert os.listdir(tmp_path) == []
 
 
@@ -190,8 +193,8 @@ with open(io_dir + "/meta.json", "w") as f:
 def test_exported_generator_runs_without_the_project(run, tmp_path):
   model_dir, _, trainer = run
   export_dir = str(tmp_path / "export")
-  assert _main(export_binary, model_dir=model_dir, out=export_dir,
-               checkpoint=None) == 0
+  proc = _main("eval.export_generator", model_dir=model_dir, out=export_dir)
+  assert proc.returncode == 0, proc.stderr
   with open(os.path.join(export_dir, "assets", "generator.json")) as f:
     asset = json.load(f)
   assert (asset["z_dim"], asset["num_classes"], asset["image_shape"],
@@ -229,12 +232,11 @@ def test_exported_generator_runs_without_the_project(run, tmp_path):
         out[name + "_uint8"], np.floor(np.clip(scaled, 0, 255)).astype(np.uint8))
 
 
-def test_export_refuses_a_non_empty_dir(run, tmp_path, capsys):
+def test_export_refuses_a_non_empty_dir(tmp_path):
   (tmp_path / "x").mkdir()
   (tmp_path / "x" / "keep").write_text("")
-  assert _main(export_binary, model_dir=run[0], out=str(tmp_path / "x"),
-               checkpoint=None) == 1
-  assert "not an empty directory" in capsys.readouterr().err
+  with pytest.raises(InputError, match="not an empty directory"):
+    export.check_export_dir(str(tmp_path / "x"))
   assert os.listdir(tmp_path / "x") == ["keep"]
 
 

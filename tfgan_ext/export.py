@@ -30,6 +30,8 @@ from typing import Any, Optional, Sequence
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
+
 __all__ = ["METADATA_FILE", "SERVING_SIGNATURE", "check_export_dir",
            "export_generator", "uint8_images"]
 
@@ -47,7 +49,7 @@ def uint8_images(images: tf.Tensor) -> tf.Tensor:
 def check_export_dir(out: str) -> None:
   """Raises ValueError unless `out` is new or an empty directory."""
   if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
-    raise ValueError(f"{out} exists and is not an empty directory; remove it "
+    raise InputError(f"{out} exists and is not an empty directory; remove it "
                      "or choose another --out.")
 
 
@@ -64,7 +66,7 @@ def export_generator(generator, out: str, *, z_dim: int, num_classes: int,
   check_export_dir(out)
   image_shape = [int(s) for s in image_shape]
   if len(image_shape) != 3:
-    raise ValueError(f"Samples of shape {image_shape} are not images; only "
+    raise InputError(f"Samples of shape {image_shape} are not images; only "
                      "image generators are exported.")
   meta = dict(metadata or {}, z_dim=int(z_dim), num_classes=int(num_classes),
               image_shape=image_shape, signature=SERVING_SIGNATURE,

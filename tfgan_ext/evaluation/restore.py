@@ -30,6 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext import workspace
+from tfgan_ext.errors import MissingInputError
 from tfgan_ext.nn.normalization import MOVING_VARIABLES, batch_norm_layers
 from tfgan_ext.train.config import TrainConfig
 
@@ -150,7 +151,7 @@ def resolve_checkpoint(model_dir: str, checkpoint: Optional[str] = None
   if not checkpoint:
     path = workspace.latest_checkpoint(model_dir)
     if path is None:
-      raise FileNotFoundError(
+      raise MissingInputError(
           f"{model_dir} has no checkpoint yet (no 'checkpoint' index); wait "
           "for the train job to save one.")
     return path
@@ -160,7 +161,7 @@ def resolve_checkpoint(model_dir: str, checkpoint: Optional[str] = None
   listed = tf.train.get_checkpoint_state(model_dir)
   names = [os.path.basename(p) for p in
            (listed.all_model_checkpoint_paths if listed else [])]
-  raise FileNotFoundError(
+  raise MissingInputError(
       f"Checkpoint {checkpoint!r} not found (as a path or in {model_dir}); "
       f"available: {names or 'none'}.")
 

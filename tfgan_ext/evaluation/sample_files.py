@@ -33,6 +33,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext import visualize
+from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.sampling import (balanced_labels, latent_vectors,
                                            stream_outputs)
 
@@ -56,14 +57,14 @@ class SampleSpec:
 
   def validate(self) -> None:
     if self.num_samples < 1 or self.batch_size < 1:
-      raise ValueError(f"num_samples and batch_size must be >= 1; got "
+      raise InputError(f"num_samples and batch_size must be >= 1; got "
                        f"{self.num_samples} and {self.batch_size}.")
     if len(self.image_shape) != 3:
-      raise ValueError(f"Samples of shape {tuple(self.image_shape)} are not "
+      raise InputError(f"Samples of shape {tuple(self.image_shape)} are not "
                        "images; only image generators can be written as "
                        "npz / png.")
     if self.rgb and self.image_shape[-1] not in (1, 3):
-      raise ValueError(f"rgb needs 1- or 3-channel images; G makes "
+      raise InputError(f"rgb needs 1- or 3-channel images; G makes "
                        f"{self.image_shape[-1]} channels.")
 
   @property
@@ -83,20 +84,20 @@ def check_output(out: str, fmt: str) -> None:
   """Raises ValueError when `out` does not suit `fmt` or already holds
   samples; nothing is written."""
   if fmt not in FORMATS:
-    raise ValueError(f"format must be one of {FORMATS}; got {fmt!r}.")
+    raise InputError(f"format must be one of {FORMATS}; got {fmt!r}.")
   if fmt == "npz":
     if not out.endswith(".npz"):
-      raise ValueError(f"An npz output must end in .npz; got {out!r}.")
+      raise InputError(f"An npz output must end in .npz; got {out!r}.")
     if os.path.exists(out):
-      raise ValueError(f"{out} exists; remove it or choose another --out.")
+      raise InputError(f"{out} exists; remove it or choose another --out.")
   elif os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
-    raise ValueError(f"{out} exists and is not an empty directory; remove it "
+    raise InputError(f"{out} exists and is not an empty directory; remove it "
                      "or choose another --out.")
   parent = os.path.dirname(os.path.abspath(out))
   while not os.path.exists(parent):
     parent = os.path.dirname(parent)
   if not os.access(parent, os.W_OK | os.X_OK):
-    raise ValueError(f"Cannot write {out}: {parent} is not writable.")
+    raise InputError(f"Cannot write {out}: {parent} is not writable.")
 
 
 class _NpzStream:

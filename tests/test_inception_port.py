@@ -17,7 +17,6 @@ import io
 import json
 import os
 import pickle
-import socket
 import sys
 import types
 import zipfile
@@ -34,12 +33,7 @@ GOLDEN = os.path.join(os.path.dirname(__file__), "data",
                       "inception_golden.npz")
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-  def refuse(*args, **kwargs):
-    raise RuntimeError("network access attempted in a test")
-  monkeypatch.setattr(socket.socket, "connect", refuse)
-  monkeypatch.setattr(socket, "create_connection", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # conftest.py
 
 
 # ----------------------------------------------------------------------------

@@ -149,6 +149,13 @@ def _module_caller(module: Any) -> Callable[[tf.Tensor], Mapping]:
                    f"'serving_default' signature (has {sorted(signatures)}).")
 
 
+def resize_for_inception(images: tf.Tensor) -> tf.Tensor:
+  """Images resized to Inception's 299x299: bilinear, half-pixel centres, no
+  antialiasing (as pytorch-fid's F.interpolate with align_corners=False)."""
+  size = [INCEPTION_IMAGE_SIZE, INCEPTION_IMAGE_SIZE]
+  return tf.image.resize(images, size, method="bilinear", antialias=False)
+
+
 def _flatten(x: tf.Tensor) -> tf.Tensor:
   """[B, ...] -> [B, features], keeping the feature count static if known."""
   x = tf.cast(x, tf.float32)
@@ -190,9 +197,7 @@ class InceptionNetwork:
         input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
 
   def _forward_impl(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
-    size = [self.image_size, self.image_size]
-    images = tf.image.resize(images, size, method="bilinear", antialias=False)
-    outputs = self._call_module(images)
+    outputs = self._call_module(resize_for_inception(images))
     missing = {"logits", "pool_3"} - set(outputs)
     if missing:
       raise ValueError(f"Module outputs lack {sorted(missing)} (has "

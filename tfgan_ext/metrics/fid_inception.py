@@ -42,6 +42,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext.metrics.feature_networks import resize_for_inception
 from tfgan_ext.metrics.torch_archive import ScriptObject, TorchArchive
 
 __all__ = [
@@ -499,9 +500,7 @@ class FIDInceptionNetwork:
         input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
 
   def _forward_impl(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
-    size = [self.image_size, self.image_size]
-    images = tf.image.resize(images, size, method="bilinear", antialias=False)
-    return {"pool": self._module(images)["pool_3"]}
+    return {"pool": self._module(resize_for_inception(images))["pool_3"]}
 
   def __call__(self, images) -> Dict[str, tf.Tensor]:
     images = tf.convert_to_tensor(images)

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -131,11 +132,13 @@ def test_reused_pid_zombie_and_reboot_count_as_dead(sleeper):
       run_lock.Holder(here, sleeper.pid, "x", start, "another-boot", "t"))
   zombie = subprocess.Popen(["true"])
   try:
-    for _ in range(200):  # Until it has exited (not yet reaped).
+    for _ in range(500):  # Until it has exited (not yet reaped).
       with open(f"/proc/{zombie.pid}/stat") as f:
         if f.read().split(") ")[-1][0] == "Z":
           break
-      os.sched_yield()
+      time.sleep(0.01)
+    else:
+      pytest.fail("`true` did not exit within 5 s")
     assert not run_lock.holder_alive(
         run_lock.Holder(here, zombie.pid, "x", None, None, "t"))
   finally:

@@ -12,8 +12,9 @@ from tfgan_ext import objectives
 from tfgan_ext.errors import InputError
 from tfgan_ext.models import ARCHITECTURES, ModelConfig
 from tfgan_ext.nn.normalization import DEFAULT_DECAY, INFERENCE_STATISTICS
+from tfgan_ext.objectives.config import ObjectiveConfig
 from tfgan_ext.train.strategies import configure_cpu_devices
-from tfgan_ext.train.config import ObjectiveConfig, TrainConfig
+from tfgan_ext.train.config import TrainConfig
 
 FLAGS = flags.FLAGS
 

@@ -28,7 +28,8 @@ from tfgan_ext.evaluation.sampling import (balanced_labels, latent_vectors,
                                            stream_outputs)
 from tfgan_ext.models import ModelConfig
 from tfgan_ext.nn.spectral import spectral_norm_estimate
-from tfgan_ext.train.config import ObjectiveConfig, TrainConfig
+from tfgan_ext.objectives.config import ObjectiveConfig
+from tfgan_ext.train.config import TrainConfig
 from tfgan_ext.train.trainer import Trainer
 
 TINY = ModelConfig("sagan", image_size=8, channels=1, num_classes=10,

@@ -20,7 +20,8 @@ from tfgan_ext import hparams
 from tfgan_ext.errors import EXIT_BAD_INPUT, InputError
 from tfgan_ext.evaluation import ResultsFile, sample_files
 from tfgan_ext.models import ModelConfig
-from tfgan_ext.train.config import ObjectiveConfig, TrainConfig
+from tfgan_ext.objectives.config import ObjectiveConfig
+from tfgan_ext.train.config import TrainConfig
 from tfgan_ext.train.trainer import Trainer
 
 TINY = ModelConfig("sagan", image_size=16, channels=1, num_classes=10,

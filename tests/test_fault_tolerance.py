@@ -87,8 +87,13 @@ def test_kill_nine_five_times_then_finish_equals_uninterrupted(tmp_path):
     kills += 1
     _all_checkpoints_readable(interrupted)  # Raises if one is unreadable.
   assert kills >= 5, f"only {kills} kills landed before the run finished"
-  subprocess.run(_command(interrupted), cwd=ROOT, env=_env(), check=True,
-                 capture_output=True, timeout=300)
+  # The killed job's lock is left behind; the restart takes it over.
+  assert (interrupted / "TRAINING_LOCK").exists()
+  final = subprocess.run(_command(interrupted), cwd=ROOT, env=_env(),
+                         check=True, capture_output=True, text=True,
+                         timeout=300)
+  assert "Taking over" in final.stderr
+  assert not (interrupted / "TRAINING_LOCK").exists()
   assert tf.train.latest_checkpoint(str(interrupted)).endswith(f"ckpt-{STEPS}")
   expected, got = _weights(reference), _weights(interrupted)
   assert expected.keys() == got.keys() and len(expected) > 10

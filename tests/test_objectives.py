@@ -17,10 +17,11 @@ from tfgan_ext.objectives import (AuxiliaryObjective, AwCombiner,
                                   EnergyObjective, LossOutput,
                                   PenalizedObjective, SemiSupervisedObjective,
                                   build_combiner, build_objective)
+from tfgan_ext.objectives.config import ObjectiveConfig
 from tfgan_ext.objectives.ssl import pseudo_labelled_logits
 from tfgan_ext.train import warm_start
-from tfgan_ext.train.config import (ObjectiveConfig, TrainConfig,
-                                    check_resume_compatible, save_config)
+from tfgan_ext.train.config import (TrainConfig, check_resume_compatible,
+                                    save_config)
 
 HINGE = get_adversarial_loss("hinge")
 

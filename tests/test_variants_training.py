@@ -13,8 +13,9 @@ import tensorflow as tf
 from tfgan_ext import data as data_lib
 from tfgan_ext.models import ModelConfig
 from tfgan_ext.objectives import AwCombiner, LossOutput, Objective
+from tfgan_ext.objectives.config import ObjectiveConfig
 from tfgan_ext.train import warm_start
-from tfgan_ext.train.config import ObjectiveConfig, TrainConfig
+from tfgan_ext.train.config import TrainConfig
 from tfgan_ext.train.trainer import Trainer, _in_labelled_share
 
 TINY = ModelConfig("dcgan", image_size=8, channels=1, num_classes=10, z_dim=8,

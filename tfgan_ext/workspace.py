@@ -7,6 +7,7 @@ Layout (see WORKSPACE.md):
   eval/                TensorBoard events of the eval job
   images/step_N.png    sample grids (one row per class)
   TRAINING_DONE        JSON {step, checkpoint}: the train job has finished
+  TRAINING_LOCK        JSON {host, pid, ...}: the train job running in it
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tfgan_ext.errors import MissingInputError
 from tfgan_ext.train.config import TrainConfig, load_saved_config
 
 DONE_FILE = "TRAINING_DONE"
+LOCK_FILE = "TRAINING_LOCK"  # See train/run_lock.py.
 IMAGES_DIR = "images"
 TRAIN_LOGS = "train"
 EVAL_LOGS = "eval"

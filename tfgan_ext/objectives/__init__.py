@@ -23,13 +23,14 @@ from tfgan_ext.objectives.aw_combiner import AngleProbeCombiner, AwCombiner
 from tfgan_ext.objectives.base import (FAKE_LABEL, UNLABELLED_IMAGE, Batch,
                                        GradientCombiner, LossOutput, Objective,
                                        fake_labels)
+from tfgan_ext.objectives.config import ObjectiveConfig
 from tfgan_ext.objectives.energy import EnergyObjective
 from tfgan_ext.objectives.penalized import PenalizedObjective
 from tfgan_ext.objectives.ssl import SemiSupervisedObjective
-from tfgan_ext.train.config import ObjectiveConfig
 
 __all__ = ["FAKE_LABEL", "UNLABELLED_IMAGE", "Batch", "fake_labels",
-           "GradientCombiner", "LossOutput", "Objective", "AdversarialObjective", "AngleProbeCombiner",
+           "GradientCombiner", "LossOutput", "Objective", "ObjectiveConfig",
+           "AdversarialObjective", "AngleProbeCombiner",
            "AuxiliaryObjective", "AwCombiner", "EnergyObjective", "PenalizedObjective",
            "SemiSupervisedObjective", "build_objective", "build_combiner",
            "validate_objective_config"]

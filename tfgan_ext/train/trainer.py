@@ -30,7 +30,7 @@ from tfgan_ext.workspace import DONE_FILE, IMAGES_DIR, TRAIN_LOGS
 from tfgan_ext.objectives import (FAKE_LABEL, UNLABELLED_IMAGE,
                                   GradientCombiner, Objective, build_combiner,
                                   build_objective)
-from tfgan_ext.train import checkpoints, warm_start
+from tfgan_ext.train import checkpoints, run_lock, warm_start
 from tfgan_ext.train.config import (TrainConfig, check_resume_compatible,
                                     save_config)
 from tfgan_ext.train.strategies import (is_chief, make_strategy,
@@ -166,6 +166,8 @@ class Trainer:
                        f"{config.label_fraction}.")
     self.strategy = make_strategy(config.strategy, tpu=config.tpu)
     self.is_chief = is_chief(self.strategy)
+    if self.is_chief:  # Other workers share the chief's model_dir.
+      run_lock.check_free(model_dir)  # A second train job stops here.
     self.replicas = self.strategy.num_replicas_in_sync
     replica_batch_size(config.batch_size, self.strategy)
     mc = config.model
@@ -475,9 +477,14 @@ class Trainer:
     return path
 
   def train(self) -> TrainResult:
-    """Trains up to config.max_steps G steps, resuming if possible."""
-    c = self.config
+    """Trains up to config.max_steps G steps, resuming if possible. The
+    chief holds the model_dir's lock (run_lock) until it returns or raises."""
     os.makedirs(self.model_dir, exist_ok=True)
+    with run_lock.hold(self.model_dir, enabled=self.is_chief):
+      return self._train()
+
+  def _train(self) -> TrainResult:
+    c = self.config
     if self.is_chief:
       save_config(c, self.model_dir)
     if self.restore() is None and self.init_plan is not None:

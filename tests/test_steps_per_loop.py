@@ -118,3 +118,20 @@ def test_jit_compile_gives_the_plain_losses(tmp_path, no_op_determinism):
   for (_, a), (_, b) in zip(plain_calls, xla_calls):
     for key in ("d_loss", "g_loss"):
       np.testing.assert_allclose(b[key], a[key], rtol=1e-4, atol=1e-5)
+
+
+def test_per_step_callbacks_refuse_loops_before_writing(tmp_path):
+  from tfgan_ext import monitors
+  from tfgan_ext.train.config import ObjectiveConfig
+  magan = TrainConfig(
+      model=ModelConfig("ae_mlp", image_size=8, channels=1, num_classes=0,
+                        z_dim=4, gf=8, df=8),
+      objective=ObjectiveConfig(energy="magan"), dataset="digits",
+      batch_size=16, steps_per_loop=2)
+  with pytest.raises(InputError, match="steps_per_loop=1"):
+    Trainer(magan, str(tmp_path / "magan"))
+  domain = monitors.Domain(lambda x: x, np.zeros([2, 2], np.float32))
+  with pytest.raises(InputError, match="every"):
+    Trainer(_config(steps_per_loop=4), str(tmp_path / "sqd"),
+            callbacks=[monitors.SqdCallback(domain, every=6)])
+  assert not any(tmp_path.iterdir())

@@ -492,8 +492,7 @@ class Trainer:
 
     _, sums = tf.while_loop(lambda i, _: i < steps, body,
                             (tf.constant(0, steps.dtype), zeros))
-    count = tf.cast(steps, tf.float32)
-    return {k: v / tf.cast(count, v.dtype) for k, v in sums.items()}
+    return {k: v / tf.cast(steps, v.dtype) for k, v in sums.items()}
 
   def loop_periods(self) -> dict[str, int]:
     """summary_every, image_every and save_every rounded up to multiples of

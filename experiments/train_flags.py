@@ -133,6 +133,14 @@ flags.DEFINE_string("tpu", None, "TPU name or grpc:// address ('local' on a "
                     "TPU VM) for --strategy=tpu.")
 flags.DEFINE_integer("cpu_devices", 1, "Split the CPU into this many logical "
                      "devices (for --strategy=mirrored without GPUs).")
+flags.DEFINE_integer("steps_per_loop", 1, "G steps (each with its D steps) "
+                     "per compiled call, as TPUEstimator's "
+                     "iterations_per_loop. Logged scalars are the means over "
+                     "the call's steps; summaries, images, checkpoints, NaN "
+                     "checks and callbacks run at call boundaries, and "
+                     "periods are rounded up to multiples of it.")
+flags.DEFINE_bool("jit_compile", False, "Compile the per-replica D and G "
+                  "steps with XLA.")
 flags.DEFINE_bool("deterministic", False, "Op determinism and the data "
                   "position in checkpoints (exact resume).")
 
@@ -185,4 +193,5 @@ def config_from_flags() -> TrainConfig:
       label_fraction=FLAGS.label_fraction,
       unlabelled_dataset=FLAGS.unlabelled_dataset,
       unlabelled_split=FLAGS.unlabelled_split,
-      bn_inference=FLAGS.bn_inference)
+      bn_inference=FLAGS.bn_inference, steps_per_loop=FLAGS.steps_per_loop,
+      jit_compile=FLAGS.jit_compile)

@@ -71,6 +71,11 @@ class SqdCallback:
     if trainer.info.is_image == isinstance(self.domain.network, MixtureNetwork):
       raise InputError(f"SQD domain {self.domain.name!r} does not fit the "
                        f"run's data {trainer.info.name!r}.")
+    n = trainer.config.steps_per_loop
+    if self.every % n:
+      raise InputError(f"SQD measures every {self.every} steps, but with "
+                       f"steps_per_loop={n} the host sees only multiples of "
+                       f"{n}: choose an `every` that is one.")
 
   def on_train_begin(self, trainer) -> None:
     mc = trainer.config.model

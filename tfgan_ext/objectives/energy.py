@@ -188,6 +188,11 @@ class EpochCallback:
           f"{trainer.config.dataset!r} is an endless sampler. Use a finite "
           "dataset.")
     c = trainer.config
+    if c.steps_per_loop > 1:
+      raise InputError(
+          f"{self.objective.describe()} needs every step's energies and ends "
+          f"epochs at exact steps; steps_per_loop={c.steps_per_loop} fetches "
+          "only loop means. Use --steps_per_loop=1.")
     self.steps_per_epoch = max(1, n // (c.batch_size * c.d_steps))
 
   def on_train_begin(self, trainer) -> None:

@@ -52,6 +52,9 @@ class TrainConfig:
   unlabelled_split: str = "train"
   bn_inference: str = "moving"   # G's batch-norm moments in sample grids:
                                  # "moving" averages or the "batch"'s.
+  steps_per_loop: int = 1         # G steps per compiled call (host work,
+                                  # logs and checkpoints at loop boundaries).
+  jit_compile: bool = False       # XLA for the per-replica D and G steps.
 
   def to_json(self) -> str:
     return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)

@@ -161,6 +161,14 @@ class Trainer:
       raise InputError(f"bn_inference must be one of "
                        f"{normalization.INFERENCE_STATISTICS}; got "
                        f"{config.bn_inference!r}.")
+    if config.steps_per_loop < 1:
+      raise InputError(f"steps_per_loop must be >= 1; got "
+                       f"{config.steps_per_loop}.")
+    if config.jit_compile and config.deterministic:
+      raise InputError(
+          "--jit_compile cannot be combined with --deterministic: TF has no "
+          "deterministic XLA kernel for some gradients (e.g. the MaxPool "
+          "gradient in SAGAN's attention). Drop one of the two.")
     if not 0.0 < config.label_fraction <= 1.0:
       raise InputError(f"label_fraction must be in (0, 1]; got "
                        f"{config.label_fraction}.")
@@ -185,6 +193,11 @@ class Trainer:
           "--batch_size.")
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()
+      # Grappler's arithmetic optimizer rewrites float arithmetic of a
+      # graph-loop body differently from a single step's (1-ulp changes),
+      # so without this an N-step loop would not reproduce N single steps.
+      tf.config.optimizer.set_experimental_options(
+          {"arithmetic_optimization": False})
     keras.utils.set_random_seed(config.seed)
     self.objective = objective or build_objective(
         config.objective, mc.num_classes, seed=config.seed)
@@ -278,7 +291,15 @@ class Trainer:
         checkpoint_name="ckpt")
     self._scratch_dir = None
     self._last_saved = None
+    # XLA covers the per-replica step computations; next() stays outside.
+    self._d_step_run = tf.function(self._d_step, jit_compile=True) \
+        if c.jit_compile else self._d_step
+    self._g_step_run = tf.function(self._g_step, jit_compile=True) \
+        if c.jit_compile else self._g_step
     self._train_step = tf.function(self._train_step_fn)
+    # The loop count is a tensor argument: one trace serves every call,
+    # including a shorter last one.
+    self._train_loop = tf.function(self._train_loop_fn)
 
   def _make_iterator(self, start_batch: int):
     """The distributed batch stream positioned at batch `start_batch`.
@@ -454,8 +475,8 @@ class Trainer:
       batch = next(iterator)
       # G's batch-norm averages move in its own step only (as in TF-GAN).
       with normalization.moving_statistics_frozen(self.generator):
-        d_logs = self.strategy.run(self._d_step, args=(batch,))
-    g_logs = self.strategy.run(self._g_step, args=(batch,))
+        d_logs = self.strategy.run(self._d_step_run, args=(batch,))
+    g_logs = self.strategy.run(self._g_step_run, args=(batch,))
     self.step.assign_add(1)
     logs = {**d_logs, **g_logs}
     logs = {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
@@ -463,6 +484,29 @@ class Trainer:
     for monitor in self.monitors:
       logs.update(monitor.update(self))
     return logs
+
+  def _train_loop_fn(self, iterator, steps: tf.Tensor):
+    """`steps` train steps in one call (a graph loop); returns each logged
+    scalar's mean over those steps. The structure of the logs comes from
+    tracing the single step (no extra step runs)."""
+    spec = self._train_step.get_concrete_function(iterator).structured_outputs
+    zeros = {k: tf.zeros(v.shape, v.dtype) for k, v in spec.items()}
+
+    def body(i, sums):
+      logs = self._train_step_fn(iterator)
+      return i + 1, {k: sums[k] + tf.cast(logs[k], sums[k].dtype)
+                     for k in sums}
+
+    _, sums = tf.while_loop(lambda i, _: i < steps, body,
+                            (tf.constant(0, steps.dtype), zeros))
+    return {k: v / tf.cast(steps, v.dtype) for k, v in sums.items()}
+
+  def loop_periods(self) -> dict[str, int]:
+    """summary_every, image_every and save_every rounded up to multiples of
+    steps_per_loop (host work happens only at loop boundaries)."""
+    c, n = self.config, self.config.steps_per_loop
+    return {name: -(-max(1, getattr(c, name)) // n) * n
+            for name in ("summary_every", "image_every", "save_every")}
 
   # ------------------------------------------------------------------- loop
   def restore(self) -> Optional[str]:
@@ -507,24 +551,42 @@ class Trainer:
       if hasattr(cb, "on_train_begin"):
         cb.on_train_begin(self)
     logs: dict[str, float] = {}
+    n = c.steps_per_loop
+    periods = self.loop_periods()
+    if n > 1:
+      changed = [f"{k} {getattr(c, k)} -> {v}" for k, v in periods.items()
+                 if v != getattr(c, k)]
+      if changed:
+        logging.warning("steps_per_loop=%d: periods rounded up to multiples "
+                        "of it: %s.", n, ", ".join(changed))
+      logging.info("steps_per_loop=%d: logged scalars are means over each "
+                   "call's steps.", n)
     interval_start, interval_steps = time.perf_counter(), 0
     with writer.as_default():
       while self.current_step() < c.max_steps:
-        logs = {k: float(v) for k, v in self._train_step(self.iterator).items()}
         step = self.current_step()
-        interval_steps += 1
+        # Calls end at multiples of n (and at max_steps), also after a
+        # resume from a step that is not one.
+        count = min(n - step % n, c.max_steps - step)
+        if n == 1:
+          out = self._train_step(self.iterator)
+        else:
+          out = self._train_loop(self.iterator, tf.constant(count, tf.int64))
+        logs = {k: float(v) for k, v in out.items()}
+        step = self.current_step()
+        interval_steps += count
         self._check_finite(step, logs)
         for cb in self.callbacks:
           if hasattr(cb, "on_step_end"):
             cb.on_step_end(self, step, logs)
-        if step % c.summary_every == 0 or step == c.max_steps:
+        if step % periods["summary_every"] == 0 or step == c.max_steps:
           rate = interval_steps / (time.perf_counter() - interval_start)
           self._write_scalars(step, logs, rate)
           interval_start, interval_steps = time.perf_counter(), 0
-        if self.is_chief and (step % c.image_every == 0
+        if self.is_chief and (step % periods["image_every"] == 0
                               or step == c.max_steps):
           self.write_samples(step)
-        if step % c.save_every == 0 or step == c.max_steps:
+        if step % periods["save_every"] == 0 or step == c.max_steps:
           self._save(step)
       writer.flush()
     step = self.current_step()

@@ -15,6 +15,7 @@ from tfgan_ext.models import ModelConfig
 from tfgan_ext.train.config import TrainConfig, save_config
 from tfgan_ext.train.strategies import (StrategyUnavailableError,
                                         replica_batch_size)
+from tests.tree import tree_contents
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -97,17 +98,6 @@ def _digits_config(gf: int = 8) -> TrainConfig:
                      dataset="digits", batch_size=16)
 
 
-def _listing(path):
-  """{relative path: contents} of every file under `path`."""
-  out = {}
-  for root, _, files in os.walk(path):
-    for name in files:
-      full = os.path.join(root, name)
-      with open(full, "rb") as f:
-        out[os.path.relpath(full, path)] = f.read()
-  return out
-
-
 @pytest.fixture(scope="module")
 def bad_runs(tmp_path_factory):
   """Each binary on a bad input (run two at a time), with the directories
@@ -138,7 +128,7 @@ def bad_runs(tmp_path_factory):
           ["eval.report", f"--model_dirs={tmp / 'no_run'}",
            f"--out={tmp / 'report'}"], tmp / "report"),
   }
-  before = {name: _listing(path) for name, (_, path) in cases.items()}
+  before = {name: tree_contents(path) for name, (_, path) in cases.items()}
 
   def run(args):
     return subprocess.run([sys.executable, "-m", *args], cwd=str(tmp),
@@ -147,7 +137,7 @@ def bad_runs(tmp_path_factory):
 
   with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
     procs = dict(zip(cases, pool.map(run, [a for a, _ in cases.values()])))
-  return {name: (procs[name], before[name], _listing(path))
+  return {name: (procs[name], before[name], tree_contents(path))
           for name, (_, path) in cases.items()}
 
 

@@ -17,6 +17,7 @@ from tfgan_ext.train import run_lock
 from tfgan_ext.train.config import TrainConfig
 from tfgan_ext.train.trainer import Trainer
 from tfgan_ext.workspace import LOCK_FILE
+from tests.tree import tree_contents
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ModelConfig("dcgan", image_size=8, channels=1, num_classes=10,
@@ -39,16 +40,6 @@ def _write_lock(model_dir, **fields):
   with open(path, "w") as f:
     json.dump(record, f)
   return path
-
-
-def _snapshot(directory):
-  out = {}
-  for base, _, names in os.walk(directory):
-    for name in names:
-      path = os.path.join(base, name)
-      with open(path, "rb") as f:
-        out[os.path.relpath(path, directory)] = f.read()
-  return out
 
 
 @pytest.fixture
@@ -84,7 +75,7 @@ def test_acquire_records_this_process_and_release_removes_it(tmp_path):
 def test_live_holder_is_refused_by_name_and_lock_kept(tmp_path, sleeper):
   _write_lock(tmp_path, pid=sleeper.pid,
               process_start=_start_time(sleeper.pid))
-  before = _snapshot(tmp_path)
+  before = tree_contents(tmp_path)
   for attempt in (run_lock.acquire, run_lock.check_free):
     with pytest.raises(run_lock.ModelDirLockedError) as err:
       attempt(str(tmp_path))
@@ -92,7 +83,7 @@ def test_live_holder_is_refused_by_name_and_lock_kept(tmp_path, sleeper):
     message = str(err.value)
     assert f"pid {sleeper.pid} on host {socket.gethostname()}" in message
     assert "in use by another train job" in message
-    assert _snapshot(tmp_path) == before
+    assert tree_contents(tmp_path) == before
 
 
 def test_second_acquire_in_the_same_process_is_refused(tmp_path):
@@ -187,10 +178,10 @@ def _config():
 
 def test_trainer_refuses_a_live_holder_before_writing(tmp_path, sleeper):
   _write_lock(tmp_path, pid=sleeper.pid)
-  before = _snapshot(tmp_path)
+  before = tree_contents(tmp_path)
   with pytest.raises(run_lock.ModelDirLockedError, match=f"pid {sleeper.pid}"):
     Trainer(_config(), str(tmp_path))
-  assert _snapshot(tmp_path) == before
+  assert tree_contents(tmp_path) == before
 
 
 def test_trainer_holds_the_lock_while_training_then_releases(tmp_path,
@@ -204,10 +195,10 @@ def test_trainer_holds_the_lock_while_training_then_releases(tmp_path,
   trainer = Trainer(_config(), str(tmp_path), callbacks=[Look()])
   # Another job takes the model_dir between construction and train().
   path = _write_lock(tmp_path, pid=sleeper.pid)
-  before = _snapshot(tmp_path)
+  before = tree_contents(tmp_path)
   with pytest.raises(run_lock.ModelDirLockedError):
     trainer.train()
-  assert _snapshot(tmp_path) == before
+  assert tree_contents(tmp_path) == before
   os.remove(path)
   assert trainer.train().step == 1
   assert seen == [os.getpid()]
@@ -216,7 +207,7 @@ def test_trainer_holds_the_lock_while_training_then_releases(tmp_path,
 
 def test_train_binary_prints_the_refusal_and_exits(tmp_path, sleeper):
   _write_lock(tmp_path, pid=sleeper.pid)
-  before = _snapshot(tmp_path)
+  before = tree_contents(tmp_path)
   proc = subprocess.run(
       [sys.executable, "-m", "experiments.train", "--dataset=digits",
        "--image_size=8", "--channels=1", "--z_dim=8", "--gf=4", "--df=4",
@@ -227,4 +218,4 @@ def test_train_binary_prints_the_refusal_and_exits(tmp_path, sleeper):
   assert (f"experiments.train: model_dir {tmp_path} is in use by another "
           f"train job: pid {sleeper.pid} on host") in proc.stderr
   assert "Traceback" not in proc.stderr
-  assert _snapshot(tmp_path) == before
+  assert tree_contents(tmp_path) == before

@@ -24,6 +24,7 @@ import sys
 import time
 from typing import Iterable, Optional, Sequence
 
+from absl import flags
 import numpy as np
 
 from eval.common import CLASSIFIERS_DIR
@@ -31,6 +32,7 @@ from tfgan_ext import evaluation
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.evaluation.report import read_scalars
 from tfgan_ext.workspace import DONE_FILE, TRAIN_LOGS
+from experiments import study_rules
 
 CONFIGS = os.path.join(os.path.dirname(__file__), "configs")
 RUNS_ROOT = os.path.join("runs", "studies")
@@ -42,9 +44,25 @@ STATUS_FILE = os.path.join(RESULTS_ROOT, "STATUS.md")
 # one D step, as the energy objective's epoch callback counts them.
 DIGITS_STEPS_PER_EPOCH = 1437 // 64
 
-REPRODUCED = "reproduced"
-NOT_REPRODUCED = "not reproduced"
-INCONCLUSIVE = "inconclusive"
+REPRODUCED = study_rules.REPRODUCED
+NOT_REPRODUCED = study_rules.NOT_REPRODUCED
+INCONCLUSIVE = study_rules.INCONCLUSIVE
+# Quick runs (fewer seeds, fewer steps) live apart from the full ones, so the
+# two never collide in one model_dir.
+QUICK_RUNS_ROOT = os.path.join("runs", "studies_quick")
+
+flags.DEFINE_bool(
+    "quick", False,
+    "The one-hour version of a study: fewer seeds and steps, its own runs "
+    "under runs/studies_quick; the report says so.")
+
+
+def runs_root(default_root: Optional[str] = None) -> str:
+  """Where a study writes its runs: `default_root` (a study's --runs_root),
+  else runs/studies, or runs/studies_quick with --quick."""
+  if default_root and default_root != RUNS_ROOT:
+    return default_root
+  return QUICK_RUNS_ROOT if flags.FLAGS.quick else RUNS_ROOT
 
 
 def config_path(name: str) -> str:
@@ -328,6 +346,13 @@ class Claim:
   verdict: str
   evidence: str
 
+  @classmethod
+  def decided(cls, decision: study_rules.Decision) -> "Claim":
+    """The claim of a pre-registered rule's decision."""
+    rule = decision.rule
+    return cls(f"{rule.claim} (rule `{rule.id}`)", decision.verdict,
+               decision.evidence)
+
 
 @dataclasses.dataclass
 class Section:
@@ -340,6 +365,10 @@ class Section:
   claims: list[Claim]
   body: list[str]  # Markdown paragraphs, tables and figure links.
   runs: list[RunRecord]
+  # The rules registered before the runs (study_rules.register), shown
+  # with their text; empty for a section without registered rules.
+  rules: Sequence[study_rules.Rule] = ()
+  quick: bool = False
 
   @property
   def train_seconds(self) -> float:
@@ -351,7 +380,9 @@ class Section:
 
   @property
   def results_dir(self) -> str:
-    return os.path.join(RESULTS_ROOT, self.key)
+    """results/<key>, or results/<key>/quick for the quick version (whose
+    figures and section never overwrite the full study's)."""
+    return results_dir(self.key, self.quick)
 
   def figure(self, file_name: str, caption: str) -> str:
     """Markdown for a figure in this study's results folder."""
@@ -359,8 +390,20 @@ class Section:
 
   def markdown(self) -> str:
     out = [f"## {self.title}", "",
-           f"Paper: {self.paper}. Script: `python -m {self.script}`.", "",
-           "### Claims", "",
+           f"Paper: {self.paper}. Script: `python -m {self.script}`"
+           + (" --quick`" if self.quick else "`") + ".", ""]
+    if self.quick:
+      out += ["**Quick version** (`--quick`): fewer seeds and steps than "
+              "the full study; verdicts from it are weaker.", ""]
+    if self.rules:
+      out += ["### Rules (registered before the runs)", "",
+              "Frozen in `" + os.path.join(results_dir(self.key),
+                                           study_rules.RULES_FILE)
+              + "` when the study first ran; a rule is never edited after "
+              "its runs (an amended one is listed beside it).", "",
+              markdown_table(["rule", "claim", "decided by"],
+                             study_rules.rules_table(self.rules)), ""]
+    out += ["### Claims", "",
            markdown_table(["claim", "verdict", "evidence"],
                           [(c.text, f"**{c.verdict}**", c.evidence)
                            for c in self.claims]), "",
@@ -385,7 +428,7 @@ class Section:
     path = os.path.join(self.results_dir, "section.md")
     with open(path, "w", encoding="utf8") as f:
       f.write(self.markdown())
-    summary = dict(key=self.key, title=self.title,
+    summary = dict(key=self.key, title=self.title, quick=self.quick,
                    claims=[dataclasses.asdict(c) for c in self.claims],
                    train_seconds=self.train_seconds,
                    eval_seconds=self.eval_seconds)
@@ -394,6 +437,17 @@ class Section:
       json.dump(summary, f, indent=2)
     print(f"wrote {path}", flush=True)
     return path
+
+
+def results_dir(key: str, quick: bool = False) -> str:
+  """Where a study writes its section, summary and figures."""
+  path = os.path.join(RESULTS_ROOT, key)
+  return os.path.join(path, "quick") if quick else path
+
+
+def register_rules(key: str, rules: Sequence[study_rules.Rule]) -> None:
+  """Freezes (or checks) a study's rules before any of its runs."""
+  study_rules.register(results_dir(key), rules)
 
 
 def study_dirs(key: str, runs_root: str) -> str:
@@ -435,8 +489,11 @@ def _summary_table(summaries: list[dict]) -> str:
 def write_report(path: str) -> str:
   summaries, sections = [], []
   for _, key in STUDIES:
-    folder = os.path.join(RESULTS_ROOT, key)
+    folder = results_dir(key)
     section = os.path.join(folder, "section.md")
+    if not os.path.exists(section):  # Only the quick version has run.
+      folder = results_dir(key, quick=True)
+      section = os.path.join(folder, "section.md")
     if not os.path.exists(section):
       sections.append(f"## {key}\n\nNot run yet: `python -m "
                       f"experiments.study_report --only=...`.\n")

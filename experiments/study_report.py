@@ -2,6 +2,7 @@
 
   python -m experiments.study_report            # run every study, then write
   python -m experiments.study_report --norun    # only write REPORT.md
+  python -m experiments.study_report --quick    # the one-hour version
 
 Each study runs in its own process (python -m experiments.study_<name>) and
 writes results/<key>/section.md and summary.json; finished runs are reused,
@@ -33,9 +34,9 @@ def main(argv):
           module not in FLAGS.only):
         continue
       print(f"=== {module}", flush=True)
-      sc.run_module(module, [], os.path.join("runs", "studies",
-                                             module.rsplit(".", 1)[-1]
-                                             + ".log"))
+      args = ["--quick"] if FLAGS.quick else []
+      sc.run_module(module, args, os.path.join(
+          sc.runs_root(), module.rsplit(".", 1)[-1] + ".log"))
     print(f"studies took {(time.time() - start) / 60:.1f} min", flush=True)
   print(f"wrote {sc.write_report(FLAGS.out)}")
 

@@ -138,3 +138,25 @@ def test_evaluate_runs_once_per_command_on_a_reused_run(tmp_path, monkeypatch):
   fresh = sc.RunRecord("r", model_dir, "cmd", reused=False)
   sc.evaluate(fresh, "fid,is", {"num_samples": 10})
   assert len(calls) == 3                  # A retrained run is evaluated.
+
+
+def test_quick_sections_live_apart_and_show_their_rules(tmp_path, monkeypatch):
+  from experiments import study_rules as sr
+  monkeypatch.chdir(tmp_path)
+  key = sc.STUDIES[0][1]
+  rule = sr.Rule("gap", "X beats Y", "X above Y by the summed std")
+  sc.register_rules(key, [rule])
+  decision = sr.compare(rule, sr.SeedStats.of([3, 4, 5]),
+                        sr.SeedStats.of([0, 1, 2]), True, ("X", "Y"))
+  section = sc.Section(key=key, title="Study 1: q", paper="p",
+                       script="experiments.s", protocol=[],
+                       claims=[sc.Claim.decided(decision)], body=[], runs=[],
+                       rules=[rule], quick=True)
+  path = section.write()
+  assert path == os.path.join("results", key, "quick", "section.md")
+  text = open(path).read()
+  assert "`python -m experiments.s --quick`" in text
+  assert "| `gap` | X beats Y | X above Y by the summed std |" in text
+  assert "| X beats Y (rule `gap`) | **reproduced** |" in text
+  report = open(sc.write_report("REPORT.md")).read()
+  assert "**Quick version**" in report   # The quick section stands in.

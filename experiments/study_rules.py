@@ -1,0 +1,209 @@
+"""Pre-registered decision rules of the paper studies, with three outcomes.
+
+A study declares its rules as module-level `Rule` constants, before any of
+its runs. `register(key, rules)` freezes their text in
+results/<key>/rules.json the first time the study runs; later invocations
+check the rules against that file, so a rule edited after its results were
+seen is refused. A rule found wrong afterwards is kept, and a new rule with
+`amends=<old id>` (and the reason) is added beside it: the report shows
+both verdicts.
+
+Verdicts compare means over seeds against the seed spread:
+- `compare`: the claimed arm is better than the other when the intervals
+  mean +- std of the two arms are disjoint in the claimed direction
+  (REPRODUCED), worse when they are disjoint the other way
+  (NOT_REPRODUCED), and INCONCLUSIVE when they overlap, when either arm
+  has fewer than `min_seeds` finite values, or when the effect the claim is
+  about did not occur in either arm (`occurred=False`).
+- `threshold`: one arm's mean against a stated level, with the same
+  spread rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import math
+import os
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+REPRODUCED = "reproduced"
+NOT_REPRODUCED = "not reproduced"
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE)
+RULES_FILE = "rules.json"
+MIN_SEEDS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+  """A claim and the rule that decides it, fixed before the runs.
+
+  id: short stable name; claim: the paper's claim in words; rule: how the
+  measured numbers decide it, naming all three outcomes; amends: the id of
+  a registered rule this one replaces after it was found wrong, and why.
+  """
+  id: str
+  claim: str
+  rule: str
+  amends: Optional[str] = None
+  why_amended: Optional[str] = None
+
+  def record(self) -> dict:
+    return {k: v for k, v in dataclasses.asdict(self).items()
+            if v is not None}
+
+
+class RuleChangedError(RuntimeError):
+  """A registered rule's text differs from the study's code."""
+
+
+def register(results_dir: str, rules: Sequence[Rule]) -> dict:
+  """Freezes `rules` in results_dir/rules.json (first call) or checks them
+  against it. New rules are appended with their registration time; a
+  registered rule whose text changed raises RuleChangedError. Returns the
+  file's content."""
+  ids = [r.id for r in rules]
+  if len(set(ids)) != len(ids):
+    raise ValueError(f"Duplicate rule ids in {ids}.")
+  for r in rules:
+    if r.amends is not None and (r.amends not in ids or not r.why_amended):
+      raise ValueError(f"Rule {r.id!r} amends {r.amends!r}: the amended "
+                       "rule must stay listed and why_amended be given.")
+  path = os.path.join(results_dir, RULES_FILE)
+  registry = {"rules": []}
+  if os.path.exists(path):
+    with open(path, encoding="utf8") as f:
+      registry = json.load(f)
+  known = {r["id"]: r for r in registry["rules"]}
+  now = datetime.datetime.now(datetime.timezone.utc).isoformat(
+      timespec="seconds")
+  changed = False
+  for rule in rules:
+    entry = known.get(rule.id)
+    if entry is None:
+      registry["rules"].append(dict(rule.record(), registered=now))
+      changed = True
+      continue
+    frozen = {k: v for k, v in entry.items() if k != "registered"}
+    if frozen != rule.record():
+      raise RuleChangedError(
+          f"Rule {rule.id!r} differs from the text registered on "
+          f"{entry['registered']} in {path}. Registered rules do not change "
+          "after their runs: keep it, and add a new Rule with "
+          f"amends={rule.id!r} and why_amended.")
+  if changed:
+    os.makedirs(results_dir, exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf8") as f:
+      json.dump(registry, f, indent=2)
+    os.replace(tmp, path)
+  return registry
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedStats:
+  """One quantity over seeds: the finite values, mean and sample std."""
+  values: tuple[float, ...]
+
+  @classmethod
+  def of(cls, values: Iterable[float]) -> "SeedStats":
+    return cls(tuple(float(v) for v in values))
+
+  @property
+  def finite(self) -> np.ndarray:
+    v = np.asarray(self.values, np.float64)
+    return v[np.isfinite(v)]
+
+  @property
+  def n(self) -> int:
+    return int(self.finite.size)
+
+  @property
+  def mean(self) -> float:
+    return float(self.finite.mean()) if self.n else math.nan
+
+  @property
+  def std(self) -> float:
+    """Sample standard deviation (ddof 1); 0 for a single value."""
+    if self.n == 0:
+      return math.nan
+    return float(self.finite.std(ddof=1)) if self.n > 1 else 0.0
+
+  def format(self, digits: int = 3) -> str:
+    if self.n == 0:
+      return "n/a"
+    return f"{self.mean:.{digits}g} ± {self.std:.{digits}g} (n={self.n})"
+
+  __str__ = format
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+  """A rule's verdict and the numbers behind it, in words."""
+  rule: Rule
+  verdict: str
+  evidence: str
+
+
+def compare(rule: Rule, claimed: SeedStats, other: SeedStats,
+            higher_is_better: bool, names: tuple[str, str] = ("A", "B"),
+            occurred: Optional[tuple[bool, str]] = None,
+            min_seeds: int = MIN_SEEDS, digits: int = 3) -> Decision:
+  """Claimed arm better than the other? See the module docstring."""
+  a, b = names
+  text = f"{a} {claimed.format(digits)} vs {b} {other.format(digits)}"
+  if occurred is not None and not occurred[0]:
+    return Decision(rule, INCONCLUSIVE, f"{text}; {occurred[1]}")
+  if min(claimed.n, other.n) < min_seeds:
+    return Decision(rule, INCONCLUSIVE,
+                    f"{text}; fewer than {min_seeds} seeds in an arm")
+  sign = 1.0 if higher_is_better else -1.0
+  gap = sign * (claimed.mean - other.mean)
+  spread = claimed.std + other.std
+  if gap > spread:
+    verdict, why = REPRODUCED, "better by more than the summed std"
+  elif gap < -spread:
+    verdict, why = NOT_REPRODUCED, "worse by more than the summed std"
+  else:
+    verdict, why = INCONCLUSIVE, "the seed spread covers the difference"
+  return Decision(rule, verdict,
+                  f"{text}: {a} {why} ({abs(gap):.{digits}g} vs "
+                  f"{spread:.{digits}g})")
+
+
+def threshold(rule: Rule, arm: SeedStats, level: float,
+              higher_is_better: bool, name: str = "A",
+              occurred: Optional[tuple[bool, str]] = None,
+              min_seeds: int = MIN_SEEDS, digits: int = 3) -> Decision:
+  """One arm's mean beyond `level` in the claimed direction by more than
+  its std (REPRODUCED), short of it by more than its std (NOT_REPRODUCED),
+  otherwise INCONCLUSIVE."""
+  text = f"{name} {arm.format(digits)} against {level:.{digits}g}"
+  if occurred is not None and not occurred[0]:
+    return Decision(rule, INCONCLUSIVE, f"{text}; {occurred[1]}")
+  if arm.n < min_seeds:
+    return Decision(rule, INCONCLUSIVE,
+                    f"{text}; fewer than {min_seeds} seeds")
+  gap = (arm.mean - level) * (1.0 if higher_is_better else -1.0)
+  if gap > arm.std:
+    return Decision(rule, REPRODUCED, f"{text}: beyond it by more than "
+                    "the std")
+  if gap < -arm.std:
+    return Decision(rule, NOT_REPRODUCED, f"{text}: short of it by more "
+                    "than the std")
+  return Decision(rule, INCONCLUSIVE, f"{text}: within one std")
+
+
+def rules_table(rules: Sequence[Rule]) -> list[tuple[str, str, str]]:
+  """(id, claim, rule) rows for a markdown table."""
+  rows = []
+  for r in rules:
+    text = r.rule
+    if r.amends:
+      text += f" *(amends `{r.amends}`: {r.why_amended})*"
+    rows.append((f"`{r.id}`", r.claim, text))
+  return rows

@@ -390,7 +390,7 @@ class Section:
 
   def markdown(self) -> str:
     out = [f"## {self.title}", "",
-           f"Paper: {self.paper}. Script: `python -m {self.script}`"
+           f"Paper: {self.paper}. Script: `python -m {self.script}"
            + (" --quick`" if self.quick else "`") + ".", ""]
     if self.quick:
       out += ["**Quick version** (`--quick`): fewer seeds and steps than "

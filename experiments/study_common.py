@@ -52,6 +52,10 @@ INCONCLUSIVE = study_rules.INCONCLUSIVE
 QUICK_RUNS_ROOT = os.path.join("runs", "studies_quick")
 
 flags.DEFINE_bool(
+    "register_only", False,
+    "Only freeze the study's rules in results/<key>/rules.json (to commit "
+    "them before any run), then stop.")
+flags.DEFINE_bool(
     "quick", False,
     "The one-hour version of a study: fewer seeds and steps, its own runs "
     "under runs/studies_quick; the report says so.")
@@ -445,9 +449,32 @@ def results_dir(key: str, quick: bool = False) -> str:
   return os.path.join(path, "quick") if quick else path
 
 
-def register_rules(key: str, rules: Sequence[study_rules.Rule]) -> None:
-  """Freezes (or checks) a study's rules before any of its runs."""
+def register_rules(key: str, rules: Sequence[study_rules.Rule]) -> bool:
+  """Freezes (or checks) a study's rules before any of its runs; returns
+  False when the study should stop there (--register_only)."""
   study_rules.register(results_dir(key), rules)
+  return not flags.FLAGS.register_only
+
+
+def final_stats(model_dirs: Sequence[str], metric: str
+                ) -> study_rules.SeedStats:
+  """A metric's value at each run's last evaluated step, over runs."""
+  values = []
+  for d in model_dirs:
+    _, v = eval_series(d, metric)
+    values.append(v[-1] if v.size else float("nan"))
+  return study_rules.SeedStats.of(values)
+
+
+def best_stats(model_dirs: Sequence[str], metric: str, lower: bool
+               ) -> study_rules.SeedStats:
+  """A metric's best value over each run's evaluated steps, over runs."""
+  values = []
+  for d in model_dirs:
+    _, v = eval_series(d, metric)
+    values.append((v.min() if lower else v.max()) if v.size
+                  else float("nan"))
+  return study_rules.SeedStats.of(values)
 
 
 def study_dirs(key: str, runs_root: str) -> str:

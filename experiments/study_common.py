@@ -61,12 +61,18 @@ flags.DEFINE_bool(
     "under runs/studies_quick; the report says so.")
 
 
+def _flag(name: str):
+  """A study flag's value, or its default before flags are parsed (tests)."""
+  values = flags.FLAGS
+  return values[name].value if values.is_parsed() else values[name].default
+
+
 def runs_root(default_root: Optional[str] = None) -> str:
   """Where a study writes its runs: `default_root` (a study's --runs_root),
   else runs/studies, or runs/studies_quick with --quick."""
   if default_root and default_root != RUNS_ROOT:
     return default_root
-  return QUICK_RUNS_ROOT if flags.FLAGS.quick else RUNS_ROOT
+  return QUICK_RUNS_ROOT if _flag("quick") else RUNS_ROOT
 
 
 def config_path(name: str) -> str:
@@ -453,7 +459,7 @@ def register_rules(key: str, rules: Sequence[study_rules.Rule]) -> bool:
   """Freezes (or checks) a study's rules before any of its runs; returns
   False when the study should stop there (--register_only)."""
   study_rules.register(results_dir(key), rules)
-  return not flags.FLAGS.register_only
+  return not _flag("register_only")
 
 
 def final_stats(model_dirs: Sequence[str], metric: str

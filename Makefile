@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: demo test bench studies report venv clean inception
+.PHONY: demo test bench studies studies-quick report venv clean inception \
+	fashion-mnist
 
 venv: $(STAMP)
 
@@ -33,9 +34,28 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.run_all
 
-# The paper studies (about an hour on 2 CPU cores), then REPORT.md.
-studies: $(STAMP)
+# Fashion-MNIST's IDX files (studies 2-5): Debian's dataset-fashion-mnist
+# package, installed with apt when run as root; otherwise says what to do.
+FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
+fashion-mnist:
+	@if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ] || \
+	    [ -f $(FMNIST_DIR)/train-images-idx3-ubyte ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y -q dataset-fashion-mnist >/dev/null; \
+	else \
+	  echo "Fashion-MNIST is missing from $(FMNIST_DIR): run" \
+	       "'sudo apt-get install dataset-fashion-mnist' (or set" \
+	       "FMNIST_DIR and pass --data_dir)."; exit 2; \
+	fi
+
+# The paper studies (up to 4 hours on 2 CPU cores; finished runs are
+# reused, so it can run in parts), then REPORT.md. studies-quick is the
+# one-hour version (fewer seeds and steps; the report says so).
+studies: $(STAMP) fashion-mnist
 	$(PY) -m experiments.study_report
+
+studies-quick: $(STAMP) fashion-mnist
+	$(PY) -m experiments.study_report --quick
 
 report: $(STAMP)
 	$(PY) -m experiments.study_report --norun

@@ -8,7 +8,7 @@ measure from the train jobs' TensorBoard logs, evaluates the checkpoints
 with eval.run and the offline 28x28 Fashion-MNIST classifier, and decides
 the rules below, which were written before any run.
 
-  python -m experiments.study_magan [--quick] [--g_epochs=8] [--seeds=0,1,2]
+  python -m experiments.study_magan [--quick] [--g_epochs=7] [--seeds=0,1,2]
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from experiments.study_rules import Rule, SeedStats
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("g_epochs", None, "Epochs with G training per run "
-                     "(MAGAN adds its pre-training epochs). Default 8, "
+                     "(MAGAN adds its pre-training epochs). Default 7, "
                      "--quick 2.")
 flags.DEFINE_integer("save_every_epochs", 1, "Checkpoint (and eval) "
                      "interval in epochs (--quick: final checkpoint only).")
 flags.DEFINE_list("seeds", None, "Seeds, one run per arm each. Default "
                   "0,1,2; --quick 0,1.")
-flags.DEFINE_integer("num_samples", 2000, "Generated samples per evaluation.")
+flags.DEFINE_integer("num_samples", 1000, "Generated samples per evaluation.")
 flags.DEFINE_string("train_split", "test", "Fashion-MNIST split G and D "
                     "train on (see PROTOCOL: 'test' has 10,000 images, 156 "
                     "steps per epoch; 'train' 60,000, 937).")
@@ -147,8 +147,10 @@ FIRST_EPOCH_SENSIBLE = Rule(
     "Per MAGAN seed, ratio of the FD at the end of G epoch 1 to the final "
     "FD; study_rules.threshold at 2, lower is better: reproduced if the "
     "mean ratio is below 2 by more than its std, not reproduced if above 2 "
-    "by more than its std, inconclusive otherwise (or without a checkpoint "
-    "at G epoch 1).")
+    "by more than its std, inconclusive otherwise, without a checkpoint at "
+    "G epoch 1, or if in no seed the final FD is below 0.5 x the FD of the "
+    "untrained G (end of pre-training): quality never improved, so "
+    "'sensible' cannot be told from noise.")
 RULES = (EBGAN_DIVERGE, MAGAN_TANDEM, MARGIN_MONOTONE, CONVERGENCE_FALLS,
          CONVERGENCE_TRACKS_QUALITY, FD_VS_EBGAN, SCORE_VS_EBGAN,
          BALANCED_CLASSES, STABILITY_VS_EBGAN, FIRST_EPOCH_SENSIBLE)
@@ -270,9 +272,12 @@ def decide_stability(magan_failed: Sequence[bool],
                      f"{text}: differ by less than 2")
 
 
-def decide_first_epoch(ratios: Sequence[float],
+def decide_first_epoch(ratios: Sequence[float], improved: Sequence[bool],
                        min_seeds: int = sr.MIN_SEEDS) -> sr.Decision:
-  have = (any(np.isfinite(ratios)), "no checkpoint at G epoch 1")
+  have = (any(np.isfinite(ratios)) and any(improved),
+          "no checkpoint at G epoch 1" if not any(np.isfinite(ratios)) else
+          "the final FD is below 0.5 x the untrained G's FD in no seed "
+          "(quality never improved)")
   return sr.threshold(FIRST_EPOCH_SENSIBLE, SeedStats.of(ratios), 2.0, False,
                       "FD(G epoch 1) / final FD", have, min_seeds)
 
@@ -308,6 +313,7 @@ def _per_run(model_dir: str, pretrain: int, steps_per_epoch: int
     conv_at = np.interp(fd_epoch[after], gep, conv)
     rho = float(stats.spearmanr(conv_at, fd[after]).statistic)
   at_one = np.isclose(fd_epoch, 1.0)
+  at_zero = np.isclose(fd_epoch, 0.0)
   nan = float("nan")
   return dict(
       widening=float(gap[last] - gap[mid]),
@@ -329,6 +335,7 @@ def _per_run(model_dir: str, pretrain: int, steps_per_epoch: int
       final_score=float(score[-1]) if score.size else nan,
       fd_ratio_epoch1=(float(fd[at_one][0] / fd[-1]) if at_one.any()
                        else nan),
+      improved=bool(at_zero.any() and fd[-1] < 0.5 * fd[at_zero][0]),
       fd_last_two_vs_best=(float(fd[-2:].min() / fd.min()) if fd.size
                            else nan))
 
@@ -381,7 +388,7 @@ def main(argv):
   if not sc.register_rules(KEY, RULES):
     return
   quick = FLAGS.quick
-  g_epochs = FLAGS.g_epochs or (2 if quick else 8)
+  g_epochs = FLAGS.g_epochs or (2 if quick else 7)
   seeds = [int(s) for s in (FLAGS.seeds or (["0", "1"] if quick
                                             else ["0", "1", "2"]))]
   min_seeds = 2 if quick else sr.MIN_SEEDS
@@ -461,7 +468,8 @@ def main(argv):
            for p in (per[("MAGAN", s)] for s in seeds)],
           [run_failed(p["final_fd"], p["best_fd"], p["final_entropy"])
            for p in (per[("EBGAN", s)] for s in seeds)], min_seeds),
-      decide_first_epoch(arm("MAGAN", "fd_ratio_epoch1"), min_seeds),
+      decide_first_epoch(arm("MAGAN", "fd_ratio_epoch1"),
+                         arm("MAGAN", "improved"), min_seeds),
   ]
   section.claims = [sc.Claim.decided(d) for d in decisions]
 
@@ -501,8 +509,8 @@ def main(argv):
        f"({steps_per_epoch} G steps per epoch at batch {BATCH}); the paper "
        "trains on MNIST's 60,000. Epochs of 60,000 images (937 steps, about "
        "2.3 min per epoch at the measured ~0.15 s per step) leave room for "
-       "only ~2 epochs per run in the 30-minute budget, less than MAGAN's "
-       "2 pre-training epochs; the 10,000-image split gives the same "
+       "only ~1.5 epochs per run (6 runs) in the study's 30-minute budget, "
+       "less than MAGAN's 2 pre-training epochs; the 10,000-image split gives the same "
        "per-epoch margin rule 6x more epochs. FD references come from the "
        "60,000-image train split (held out from training)"),
       ("flagfiles", "magan_fmnist.cfg, ebgan_fmnist.cfg: the paper's MNIST "

@@ -82,11 +82,14 @@ def test_stability(magan, ebgan, expected):
   assert sm.decide_stability(magan, ebgan).verdict == expected
 
 
-@pytest.mark.parametrize("ratios, expected", [
-    ([1.2, 1.1, 1.3], R), ([3.0, 3.5, 4.0], N), ([1.0, 3.0, 2.5], I),
-    ([float("nan")] * 3, I)])
-def test_first_epoch(ratios, expected):
-  assert sm.decide_first_epoch(ratios).verdict == expected
+@pytest.mark.parametrize("ratios, improved, expected", [
+    ([1.2, 1.1, 1.3], [True, False, False], R),
+    ([3.0, 3.5, 4.0], [True, True, True], N),
+    ([1.0, 3.0, 2.5], [True, True, True], I),
+    ([1.0, 1.0, 1.0], [False] * 3, I),     # Quality never improved.
+    ([float("nan")] * 3, [True] * 3, I)])  # No checkpoint at G epoch 1.
+def test_first_epoch(ratios, improved, expected):
+  assert sm.decide_first_epoch(ratios, improved).verdict == expected
 
 
 def test_rules_name_three_outcomes():

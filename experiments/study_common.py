@@ -494,7 +494,7 @@ def study_dirs(key: str, runs_root: str) -> str:
 STUDIES = (("experiments.study_aw_ring8", "aw_ring8"),
            ("experiments.study_conditional", "conditional_digits"),
            ("experiments.study_ssl", "ssl_digits"),
-           ("experiments.study_magan", "magan_digits"),
+           ("experiments.study_magan", "magan_fmnist"),
            ("experiments.study_sqd", "sqd_digits"))
 
 INTRO = """# tfgan_ext: the papers' findings at laptop scale

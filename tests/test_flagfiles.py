@@ -73,6 +73,10 @@ def test_flagfiles_carry_the_papers_settings(parse):
   parse(os.path.join(CONFIG_DIR, "magan_mnist.cfg"))
   assert (FLAGS.optimizer, FLAGS.d_lr, FLAGS.beta1, FLAGS.batch_size) == (
       "adamax", 5e-4, 0.5, 64)
+  for name, margin in (("magan_fmnist", 10.0), ("ebgan_fmnist", 120.0)):
+    parse(os.path.join(CONFIG_DIR, f"{name}.cfg"))
+    assert (FLAGS.architecture, FLAGS.image_size, FLAGS.z_dim, FLAGS.gf,
+            FLAGS.df, FLAGS.margin) == ("magan_mnist", 28, 50, 64, 256, margin)
   parse(os.path.join(CONFIG_DIR, "mhgan_imagenet128.cfg"))
   config = train_flags.objective_config_from_flags()
   assert (config.aux, config.aux_g_weight, config.aux_on_fake) == (

@@ -108,3 +108,28 @@ def test_reconstruction_energy_is_per_sample_sum_of_squares():
   np.testing.assert_allclose(
       magan.reconstruction_energy(tf.constant(a), b).numpy(),
       [np.sum((a[i] - b[i]) ** 2) for i in range(4)], rtol=1e-5)
+
+
+def test_magan_mnist_generator_is_the_papers_mnist_g():
+  """(128)7c1s-(64)4c2s-(1)4c2s with z 50, no batch norm, tanh output."""
+  from tfgan_ext.errors import InputError
+  from tfgan_ext.models import ModelConfig, build_models
+  from tfgan_ext.models.autoencoder import DeconvGenerator, MlpAutoEncoder
+  g, d = build_models(ModelConfig("magan_mnist", image_size=28, channels=1,
+                                  num_classes=0, z_dim=50, gf=64, df=256))
+  assert isinstance(g, DeconvGenerator) and isinstance(d, MlpAutoEncoder)
+  x = g(tf.random.normal([3, 50]), training=True)
+  assert x.shape == (3, 28, 28, 1)
+  np.testing.assert_array_less(np.abs(x.numpy()), 1.0)
+  # Hand-counted: dense 50 -> 7x7x128, 4x4 deconvs 128 -> 64 -> 1.
+  sizes = sorted(int(np.prod(v.shape)) for v in g.variables)
+  np.testing.assert_array_equal(
+      sizes, sorted([50 * 7 * 7 * 128, 7 * 7 * 128, 4 * 4 * 64 * 128, 64,
+                     4 * 4 * 1 * 64, 1]))
+  d(x)
+  assert sum(int(np.prod(v.shape)) for v in d.variables) == (
+      784 * 256 + 256 + 256 * 256 + 256 + 256 * 784 + 784)
+  with pytest.raises(InputError, match="unconditional"):
+    DeconvGenerator(28, 1, 64, 50, num_classes=10)
+  with pytest.raises(InputError, match="divisible by 4"):
+    DeconvGenerator(30, 1, 64, 50)

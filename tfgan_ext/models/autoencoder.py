@@ -12,6 +12,8 @@ reconstruction errors that the energy objectives use. D is unconditional
   and three 4x4 stride-2 transposed convolutions (2df, df, channels; ReLU,
   tanh output), MAGAN's CIFAR-10 design with df = 128. Needs a size
   divisible by 8; features are the code summed over space.
+* `magan_mnist`: `ae_mlp`'s D with MAGAN's MNIST generator
+  (`DeconvGenerator`, no batch norm) instead of the DCGAN one.
 """
 
 from __future__ import annotations
@@ -116,6 +118,41 @@ class ConvAutoEncoder(_AutoEncoderDiscriminator):
     return tf.tanh(self.dec3(h))
 
 
+class DeconvGenerator(keras.Model):
+  """MAGAN's MNIST G, (2gf)7c1s-(gf)4c2s-(channels)4c2s: z -> dense to
+  (size/4)^2 x 2gf (a 7x7 stride-1 transposed convolution of a 1x1 input),
+  two 4x4 stride-2 transposed convolutions; ReLU inside, tanh output (the
+  paper's sigmoid on [0, 1] pixels, rescaled to [-1, 1]); no batch norm.
+  With gf = 64 at 28x28 this is the paper's (128)7c1s-(64)4c2s-(1)4c2s.
+  Unconditional."""
+
+  def __init__(self, image_size: int = 28, channels: int = 1, gf: int = 64,
+               z_dim: int = 50, num_classes: int = 0, **kwargs):
+    super().__init__(**kwargs)
+    if image_size % 4:
+      raise InputError(f"magan_mnist needs an image size divisible by 4; got "
+                       f"{image_size}.")
+    if num_classes:
+      raise InputError("magan_mnist's generator is unconditional: use "
+                       f"--num_classes=0 (got {num_classes}).")
+    self.z_dim = z_dim
+    self.num_classes = 0
+    self.start = image_size // 4
+    self.width = 2 * gf
+    self.linear = keras.layers.Dense(self.start * self.start * self.width,
+                                     activation="relu", name="linear")
+    deconv = keras.layers.Conv2DTranspose
+    self.deconv1 = deconv(gf, 4, strides=2, padding="same",
+                          activation="relu", name="deconv1")
+    self.deconv2 = deconv(channels, 4, strides=2, padding="same",
+                          activation="tanh", name="deconv2")
+
+  def call(self, z, labels=None, training=False):
+    del labels, training
+    h = tf.reshape(self.linear(z), [-1, self.start, self.start, self.width])
+    return self.deconv2(self.deconv1(h))
+
+
 def _generator(c: "ModelConfig") -> keras.Model:
   return small.DcganGenerator(c.image_size, c.channels, c.gf, c.z_dim,
                               c.num_classes, bn_decay=c.bn_decay,
@@ -135,4 +172,13 @@ def build_ae_conv(c: "ModelConfig") -> tuple[keras.Model, keras.Model]:
                                         name="discriminator")
 
 
-BUILDERS = {"ae_mlp": build_ae_mlp, "ae_conv": build_ae_conv}
+def build_magan_mnist(c: "ModelConfig") -> tuple[keras.Model, keras.Model]:
+  """MAGAN's MNIST pair: `DeconvGenerator` + fully connected auto-encoder."""
+  shape = (c.image_size, c.image_size, c.channels)
+  return (DeconvGenerator(c.image_size, c.channels, c.gf, c.z_dim,
+                          c.num_classes, name="generator"),
+          MlpAutoEncoder(shape, c.df, name="discriminator"))
+
+
+BUILDERS = {"ae_mlp": build_ae_mlp, "ae_conv": build_ae_conv,
+            "magan_mnist": build_magan_mnist}

@@ -7,10 +7,15 @@ the digits domain classifier in ./classifiers/digits_16px, evaluates the
 final checkpoint once (classifier score, FID and intra-FID in the
 classifier's feature space, sample accuracy, SQD quality / diversity, and the
 conditioning metrics of D) into demo_run/eval_results.jsonl, and prints them.
+
+Precision: bfloat16 where the CPU computes it natively (avx512_bf16 or
+amx_bf16 in /proc/cpuinfo), else float32; it prints which and why.
+--precision=float32|bfloat16|float16 overrides the choice.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 import shutil
@@ -23,6 +28,7 @@ from absl import logging
 
 from eval import common
 from experiments import train_flags
+from tfgan_ext import device_info
 from tfgan_ext import evaluation
 from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.evaluation import domain_classifier
@@ -69,11 +75,18 @@ def main(argv):
     shutil.rmtree(DEMO_DIR)
   start = time.time()
   config = train_flags.config_from_flags()
+  if FLAGS["precision"].present:
+    why = "set by --precision"
+  else:
+    choice, why = device_info.preferred_precision()
+    config = dataclasses.replace(config, precision=choice)
+  print(f"precision: {config.precision} ({why})", flush=True)
   result = Trainer(config, FLAGS.model_dir).train()
   minutes = (time.time() - start) / 60
   grids = sorted(glob.glob(os.path.join(FLAGS.model_dir, "images", "*.png")))
   print("\n=== tfgan_ext demo: conditional SAGAN on digits (16x16) ===")
-  print(f"trained {result.step} steps in {minutes:.1f} min; final losses: "
+  print(f"trained {result.step} steps in {minutes:.1f} min "
+        f"({config.precision}); final losses: "
         f"D {result.logs.get('d_loss', float('nan')):.3f}, "
         f"G {result.logs.get('g_loss', float('nan')):.3f}")
   print(f"sample grid (one row per class 0-9): {os.path.abspath(grids[-1])}")

@@ -12,6 +12,7 @@ from tfgan_ext import objectives
 from tfgan_ext.errors import InputError
 from tfgan_ext.models import ARCHITECTURES, ModelConfig
 from tfgan_ext.nn.normalization import DEFAULT_DECAY, INFERENCE_STATISTICS
+from tfgan_ext.nn.precision import check_precision
 from tfgan_ext.objectives.config import ObjectiveConfig
 from tfgan_ext.train.strategies import configure_cpu_devices
 from tfgan_ext.train.config import TrainConfig
@@ -141,6 +142,14 @@ flags.DEFINE_integer("steps_per_loop", 1, "G steps (each with its D steps) "
                      "periods are rounded up to multiples of it.")
 flags.DEFINE_bool("jit_compile", False, "Compile the per-replica D and G "
                   "steps with XLA.")
+flags.DEFINE_string("precision", "float32", "Compute type: float32 | "
+                    "bfloat16 | float16 (Keras mixed policies: variables and "
+                    "checkpoints stay float32; spectral norm, batch-norm "
+                    "statistics, the attention softmax, D's head and logits, "
+                    "losses and gradient statistics stay float32). float16 "
+                    "uses dynamic loss scaling: an update with non-finite "
+                    "gradients is skipped, and a skipped G update does not "
+                    "count as a step.")
 flags.DEFINE_bool("deterministic", False, "Op determinism and the data "
                   "position in checkpoints (exact resume).")
 
@@ -162,6 +171,7 @@ def config_from_flags() -> TrainConfig:
   """Builds the immutable run config; resolves dataset-dependent fields."""
   if not FLAGS.model_dir:
     raise InputError("--model_dir is required.")
+  check_precision(FLAGS.precision)
   if FLAGS.cpu_devices > 1:  # Before TensorFlow runs its first op.
     configure_cpu_devices(FLAGS.cpu_devices)
   info = data_lib.dataset_info(
@@ -194,4 +204,4 @@ def config_from_flags() -> TrainConfig:
       unlabelled_dataset=FLAGS.unlabelled_dataset,
       unlabelled_split=FLAGS.unlabelled_split,
       bn_inference=FLAGS.bn_inference, steps_per_loop=FLAGS.steps_per_loop,
-      jit_compile=FLAGS.jit_compile)
+      jit_compile=FLAGS.jit_compile, precision=FLAGS.precision)

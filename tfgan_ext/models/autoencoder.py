@@ -52,6 +52,7 @@ class _AutoEncoderDiscriminator(keras.Model):
 
   @staticmethod
   def _pool(code):
+    code = tf.cast(code, tf.float32)  # Float32 under any precision policy.
     return code if len(code.shape) == 2 else tf.reduce_sum(code, axis=[1, 2])
 
   def class_scores(self, features, training=False):

@@ -30,6 +30,7 @@ import tensorflow as tf
 
 from tfgan_ext.errors import InputError
 from tfgan_ext.nn.attention import NonLocalBlock
+from tfgan_ext.nn.precision import keep_float32
 from tfgan_ext.nn.normalization import (DEFAULT_DECAY, BatchNorm,
                                         ConditionalBatchNorm)
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
@@ -215,7 +216,8 @@ class SaganGenerator(keras.Model):
       if i == self.attention_after:
         h = self.attention(h, training=training)
     h = tf.nn.relu(self.final_bn(h, training=training))
-    return tf.tanh(self.final_conv(h, training=training))
+    # Images are float32 under any precision policy (nn.precision).
+    return tf.cast(tf.tanh(self.final_conv(h, training=training)), tf.float32)
 
 
 class SaganDiscriminator(keras.Model):
@@ -247,19 +249,21 @@ class SaganDiscriminator(keras.Model):
         self.attention_after = i
     track_layers(self, "block", self.blocks)
     self.attention = NonLocalBlock(name="attention")
-    self.linear = SNDense(1, name="linear")
-    self.embedding = (SNEmbedding(num_classes, self.feature_dim,
-                                  name="embedding")
+    # The head stays float32 under any precision policy (nn.precision).
+    self.linear = keep_float32(SNDense(1, name="linear"))
+    self.embedding = (keep_float32(SNEmbedding(num_classes, self.feature_dim,
+                                               name="embedding"))
                       if num_classes > 0 else None)
 
   def features(self, images, training=False) -> tf.Tensor:
-    """Penultimate features: ReLU of the last block, summed over space."""
+    """Penultimate features: ReLU of the last block, summed over space (in
+    float32)."""
     h = images
     for i, block in enumerate(self.blocks):
       h = block(h, training=training)
       if i == self.attention_after:
         h = self.attention(h, training=training)
-    return tf.reduce_sum(tf.nn.relu(h), axis=[1, 2])
+    return tf.reduce_sum(tf.nn.relu(tf.cast(h, tf.float32)), axis=[1, 2])
 
   def class_scores(self, features, training=False) -> tf.Tensor:
     """Projection scores <h, SN-embedding(k)> for every class k: [B, classes]."""

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from tfgan_ext.errors import InputError
 from tfgan_ext.models.sagan import track_layers
+from tfgan_ext.nn.precision import keep_float32
 from tfgan_ext.nn.normalization import (DEFAULT_DECAY, BatchNorm,
                                         ConditionalBatchNorm)
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
@@ -77,7 +78,7 @@ class MlpGenerator(keras.Model):
       h = tf.concat([z, self.embedding(labels)], axis=1)
     for layer in self.hidden:
       h = layer(h)
-    return self.out(h)
+    return tf.cast(self.out(h), tf.float32)
 
 
 class MlpDiscriminator(keras.Model):
@@ -90,13 +91,14 @@ class MlpDiscriminator(keras.Model):
     self.feature_dim = hidden
     self.hidden = [_dense(hidden, spectral_norm, f"h{i}") for i in range(depth)]
     track_layers(self, "hidden", self.hidden)
-    self.head = _Projection(num_classes, hidden, spectral_norm, name="head")
+    self.head = keep_float32(_Projection(num_classes, hidden, spectral_norm,
+                                         name="head"))
 
   def features(self, x, training=False):
     h = tf.reshape(x, [tf.shape(x)[0], -1])
     for layer in self.hidden:
       h = tf.nn.leaky_relu(layer(h, training=training), 0.2)
-    return h
+    return tf.cast(h, tf.float32)
 
   def class_scores(self, features, training=False):
     return self.head.class_scores(features, training=training)
@@ -143,7 +145,7 @@ class DcganGenerator(keras.Model):
     h = tf.nn.relu(self._bn(self.bn1, h, labels, training))
     h = self.conv2(tf.repeat(tf.repeat(h, 2, 1), 2, 2))
     h = tf.nn.relu(self._bn(self.bn2, h, labels, training))
-    return tf.tanh(self.out(h))
+    return tf.cast(tf.tanh(self.out(h)), tf.float32)
 
 
 class DcganDiscriminator(keras.Model):
@@ -165,13 +167,14 @@ class DcganDiscriminator(keras.Model):
     self.convs = [conv(df, 2, "conv0"), conv(2 * df, 2, "conv1"),
                   conv(4 * df, 1, "conv2")]
     track_layers(self, "conv", self.convs)
-    self.head = _Projection(num_classes, 4 * df, spectral_norm, name="head")
+    self.head = keep_float32(_Projection(num_classes, 4 * df, spectral_norm,
+                                         name="head"))
 
   def features(self, images, training=False):
     h = images
     for layer in self.convs:
       h = tf.nn.leaky_relu(layer(h, training=training), 0.2)
-    return tf.reduce_sum(h, axis=[1, 2])
+    return tf.reduce_sum(tf.cast(h, tf.float32), axis=[1, 2])
 
   def class_scores(self, features, training=False):
     return self.head.class_scores(features, training=training)

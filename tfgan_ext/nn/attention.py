@@ -14,7 +14,8 @@ class NonLocalBlock(keras.layers.Layer):
   theta and phi project to C/8 channels, g to C/2; phi and g are 2x2
   max-pooled, so every position attends to a quarter as many keys. As in
   TF-GAN, the four 1x1 convs are equality-constrained (always W / sigma).
-  At initialization sigma = 0 and the block is the identity.
+  At initialization sigma = 0 and the block is the identity. The softmax is
+  taken in float32 under any precision policy.
   """
 
   def build(self, input_shape):
@@ -41,7 +42,10 @@ class NonLocalBlock(keras.layers.Layer):
     theta = tf.reshape(theta, [-1, height * width, theta.shape[-1]])
     phi = tf.nn.max_pool2d(self.phi(x, training=training), 2, 2, "VALID")
     phi = tf.reshape(phi, [-1, (height // 2) * (width // 2), phi.shape[-1]])
-    attention = tf.nn.softmax(tf.matmul(theta, phi, transpose_b=True))
+    scores = tf.matmul(theta, phi, transpose_b=True)
+    with tf.name_scope("float32_softmax"):
+      attention = tf.nn.softmax(tf.cast(scores, tf.float32))
+    attention = tf.cast(attention, theta.dtype)
     g = tf.nn.max_pool2d(self.g(x, training=training), 2, 2, "VALID")
     g = tf.reshape(g, [-1, (height // 2) * (width // 2), g.shape[-1]])
     attended = tf.reshape(tf.matmul(attention, g),

@@ -29,6 +29,10 @@ every replica applies the same update to its copy of the moving averages.
 moments instead (for comparison), and `moving_statistics_frozen(model)`
 suspends the updates (the trainer's D steps, which also run G in training
 mode, so that the averages move once per G step as in TF-GAN).
+
+Under a mixed-precision policy (`nn.precision`) the layers do not autocast:
+moments, normalization and moving statistics are float32, and only the
+output is cast to the compute dtype.
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ class _MovingMomentsNorm(keras.layers.Layer):
 
   def __init__(self, sync: bool = True, decay: float = DEFAULT_DECAY,
                zero_debias: bool = True, **kwargs):
-    super().__init__(**kwargs)
+    super().__init__(autocast=False, **kwargs)
     if not 0.0 <= decay < 1.0:
       raise InputError(f"Batch-norm decay must be in [0, 1); got {decay}. "
                        "Choose e.g. --bn_decay=0.999 (TF-GAN) or 0.99.")
@@ -153,9 +157,12 @@ class BatchNorm(_MovingMomentsNorm):
     self._build_moving(channels)
 
   def call(self, x, training=False):
-    mean, variance = self._moments(x, training)
-    return tf.nn.batch_normalization(x, mean, variance, self.beta, self.gamma,
-                                     EPSILON)
+    with tf.name_scope("float32_batch_norm"):
+      x32 = tf.cast(x, tf.float32)
+      mean, variance = self._moments(x32, training)
+      out = tf.nn.batch_normalization(x32, mean, variance, self.beta,
+                                      self.gamma, EPSILON)
+    return tf.cast(out, self.compute_dtype)
 
 
 class ConditionalBatchNorm(_MovingMomentsNorm):
@@ -182,11 +189,15 @@ class ConditionalBatchNorm(_MovingMomentsNorm):
     self._build_moving(channels)
 
   def call(self, x, labels, training=False):
-    mean, variance = self._moments(x, training)
-    expand = [-1] + [1] * (len(x.shape) - 2) + [x.shape[-1]]
-    gamma = tf.reshape(tf.gather(self.gamma, labels), expand)
-    beta = tf.reshape(tf.gather(self.beta, labels), expand)
-    return tf.nn.batch_normalization(x, mean, variance, beta, gamma, EPSILON)
+    with tf.name_scope("float32_batch_norm"):
+      x32 = tf.cast(x, tf.float32)
+      mean, variance = self._moments(x32, training)
+      expand = [-1] + [1] * (len(x.shape) - 2) + [x.shape[-1]]
+      gamma = tf.reshape(tf.gather(self.gamma, labels), expand)
+      beta = tf.reshape(tf.gather(self.beta, labels), expand)
+      out = tf.nn.batch_normalization(x32, mean, variance, beta, gamma,
+                                      EPSILON)
+    return tf.cast(out, self.compute_dtype)
 
 
 def batch_norm_layers(model: keras.layers.Layer) -> list[_MovingMomentsNorm]:

@@ -9,6 +9,10 @@ singular value sigma, and the layer uses W / max(sigma, 1) (the constraint is
 non-trainable variable, a unit vector from creation on; it is updated only
 when `training=True`. At inference sigma is read off the stored vector
 without updating it. Weights use Glorot-uniform initialization, biases zeros.
+
+Under a mixed-precision policy (`nn.precision`) the layers do not autocast:
+the power iteration and sigma use the float32 variables, and only the
+normalized kernel (and bias) is cast to the compute dtype.
 """
 
 from __future__ import annotations
@@ -73,17 +77,21 @@ class SpectralNormMixin:
 
   def _normalize_weight(self, weight: tf.Tensor, training: bool,
                         transpose: bool = False) -> tf.Tensor:
-    """Returns weight / max(sigma, 1) (or / sigma), updating `sn_u` when
-    training."""
-    matrix = tf.transpose(weight) if transpose else weight
-    matrix = tf.reshape(matrix, [-1, matrix.shape[-1]])
-    sigma, new_u = spectral_norm_estimate(
-        matrix, tf.convert_to_tensor(self.sn_u), update=bool(training))
-    if training:
-      self.sn_u.assign(new_u)
-    if self.equality_constrained:
-      return weight / sigma
-    return weight / tf.maximum(sigma, 1.0)
+    """Returns weight / max(sigma, 1) (or / sigma) in the compute dtype,
+    updating `sn_u` when training (all arithmetic in the weight's float32)."""
+    with tf.name_scope("spectral_norm"):
+      weight = tf.convert_to_tensor(weight)
+      matrix = tf.transpose(weight) if transpose else weight
+      matrix = tf.reshape(matrix, [-1, matrix.shape[-1]])
+      sigma, new_u = spectral_norm_estimate(
+          matrix, tf.convert_to_tensor(self.sn_u), update=bool(training))
+      if training:
+        self.sn_u.assign(new_u)
+      if self.equality_constrained:
+        normalized = weight / sigma
+      else:
+        normalized = weight / tf.maximum(sigma, 1.0)
+    return tf.cast(normalized, self.compute_dtype)
 
   def spectral_norm(self) -> tf.Tensor:
     """The current estimate of the raw weight's largest singular value."""
@@ -98,7 +106,7 @@ class SNDense(SpectralNormMixin, keras.layers.Layer):
 
   def __init__(self, units: int, use_bias: bool = True,
                equality_constrained: bool = False, **kwargs):
-    super().__init__(**kwargs)
+    super().__init__(autocast=False, **kwargs)
     self.units = units
     self.use_bias = use_bias
     self.equality_constrained = equality_constrained
@@ -117,9 +125,9 @@ class SNDense(SpectralNormMixin, keras.layers.Layer):
 
   def call(self, inputs, training=False):
     kernel = self._normalize_weight(self.kernel, training)
-    outputs = tf.matmul(inputs, kernel)
+    outputs = tf.matmul(tf.cast(inputs, kernel.dtype), kernel)
     if self.bias is not None:
-      outputs = outputs + self.bias
+      outputs = outputs + tf.cast(self.bias, kernel.dtype)
     return outputs
 
 
@@ -129,7 +137,7 @@ class SNConv2D(SpectralNormMixin, keras.layers.Layer):
   def __init__(self, filters: int, kernel_size: int = 3, strides: int = 1,
                use_bias: bool = True, equality_constrained: bool = False,
                **kwargs):
-    super().__init__(**kwargs)
+    super().__init__(autocast=False, **kwargs)
     self.filters = filters
     self.kernel_size = kernel_size
     self.strides = strides
@@ -151,9 +159,10 @@ class SNConv2D(SpectralNormMixin, keras.layers.Layer):
 
   def call(self, inputs, training=False):
     kernel = self._normalize_weight(self.kernel, training)
-    outputs = tf.nn.conv2d(inputs, kernel, strides=self.strides, padding="SAME")
+    outputs = tf.nn.conv2d(tf.cast(inputs, kernel.dtype), kernel,
+                           strides=self.strides, padding="SAME")
     if self.bias is not None:
-      outputs = tf.nn.bias_add(outputs, self.bias)
+      outputs = tf.nn.bias_add(outputs, tf.cast(self.bias, kernel.dtype))
     return outputs
 
 
@@ -165,7 +174,7 @@ class SNEmbedding(SpectralNormMixin, keras.layers.Layer):
 
   def __init__(self, num_classes: int, embedding_dim: int,
                equality_constrained: bool = False, **kwargs):
-    super().__init__(**kwargs)
+    super().__init__(autocast=False, **kwargs)
     self.num_classes = num_classes
     self.embedding_dim = embedding_dim
     self.equality_constrained = equality_constrained
@@ -180,7 +189,7 @@ class SNEmbedding(SpectralNormMixin, keras.layers.Layer):
     return tf.transpose(tf.convert_to_tensor(self.embeddings))
 
   def normalized_table(self, training: bool = False) -> tf.Tensor:
-    """The spectrally normalized [classes, dim] table."""
+    """The spectrally normalized [classes, dim] table (compute dtype)."""
     return self._normalize_weight(self.embeddings, training, transpose=True)
 
   def call(self, labels, training=False):

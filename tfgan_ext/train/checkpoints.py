@@ -18,7 +18,10 @@ def restore_latest(checkpoint: tf.train.Checkpoint,
   """
   for path in reversed(manager.checkpoints):
     try:
-      checkpoint.restore(path).assert_existing_objects_matched()
+      # expect_partial: a float16 run's extra state (train.loss_scale) may
+      # be in the file; everything this run has must be there.
+      checkpoint.restore(path).expect_partial(
+      ).assert_existing_objects_matched()
       return path
     except (tf.errors.OpError, ValueError, AssertionError, IndexError,
             OSError) as err:  # IndexError: a truncated data file.

@@ -55,6 +55,9 @@ class TrainConfig:
   steps_per_loop: int = 1         # G steps per compiled call (host work,
                                   # logs and checkpoints at loop boundaries).
   jit_compile: bool = False       # XLA for the per-replica D and G steps.
+  precision: str = "float32"      # float32 | bfloat16 | float16: compute
+                                  # type (variables and checkpoints stay
+                                  # float32; float16 uses loss scaling).
 
   def to_json(self) -> str:
     return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)

@@ -26,11 +26,13 @@ from tfgan_ext import visualize
 from tfgan_ext.data.base import finish_pipeline
 from tfgan_ext.errors import InputError, UnwritableError
 from tfgan_ext.nn import normalization
+from tfgan_ext.nn import precision as precision_lib
 from tfgan_ext.workspace import DONE_FILE, IMAGES_DIR, TRAIN_LOGS
 from tfgan_ext.objectives import (FAKE_LABEL, UNLABELLED_IMAGE,
                                   GradientCombiner, Objective, build_combiner,
                                   build_objective)
 from tfgan_ext.train import checkpoints, run_lock, warm_start
+from tfgan_ext.train import loss_scale as loss_scale_lib
 from tfgan_ext.train.config import (TrainConfig, check_resume_compatible,
                                     save_config)
 from tfgan_ext.train.strategies import (is_chief, make_strategy,
@@ -169,6 +171,7 @@ class Trainer:
           "--jit_compile cannot be combined with --deterministic: TF has no "
           "deterministic XLA kernel for some gradients (e.g. the MaxPool "
           "gradient in SAGAN's attention). Drop one of the two.")
+    precision_lib.check_precision(config.precision)
     if not 0.0 < config.label_fraction <= 1.0:
       raise InputError(f"label_fraction must be in (0, 1]; got "
                        f"{config.label_fraction}.")
@@ -177,6 +180,11 @@ class Trainer:
     if self.is_chief:  # Other workers share the chief's model_dir.
       run_lock.check_free(model_dir)  # A second train job stops here.
     self.replicas = self.strategy.num_replicas_in_sync
+    if config.precision == "float16" and self.replicas > 1:
+      raise InputError(
+          f"--precision=float16 (loss scaling) runs on one replica; this "
+          f"strategy has {self.replicas}. Use --precision=bfloat16 or "
+          "float32 with several replicas.")
     replica_batch_size(config.batch_size, self.strategy)
     mc = config.model
     self.info = data_lib.dataset_info(
@@ -270,6 +278,11 @@ class Trainer:
       sample = self.generator(z, labels, training=False)
       self.discriminator(sample, labels if mc.num_classes else None,
                          training=False)
+      # Built in float32; the compute dtype changes, the variables do not.
+      precision_lib.apply_precision(self.generator, c.precision)
+      precision_lib.apply_precision(self.discriminator, c.precision)
+      self.loss_scaling = (loss_scale_lib.LossScaling()
+                           if c.precision == "float16" else None)
       self.objective.build(self.discriminator)
       self.g_optimizer = self._make_optimizer(c.g_lr, c.max_steps)
       self.d_optimizer = self._make_optimizer(c.d_lr, c.max_steps * c.d_steps)
@@ -282,12 +295,17 @@ class Trainer:
       for monitor in self.monitors:
         monitor.build(self)
     self.dataset, self.iterator = self._make_iterator(start_batch=0)
-    self.checkpoint = tf.train.Checkpoint(
+    roots = dict(
         step=self.step, generator=self.generator,
         discriminator=self.discriminator, objective=self.objective,
         g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer)
+    self.checkpoint = tf.train.Checkpoint(**roots)
+    saved = self.checkpoint
+    if self.loss_scaling is not None:  # Restored apart: see restore().
+      saved = tf.train.Checkpoint(**roots, **{
+          loss_scale_lib.LossScaling.CHECKPOINT_KEY: self.loss_scaling})
     self.manager = tf.train.CheckpointManager(
-        self.checkpoint, self.model_dir, max_to_keep=c.keep_checkpoints,
+        saved, self.model_dir, max_to_keep=c.keep_checkpoints,
         checkpoint_name="ckpt")
     self._scratch_dir = None
     self._last_saved = None
@@ -417,8 +435,10 @@ class Trainer:
     warm_start.restore(plan, roots)
     if plan.continues:
       self._apply_learning_rates()
-      self.dataset, self.iterator = self._make_iterator(
-          start_batch=self.current_step() * self.config.d_steps)
+      start = self.current_step() * self.config.d_steps
+      if self.loss_scaling is not None:
+        self.loss_scaling.data_position.assign(start)
+      self.dataset, self.iterator = self._make_iterator(start_batch=start)
     logging.info("%s", plan.summary())
 
   def _apply_learning_rates(self) -> None:
@@ -441,15 +461,43 @@ class Trainer:
                                    epsilon=ADAM_EPSILON)
 
   # ------------------------------------------------------------------- step
+  def _apply_update(self, network: str, tape, compute_grads, variables):
+    """Takes gradients with `compute_grads(tape)` -> (grads, stats) and
+    applies them with `network`'s ("g" / "d") optimizer. Under float16 the
+    tape is a loss-scaled view (gradients come back unscaled) and an update
+    whose gradients are not all finite is skipped: its gradient statistics
+    are logged as 0 and precision/{network}_skipped as 1."""
+    optimizer = getattr(self, f"{network}_optimizer")
+    if self.loss_scaling is None:
+      grads, stats = compute_grads(tape)
+      optimizer.apply_gradients(zip(grads, variables))
+      return stats, {}
+    loss_scale = getattr(self.loss_scaling, network)
+    view = loss_scale_lib.ScaledTape(tape, loss_scale.scale)
+    grads, stats = compute_grads(view)
+    finite = view.finite() & loss_scale_lib.all_finite(grads)
+
+    def apply():
+      optimizer.apply_gradients(zip(grads, variables))
+      return tf.constant(True)
+
+    tf.cond(finite, apply, lambda: tf.constant(False))
+    logs = {f"precision/{network}_loss_scale": tf.identity(loss_scale.scale),
+            f"precision/{network}_skipped": 1.0 - tf.cast(finite, tf.float32)}
+    loss_scale.update(finite)
+    stats = {k: tf.where(finite, v, tf.zeros_like(v)) for k, v in stats.items()}
+    return stats, logs
+
   def _d_step(self, batch):
     scale = 1.0 / self.replicas
     fake = self.generator(batch["z"], batch[FAKE_LABEL], training=True)
     with tf.GradientTape(persistent=self.combiner.persistent_tape) as tape:
       out = self.objective.discriminator_loss(self.discriminator, batch, fake)
-    grads, extra = self.combiner.gradients(tape, out, self.d_vars, scale)
+    extra, precision_logs = self._apply_update(
+        "d", tape, lambda t: self.combiner.gradients(t, out, self.d_vars,
+                                                     scale), self.d_vars)
     del tape
-    self.d_optimizer.apply_gradients(zip(grads, self.d_vars))
-    logs = {"d_loss": out.total()}
+    logs = {"d_loss": out.total(), **precision_logs}
     logs.update({f"d_{k}": v for k, v in out.terms.items()})
     logs.update({f"d/{k}": v for k, v in out.stats.items()})
     logs.update({f"d/{k}": v for k, v in extra.items()})
@@ -463,9 +511,9 @@ class Trainer:
       fake = self.generator(batch["z_g"], batch[FAKE_LABEL], training=True)
       out = self.objective.generator_loss(self.discriminator, batch, fake)
       loss = out.total() * scale
-    grads = tape.gradient(loss, self.g_vars)
-    self.g_optimizer.apply_gradients(zip(grads, self.g_vars))
-    logs = {"g_loss": out.total()}
+    _, precision_logs = self._apply_update(
+        "g", tape, lambda t: (t.gradient(loss, self.g_vars), {}), self.g_vars)
+    logs = {"g_loss": out.total(), **precision_logs}
     logs.update({f"g_{k}": v for k, v in out.terms.items()})
     logs.update({f"g/{k}": v for k, v in out.stats.items()})
     return logs
@@ -477,7 +525,12 @@ class Trainer:
       with normalization.moving_statistics_frozen(self.generator):
         d_logs = self.strategy.run(self._d_step_run, args=(batch,))
     g_logs = self.strategy.run(self._g_step_run, args=(batch,))
-    self.step.assign_add(1)
+    if self.loss_scaling is None:
+      self.step.assign_add(1)
+    else:  # A skipped G update is no step; its batches are read all the same.
+      self.loss_scaling.data_position.assign_add(self.config.d_steps)
+      self.step.assign_add(tf.cast(g_logs["precision/g_skipped"] == 0.0,
+                                   tf.int64))
     logs = {**d_logs, **g_logs}
     logs = {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
             for k, v in logs.items()}
@@ -516,8 +569,10 @@ class Trainer:
       self._apply_learning_rates()  # The config's, which may have changed.
       step = self.current_step()
       logging.info("Resumed from %s at step %d.", path, step)
-      self.dataset, self.iterator = self._make_iterator(
-          start_batch=step * self.config.d_steps)
+      start = step * self.config.d_steps
+      if self.loss_scaling is not None:  # Skipped steps read batches too.
+        start = self.loss_scaling.restore(path, start)
+      self.dataset, self.iterator = self._make_iterator(start_batch=start)
     return path
 
   def train(self) -> TrainResult:

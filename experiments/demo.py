@@ -8,9 +8,11 @@ final checkpoint once (classifier score, FID and intra-FID in the
 classifier's feature space, sample accuracy, SQD quality / diversity, and the
 conditioning metrics of D) into demo_run/eval_results.jsonl, and prints them.
 
-Precision: bfloat16 where the CPU computes it natively (avx512_bf16 or
-amx_bf16 in /proc/cpuinfo), else float32; it prints which and why.
---precision=float32|bfloat16|float16 overrides the choice.
+Precision: bfloat16 only where the CPU computes it natively (avx512_bf16 or
+amx_bf16 in /proc/cpuinfo) AND bfloat16's demo quality has been shown to lie
+within float32's seed spread (BF16_QUALITY_VERIFIED; not yet: no machine of
+this project with native bfloat16 has run that check), else float32; it
+prints which and why. --precision=float32|bfloat16|float16 overrides.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ from tfgan_ext.train.trainer import Trainer
 FLAGS = flags.FLAGS
 CONFIG = os.path.join(os.path.dirname(__file__), "configs", "demo_digits.cfg")
 DEMO_DIR = "demo_run"
+# Set once the demo's FD and score at bfloat16 (3 seeds) are shown to lie
+# within float32's seed spread on a CPU with native bfloat16 (README).
+BF16_QUALITY_VERIFIED = False
 EVAL_METRICS = "is,fid,intra_fid,sample_accuracy,sqd,conditioning"
 EVAL_PROTOCOL = evaluation.EvalProtocol(num_samples=1000, num_groups=10,
                                         reference_split="train",
@@ -79,6 +84,10 @@ def main(argv):
     why = "set by --precision"
   else:
     choice, why = device_info.preferred_precision()
+    if choice == "bfloat16" and not BF16_QUALITY_VERIFIED:
+      choice, why = "float32", (
+          f"{why}, but the demo's quality at bfloat16 is not verified yet; "
+          "--precision=bfloat16 to use it")
     config = dataclasses.replace(config, precision=choice)
   print(f"precision: {config.precision} ({why})", flush=True)
   result = Trainer(config, FLAGS.model_dir).train()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from absl import app
 from absl import flags
 
+from tfgan_ext.data.mixtures import MIXTURES
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.evaluator import SAMPLE_METRICS
 from tfgan_ext.metrics import DEFAULT_INCEPTION_URL, inception_network
@@ -32,7 +33,7 @@ def feature_network(metrics, dataset: str):
                          "both.")
   if not set(metrics) & set(SAMPLE_METRICS):
     return None
-  if dataset in ("ring8", "grid25"):
+  if dataset in MIXTURES:
     return MixtureNetwork(dataset)
   if FLAGS.classifier_path:
     return ClassifierNetwork(FLAGS.classifier_path)

@@ -15,7 +15,7 @@ from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.train.config import TrainConfig
 
 FLAGS = flags.FLAGS
-MIXTURES = ("ring8", "grid25")
+MIXTURES = data_lib.MIXTURES
 
 flags.DEFINE_bool("sqd", False, "SQD monitor: log the angle between "
                   "consecutive G weights and consecutive D weights every step "

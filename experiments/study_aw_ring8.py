@@ -1,18 +1,23 @@
-"""Study 1: aw-loss on the ring of 8 Gaussians (aw paper, Sec. 5.3, Fig. 4, 6).
+"""Study 1: aw-loss on the mixture of 8 Gaussians (aw paper Sec. 5.3, Fig. 6;
+Fig. 4's angles measured on the same runs).
 
-Trains the plain non-saturating GAN (with its D gradients taken apart to log
-the Fig. 4 angles) and the same GAN with --aw, from configs/
-aw_ring8_uncond.cfg, for several seeds; evaluates every checkpoint with
-eval.run (modes covered, high-quality fraction, SQD diversity on 2,000
-samples); draws Fig. 6-style scatter plots and per-mode mean D scores at
-fixed steps, and the Fig. 4 angles.
+The aw paper trains "a plain GAN as in [33]" (the unrolled-GAN paper) on
+[33]'s mixture of 8 Gaussians and plots samples and per-mode mean D logits on
+real points every 5,000 iterations up to 25,000; aw-GAN is the same GAN with
+aw-loss. configs/aw_ring8_unrolled.cfg is [33]'s setting (its comments give
+the source of every value); the plain arm adds --gradient_angles=true (the
+Fig. 4 angles, no effect on the updates), the aw arm --aw=true. Both arms of a
+seed start from the same G and D weights (checked here) and see the same
+data and noise. Every checkpoint is evaluated with eval.run (modes covered,
+high-quality fraction, SQD diversity on 2,000 samples).
 
-  python -m experiments.study_aw_ring8 [--steps=10000] [--seeds=0,1,2]
+  python -m experiments.study_aw_ring8 [--quick] [--steps=N] [--seeds=0,1]
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 
 from absl import app
 from absl import flags
@@ -20,53 +25,249 @@ import numpy as np
 import tensorflow as tf
 
 from experiments import study_common as sc
+from experiments import study_rules as sr
 from tfgan_ext import workspace
 from tfgan_ext.data.mixtures import mixture_centers, sample_mixture
 from tfgan_ext.evaluation.restore import restore_networks
 from tfgan_ext.metrics.domain_networks import COVERED_SHARE
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("steps", 10_000, "G steps per run.")
-flags.DEFINE_integer("save_every", 500, "Checkpoint (and eval) interval.")
-flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds; one run per variant each.")
-flags.DEFINE_integer("num_samples", 2000, "Generated points per evaluation.")
-flags.DEFINE_integer("summary_every", 10, "Steps between logged angles.")
+flags.DEFINE_integer("steps", 0, "G steps per run; 0 = 25,000 (the paper's "
+                     "horizon), 5,000 with --quick (one Fig. 6 "
+                     "checkpoint: the mode-change rule cannot decide).")
+flags.DEFINE_list("seeds", [], "Seeds, one run per arm each; empty = 0-4, "
+                  "0-2 with --quick.")
+flags.DEFINE_integer("save_every", 2500, "Checkpoint (and eval) interval; "
+                     "the Fig. 6 steps (multiples of 5,000) must be among "
+                     "them.")
+flags.DEFINE_integer("num_samples", 2000, "Generated points per evaluation "
+                     "and per Fig. 6 panel.")
+flags.DEFINE_integer("summary_every", 10, "Steps between logged scalars "
+                     "(the angles are single-step values at these steps).")
 flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
 
 KEY = "aw_ring8"
+FLAGFILE = "aw_ring8_unrolled"
+FULL_STEPS, QUICK_STEPS = 25_000, 5_000
+FULL_SEEDS, QUICK_SEEDS = ("0", "1", "2", "3", "4"), ("0", "1", "2")
+FIG6_EVERY = 5000         # The paper's plotting interval.
+ANGLE_STEPS = 500         # Fig. 4 looks at early iterations.
 VARIANTS = {"plain": {"aw": False, "gradient_angles": True},
             "aw": {"aw": True}}
 METRICS = "modes_covered,quality,diversity"
 ANGLES = ("angle_real_fake", "angle_real_applied", "angle_fake_applied")
+NUM_MODES = 8
+COLLAPSED_MODES = 6       # "Collapsed": at most this many modes covered.
+ALL_MODES_LEVEL = 7.0     # aw's mean must reach this to "cover all 8".
+NEAR_ZERO = 0.5           # |mean real logit| below this is "near 0".
+
+# ----------------------------------------------------------------- rules
+# Registered before any run (results/aw_ring8/rules.json); never edited after.
+RULE_COVERAGE = sr.Rule(
+    "coverage_final",
+    "Plain GAN collapses to a few modes; aw-GAN covers all 8 (Fig. 6 rows 1 "
+    "and 3)",
+    "Per seed, modes covered at the last checkpoint (eval.run modes_covered "
+    "on 2,000 samples: a mode is covered when >= 1% of the samples lie "
+    "within 3 std of its centre). Gate: if fewer than half of the plain "
+    "seeds cover <= 6 modes there, the collapse did not occur -> "
+    "inconclusive. Otherwise, means +- sample std over seeds: reproduced if "
+    "aw's mean exceeds plain's by more than the summed std and aw's mean is "
+    ">= 7; not reproduced if aw's mean is below plain's by more than the "
+    "summed std; inconclusive in every other case (overlap, or aw better "
+    "but short of 7 modes, or < 3 seeds per arm).")
+RULE_WANDERING = sr.Rule(
+    "mode_changes",
+    "Plain GAN's samples converge to some modes and then move off "
+    "(instability); aw-GAN's do not",
+    "Per seed, the set of covered modes (same definition, from 2,000 "
+    "samples with a fixed latent seed) at every multiple of 5,000 steps; "
+    "count the consecutive pairs of these checkpoints whose sets differ "
+    "(0-4 changes over 5k..25k). Gate: if plain's mean count is < 1, plain "
+    "did not wander -> inconclusive. Otherwise: reproduced if aw's mean "
+    "count is below plain's by more than the summed std, not reproduced if "
+    "above it by more than the summed std, else inconclusive.")
+RULE_REAL_HIGHER = sr.Rule(
+    "real_scores_higher",
+    "aw-GAN's D keeps high scores on real data of all 8 modes, plain "
+    "GAN's does not (Fig. 6 rows 2 and 4)",
+    "Per seed and checkpoint (multiples of 5,000 steps), D's mean logit on "
+    "100 fresh real points of each mode; the seed's value is the lowest of "
+    "the 8 per-mode means, averaged over its checkpoints. Reproduced if "
+    "aw's mean exceeds plain's by more than the summed std, not reproduced "
+    "if it is below by more than the summed std, else inconclusive.")
+RULE_PLAIN_NEAR_ZERO = sr.Rule(
+    "plain_real_near_zero",
+    "Plain GAN's real scores stay around 0 (probability 0.5) and are "
+    "uneven across modes (Fig. 6 row 2)",
+    "Per plain seed, |mean over the 8 modes of the per-mode mean real "
+    "logit|, averaged over its 5k-multiple checkpoints. Reproduced if the "
+    "mean over seeds plus its std is < 0.5 and the per-mode spread (std "
+    "over modes, averaged likewise) of plain exceeds aw's by more than the "
+    "summed std; not reproduced if the mean minus its std is > 0.5, or "
+    "plain's spread is below aw's by more than the summed std; else "
+    "inconclusive.")
+RULE_ANGLES = sr.Rule(
+    "angles_early",
+    "Fig. 4: with the plain loss the angle between the real- and fake-loss "
+    "gradients is obtuse and the applied D gradient often points against "
+    "the real-loss gradient (angle > 90 deg); with aw-loss it rarely does",
+    "Logged single-step angles over all of D's variables in the first 500 "
+    "steps (every --summary_every steps), per seed. Gate: if plain's median "
+    "angle(grad Lr, grad Lf), averaged over seeds, is <= 90 deg, the "
+    "situation aw addresses did not occur -> inconclusive. Otherwise the "
+    "share of logged steps with angle(grad Lr, applied) > 90 deg: "
+    "reproduced if aw's mean share is below plain's by more than the summed "
+    "std, not reproduced if above it by more than the summed std, else "
+    "inconclusive. (The paper measures this on CIFAR-10 DCGAN; here it is "
+    "the mixture's runs.)")
+RULES = (RULE_COVERAGE, RULE_WANDERING, RULE_REAL_HIGHER,
+         RULE_PLAIN_NEAR_ZERO, RULE_ANGLES)
 
 
-def _train_all(root: str) -> dict[tuple[str, int], sc.RunRecord]:
+# ------------------------------------------------------- decision logic
+def decide_coverage(aw: sr.SeedStats, plain: sr.SeedStats) -> sr.Decision:
+  """RULE_COVERAGE on modes covered at the last checkpoint, per seed."""
+  collapsed = int(np.sum(plain.finite <= COLLAPSED_MODES))
+  need = int(np.ceil(plain.n / 2))
+  occurred = (collapsed >= need and plain.n > 0,
+              f"plain collapsed (<= {COLLAPSED_MODES} modes) in only "
+              f"{collapsed} of {plain.n} seeds: the effect did not occur")
+  d = sr.compare(RULE_COVERAGE, aw, plain, higher_is_better=True,
+                 names=("aw", "plain"), occurred=occurred)
+  if d.verdict == sr.REPRODUCED and aw.mean < ALL_MODES_LEVEL:
+    return sr.Decision(RULE_COVERAGE, sr.INCONCLUSIVE,
+                       f"{d.evidence}; but aw's mean {aw.mean:.2f} < "
+                       f"{ALL_MODES_LEVEL:g} modes: it does not cover all 8")
+  return d
+
+
+def covered_modes(points: np.ndarray, centers: np.ndarray, std: float,
+                  share: float = COVERED_SHARE) -> frozenset:
+  """Modes holding >= `share` of the points within 3 std of their centre
+  (each point counts for its nearest centre), as eval's modes_covered."""
+  dist = np.linalg.norm(points[:, None, :] - centers[None], axis=-1)
+  nearest = dist.argmin(axis=1)
+  close = dist[np.arange(len(points)), nearest] <= 3 * std
+  counts = np.bincount(nearest[close], minlength=len(centers))
+  return frozenset(int(m) for m in np.flatnonzero(counts >= share
+                                                  * len(points)))
+
+
+def mode_changes(sets: list) -> int:
+  """Consecutive checkpoints whose covered-mode sets differ."""
+  return sum(a != b for a, b in zip(sets, sets[1:]))
+
+
+def decide_wandering(aw: sr.SeedStats, plain: sr.SeedStats) -> sr.Decision:
+  occurred = (plain.n > 0 and plain.mean >= 1.0,
+              f"plain's mean count of mode-set changes is {plain.mean:.2f} "
+              "< 1: it did not wander")
+  return sr.compare(RULE_WANDERING, aw, plain, higher_is_better=False,
+                    names=("aw", "plain"), occurred=occurred)
+
+
+def decide_real_higher(aw: sr.SeedStats, plain: sr.SeedStats
+                       ) -> sr.Decision:
+  return sr.compare(RULE_REAL_HIGHER, aw, plain, higher_is_better=True,
+                    names=("aw", "plain"))
+
+
+def decide_plain_near_zero(plain_abs: sr.SeedStats, plain_spread: sr.SeedStats,
+                           aw_spread: sr.SeedStats) -> sr.Decision:
+  level = sr.threshold(RULE_PLAIN_NEAR_ZERO, plain_abs, NEAR_ZERO,
+                       higher_is_better=False, name="plain |mean logit|")
+  uneven = sr.compare(RULE_PLAIN_NEAR_ZERO, plain_spread, aw_spread,
+                      higher_is_better=True,
+                      names=("plain spread", "aw spread"))
+  evidence = f"{level.evidence}; {uneven.evidence}"
+  if sr.NOT_REPRODUCED in (level.verdict, uneven.verdict):
+    verdict = sr.NOT_REPRODUCED
+  elif level.verdict == uneven.verdict == sr.REPRODUCED:
+    verdict = sr.REPRODUCED
+  else:
+    verdict = sr.INCONCLUSIVE
+  return sr.Decision(RULE_PLAIN_NEAR_ZERO, verdict, evidence)
+
+
+def decide_angles(plain_median_rf: sr.SeedStats, aw_share: sr.SeedStats,
+                  plain_share: sr.SeedStats) -> sr.Decision:
+  occurred = (plain_median_rf.n > 0 and plain_median_rf.mean > 90.0,
+              f"plain's median angle(grad Lr, grad Lf) averages "
+              f"{plain_median_rf.mean:.1f} deg <= 90")
+  return sr.compare(RULE_ANGLES, aw_share, plain_share,
+                    higher_is_better=False, names=("aw", "plain"),
+                    occurred=occurred)
+
+
+# ------------------------------------------------------------- settings
+def _steps() -> int:
+  return FLAGS.steps or (QUICK_STEPS if FLAGS.quick else FULL_STEPS)
+
+
+def _seeds() -> list[int]:
+  return [int(s) for s in (FLAGS.seeds or (QUICK_SEEDS if FLAGS.quick
+                                           else FULL_SEEDS))]
+
+
+def fig6_steps(steps: int, save_every: int) -> list[int]:
+  """The Fig. 6 checkpoints: multiples of 5,000 up to `steps` (the last
+  step alone for runs shorter than 5,000); all must be saved."""
+  fixed = list(range(FIG6_EVERY, steps + 1, FIG6_EVERY)) or [steps]
+  bad = [s for s in fixed if s % save_every and s != steps]
+  if bad:
+    raise ValueError(f"--save_every={save_every} skips the Fig. 6 steps "
+                     f"{bad}; use a divisor of {FIG6_EVERY}.")
+  return fixed
+
+
+# ------------------------------------------------------------- training
+def _train_all(root: str, seeds: list[int], steps: int
+               ) -> dict[tuple[str, int], sc.RunRecord]:
   runs = {}
-  for seed in (int(s) for s in FLAGS.seeds):
+  for seed in seeds:
     for variant, extra in VARIANTS.items():
       name = f"{variant}_seed{seed}"
-      flags_ = dict(extra, seed=seed, max_steps=FLAGS.steps,
+      flags_ = dict(extra, seed=seed, max_steps=steps,
                     save_every=FLAGS.save_every,
-                    keep_checkpoints=FLAGS.steps // FLAGS.save_every + 2,
-                    summary_every=FLAGS.summary_every,
-                    image_every=FLAGS.steps)
-      record = sc.train(name, os.path.join(root, name), "aw_ring8_uncond",
-                        flags_)
+                    keep_checkpoints=steps // FLAGS.save_every + 2,
+                    summary_every=FLAGS.summary_every, image_every=steps)
+      record = sc.train(name, os.path.join(root, name), FLAGFILE, flags_)
       sc.evaluate(record, METRICS, {"num_samples": FLAGS.num_samples,
                                     "num_groups": 1, "seed": 0})
       runs[(variant, seed)] = record
   return runs
 
 
-def _points_and_scores(networks, model_dir: str, step: int, n: int = 1000
+def initial_weights(config) -> list[np.ndarray]:
+  """G's then D's variables right after a Trainer for `config` is built
+  (nothing is trained; the Trainer writes only into a temporary folder)."""
+  from tfgan_ext.train.trainer import Trainer  # Heavy; only when checking.
+  with tempfile.TemporaryDirectory() as tmp:
+    trainer = Trainer(config, tmp)
+    return [v.numpy() for v in (trainer.generator.variables
+                                + trainer.discriminator.variables)]
+
+
+def check_same_start(model_dirs: tuple[str, str]) -> None:
+  """Raises unless the two runs' saved configs build identical initial G
+  and D weights (the arms of one seed must start from the same point)."""
+  a, b = (initial_weights(workspace.load_config(d)) for d in model_dirs)
+  if len(a) != len(b) or not all(np.array_equal(x, y) for x, y in zip(a, b)):
+    raise AssertionError(f"{model_dirs[0]} and {model_dirs[1]} do not start "
+                         "from the same weights.")
+
+
+# ------------------------------------------------------------- analysis
+def _points_and_scores(networks, model_dir: str, step: int, n: int
                        ) -> tuple[np.ndarray, np.ndarray]:
-  """G samples at `step` and D's mean logit on 100 real points per mode;
-  `networks` = workspace.build_models_for(model_dir), restored here."""
+  """G samples at `step` (fixed latents) and D's mean logit on 100 real
+  points per mode; `networks` = workspace.build_models_for(model_dir)."""
   config, g, d = networks
   restore_networks(os.path.join(model_dir, f"ckpt-{step}"), g, d)
   z = tf.random.stateless_normal([n, config.model.z_dim], [7, 7])
   points = g(z, tf.zeros([n], tf.int32), training=False).numpy()
-  centers, std = mixture_centers("ring8")
+  centers, std = mixture_centers(config.dataset)
   rng = np.random.RandomState(11)
   scores = []
   for c in centers:
@@ -76,265 +277,243 @@ def _points_and_scores(networks, model_dir: str, step: int, n: int = 1000
   return points, np.array(scores)
 
 
-def _scatter_figure(runs, seed: int, steps: list[int], path: str) -> dict:
-  """Fig. 6 layout: per variant, a row of samples and a row of per-mode mean
-  D scores on real points; returns the scores by variant and step."""
+def _fig6(runs, seed: int, steps: list[int], path: str) -> dict:
+  """Fig. 6 layout for one seed: per arm a row of samples and a row of
+  per-mode mean real D logits. Returns {(variant, step): (points, scores)}."""
   plt = sc.pyplot()
-  centers, _ = mixture_centers("ring8")
-  real, _ = sample_mixture("ring8", 1000, seed=3)
+  dataset = workspace.load_config(runs[("plain", seed)].model_dir).dataset
+  centers, _ = mixture_centers(dataset)
+  lim = 1.3 * np.abs(centers).max() + 0.2
+  real, _ = sample_mixture(dataset, 1000, seed=3)
   fig, axes = plt.subplots(2 * len(VARIANTS), len(steps) + 1,
                            figsize=(2.2 * (len(steps) + 1),
-                                    2.2 * 2 * len(VARIANTS)))
-  scores_out = {}
+                                    2.2 * 2 * len(VARIANTS)), squeeze=False)
+  out = {}
   for r, variant in enumerate(VARIANTS):
     model_dir = runs[(variant, seed)].model_dir
     networks = workspace.build_models_for(model_dir)
     for c, step in enumerate(steps):
-      points, scores = _points_and_scores(networks, model_dir, step)
-      scores_out[(variant, step)] = scores
+      points, scores = _points_and_scores(networks, model_dir, step,
+                                          FLAGS.num_samples)
+      out[(variant, step)] = (points, scores)
       ax = axes[2 * r, c]
-      ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.5)
+      ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4)
       ax.scatter(centers[:, 0], centers[:, 1], s=12, c="red", marker="x")
-      ax.set_xlim(-1.6, 1.6)
-      ax.set_ylim(-1.6, 1.6)
+      ax.set_xlim(-lim, lim)
+      ax.set_ylim(-lim, lim)
       ax.set_xticks([])
       ax.set_yticks([])
       ax.set_title(f"{variant} step {step}", fontsize=8)
       ax = axes[2 * r + 1, c]
-      ax.bar(np.arange(8), scores)
+      ax.bar(np.arange(NUM_MODES), scores)
       ax.axhline(0, color="k", lw=0.5)
       ax.set_title("mean D logit per mode", fontsize=7)
       ax.tick_params(labelsize=6)
     axes[2 * r, -1].scatter(real[:, 0], real[:, 1], s=2, c="green")
     axes[2 * r, -1].set_title("real data", fontsize=8)
-    axes[2 * r, -1].set_xlim(-1.6, 1.6)
-    axes[2 * r, -1].set_ylim(-1.6, 1.6)
+    axes[2 * r, -1].set_xlim(-lim, lim)
+    axes[2 * r, -1].set_ylim(-lim, lim)
     axes[2 * r + 1, -1].axis("off")
-  fig.tight_layout()
-  sc.save_figure(fig, path)
-  return scores_out
-
-
-def _angle_figure(runs, seed: int, path: str, first: int) -> dict:
-  """Fig. 4: the three angles over the first `first` steps and over the whole
-  run, per variant; returns {variant: {angle: values}}."""
-  plt = sc.pyplot()
-  fig, axes = plt.subplots(len(VARIANTS), 2, figsize=(11, 3.2 * len(VARIANTS)),
-                           squeeze=False)
-  out = {}
-  for r, variant in enumerate(VARIANTS):
-    model_dir = runs[(variant, seed)].model_dir
-    out[variant] = {}
-    for name in ANGLES:
-      steps, values = sc.train_series(model_dir, f"d/{name}")
-      out[variant][name] = values
-      out[variant]["steps"] = steps
-      early = steps <= first
-      axes[r, 0].plot(steps[early], values[early], label=name, marker=".")
-      axes[r, 1].plot(steps, values, label=name, lw=0.6)
-    for ax, span in zip(axes[r], (f"first {first} steps", "whole run")):
-      ax.axhline(90, color="k", ls="--", lw=0.8)
-      ax.set_ylim(0, 180)
-      ax.set_title(f"{variant}: D-gradient angles (deg), {span}", fontsize=9)
-      ax.set_xlabel("step")
-      ax.legend(fontsize=7)
   fig.tight_layout()
   sc.save_figure(fig, path)
   return out
 
 
-def _series(runs, variant: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
-  """Steps and a [seeds, steps] array of one metric."""
-  per_seed = [sc.eval_series(runs[(variant, int(s))].model_dir, metric)
-              for s in FLAGS.seeds]
-  steps = per_seed[0][0]
-  return steps, np.stack([v[:len(steps)] for _, v in per_seed])
+def _angles(model_dir: str) -> dict[str, np.ndarray]:
+  out = {}
+  for name in ANGLES:
+    steps, values = sc.train_series(model_dir, f"d/{name}")
+    out["steps"], out[name] = steps, values
+  return out
 
 
-def _ints(values) -> str:
-  return "[" + ", ".join(str(int(v)) for v in values) + "]"
+def _angle_figure(angles: dict, seed: int, path: str) -> None:
+  plt = sc.pyplot()
+  fig, axes = plt.subplots(len(VARIANTS), 2, figsize=(11, 3.2 * len(VARIANTS)),
+                           squeeze=False)
+  for r, variant in enumerate(VARIANTS):
+    a = angles[(variant, seed)]
+    early = a["steps"] <= ANGLE_STEPS
+    for name in ANGLES:
+      axes[r, 0].plot(a["steps"][early], a[name][early], label=name,
+                      marker=".")
+      axes[r, 1].plot(a["steps"], a[name], label=name, lw=0.4)
+    for ax, span in zip(axes[r], (f"first {ANGLE_STEPS} steps",
+                                  "whole run")):
+      ax.axhline(90, color="k", ls="--", lw=0.8)
+      ax.set_ylim(0, 180)
+      ax.set_title(f"{variant}, seed {seed}: D-gradient angles (deg), "
+                   f"{span}", fontsize=9)
+      ax.set_xlabel("step")
+      ax.legend(fontsize=7)
+  fig.tight_layout()
+  sc.save_figure(fig, path)
+
+
+def _per_seed(fn, runs, variant: str, seeds) -> sr.SeedStats:
+  return sr.SeedStats.of(fn(variant, s) for s in seeds)
 
 
 def main(argv):
   del argv
-  root = sc.study_dirs(KEY, FLAGS.runs_root)
-  runs = _train_all(root)
+  if not sc.register_rules(KEY, RULES):
+    return
+  steps, seeds = _steps(), _seeds()
+  fixed = fig6_steps(steps, FLAGS.save_every)
+  root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
+  runs = _train_all(root, seeds, steps)
+  for seed in seeds:
+    check_same_start((runs[("plain", seed)].model_dir,
+                      runs[("aw", seed)].model_dir))
   section = sc.Section(
-      key=KEY, title="Study 1: aw-loss on the ring of 8 Gaussians",
+      key=KEY, title="Study 1: aw-loss on the mixture of 8 Gaussians",
       paper="aw paper (adaptive weighted discriminator), Sec. 5.3 / Fig. 6 "
-            "and Sec. 5.1 / Fig. 4", script="experiments.study_aw_ring8",
-      protocol=[], claims=[], body=[], runs=list(runs.values()))
+            "and Sec. 5.1 / Fig. 4; setting of the unrolled-GAN paper [33]",
+      script="experiments.study_aw_ring8", protocol=[], claims=[], body=[],
+      runs=list(runs.values()), rules=RULES, quick=FLAGS.quick)
   res = section.results_dir
-  seeds = [int(s) for s in FLAGS.seeds]
-  curves = {}
+
+  # Coverage curves from eval.run.
+  panels, final = [], {}
   for metric, title in (("modes_covered", "modes covered (of 8)"),
                         ("quality", "high-quality fraction (within 3 std)"),
                         ("diversity", "SQD diversity D (nats; log 8 = 2.08)")):
-    panel = {}
+    curves = {}
     for variant in VARIANTS:
-      steps, values = _series(runs, variant, metric)
-      curves[(variant, metric)] = (steps, values)
-      for i, seed in enumerate(seeds):
-        panel[f"{variant} s{seed}"] = (steps, values[i])
-    curves[metric] = (title, panel)
-  sc.plot_metric_grid(os.path.join(res, "coverage.png"),
-                      [curves[m] for m in ("modes_covered", "quality",
-                                           "diversity")])
-  fixed = [s for s in np.linspace(0, FLAGS.steps, 6)[1:].astype(int)]
-  fixed = sorted({int(round(s / FLAGS.save_every) * FLAGS.save_every)
-                  for s in fixed} - {0})
-  scores = {seed: _scatter_figure(runs, seed, fixed, os.path.join(
+      for seed in seeds:
+        curves[f"{variant} s{seed}"] = sc.eval_series(
+            runs[(variant, seed)].model_dir, metric)
+    panels.append((title, curves))
+  sc.plot_metric_grid(os.path.join(res, "coverage.png"), panels)
+  for variant in VARIANTS:
+    dirs = [runs[(variant, s)].model_dir for s in seeds]
+    final[variant] = {m: sc.final_stats(dirs, m)
+                      for m in ("modes_covered", "quality", "diversity")}
+
+  # Fig. 6 samples and real scores.
+  fig6 = {seed: _fig6(runs, seed, fixed, os.path.join(
       res, f"scatter_seed{seed}.png")) for seed in seeds}
-  first = min(500, FLAGS.steps)
-  angles = _angle_figure(runs, seeds[0], os.path.join(res, "angles.png"),
-                         first)
+  dataset = workspace.load_config(runs[("plain", seeds[0])].model_dir).dataset
+  centers, std = mixture_centers(dataset)
+  sets = {(v, s): [covered_modes(fig6[s][(v, t)][0], centers, std)
+                   for t in fixed] for v in VARIANTS for s in seeds}
+  changes = {v: sr.SeedStats.of(mode_changes(sets[(v, s)]) for s in seeds)
+             for v in VARIANTS}
+  scores = {(v, s): np.stack([fig6[s][(v, t)][1] for t in fixed])
+            for v in VARIANTS for s in seeds}  # [checkpoints, modes]
+  lowest = {v: sr.SeedStats.of(scores[(v, s)].min(axis=1).mean()
+                               for s in seeds) for v in VARIANTS}
+  level = {v: sr.SeedStats.of(np.abs(scores[(v, s)].mean(axis=1)).mean()
+                              for s in seeds) for v in VARIANTS}
+  spread = {v: sr.SeedStats.of(scores[(v, s)].std(axis=1).mean()
+                               for s in seeds) for v in VARIANTS}
 
-  # ------------------------------------------------------------ the table
-  final = FLAGS.steps
-  rows, finals = [], {}
-  for variant in VARIANTS:
-    steps, modes = curves[(variant, "modes_covered")]
-    _, quality = curves[(variant, "quality")]
-    _, diversity = curves[(variant, "diversity")]
-    last = int(np.where(steps == final)[0][0])
-    half = steps >= final // 2
-    finals[variant] = dict(modes=modes[:, last], quality=quality[:, last],
-                           min_modes_late=modes[:, half].min(axis=1))
-    rows.append((variant,
-                 " / ".join(str(int(m)) for m in modes[:, last]),
-                 sc.fmt(modes[:, last].mean(), 2),
-                 " / ".join(str(int(m)) for m in modes[:, half].min(axis=1)),
-                 sc.fmt(quality[:, last].mean()),
-                 sc.fmt(diversity[:, last].mean())))
+  # Fig. 4 angles.
+  angles = {(v, s): _angles(runs[(v, s)].model_dir)
+            for v in VARIANTS for s in seeds}
+  _angle_figure(angles, seeds[0], os.path.join(res, "angles.png"))
+
+  def early(v, s, name):
+    a = angles[(v, s)]
+    return a[name][a["steps"] <= ANGLE_STEPS]
+
+  median_rf = sr.SeedStats.of(np.median(early("plain", s, "angle_real_fake"))
+                              for s in seeds)
+  share = {v: sr.SeedStats.of(np.mean(early(v, s, "angle_real_applied") > 90)
+                              for s in seeds) for v in VARIANTS}
+
+  decisions = [
+      decide_coverage(final["aw"]["modes_covered"],
+                      final["plain"]["modes_covered"]),
+      decide_wandering(changes["aw"], changes["plain"]),
+      decide_real_higher(lowest["aw"], lowest["plain"]),
+      decide_plain_near_zero(level["plain"], spread["plain"], spread["aw"]),
+      decide_angles(median_rf, share["aw"], share["plain"]),
+  ]
+  section.claims = [sc.Claim.decided(d) for d in decisions]
+
+  # ---------------------------------------------------------------- tables
+  ints = lambda xs: " / ".join(str(int(x)) for x in xs)
+  rows = []
+  for v in VARIANTS:
+    f = final[v]
+    rows.append((v, ints(f["modes_covered"].values), f["modes_covered"],
+                 f["quality"], f["diversity"],
+                 ints(changes[v].values), lowest[v], level[v], spread[v],
+                 share[v]))
   table = sc.markdown_table(
-      ["variant", f"modes covered at step {final} (per seed)", "mean",
-       f"fewest modes over steps {final // 2}-{final} (per seed)",
-       "high-quality fraction (mean)", "diversity D (mean, nats)"], rows)
-
-  angle_rows = []
-  fractions, medians = {}, {}
-  for variant in VARIANTS:
-    a = angles[variant]
-    for span, keep in ((f"first {first} steps", a["steps"] <= first),
-                       ("whole run", a["steps"] > 0)):
-      f = {k: float(np.mean(a[k][keep] > 90.0)) for k in ANGLES}
-      m = {k: float(np.median(a[k][keep])) for k in ANGLES}
-      if span.startswith("first"):
-        fractions[variant], medians[variant] = f, m
-      angle_rows.append((variant, span, *(f"{m[k]:.1f}" for k in ANGLES),
-                         *(f"{f[k]:.2f}" for k in ANGLES)))
-  angle_table = sc.markdown_table(
-      ["variant", "steps", "median ∠(∇Lr,∇Lf)", "median ∠(∇Lr,∇LD)",
-       "median ∠(∇Lf,∇LD)", "share ∠(∇Lr,∇Lf)>90°",
-       "share ∠(∇Lr,∇LD)>90°", "share ∠(∇Lf,∇LD)>90°"], angle_rows)
-  case_steps, cases = sc.train_series(runs[("aw", seeds[0])].model_dir,
-                                      "d/aw_case")
-  case_rows = []
-  for span, keep in ((f"first {first} steps", case_steps <= first),
-                     ("whole run", case_steps > 0)):
-    counts = np.bincount(cases[keep].astype(int), minlength=6)[1:6]
-    case_rows.append((span, *(f"{c / max(1, keep.sum()):.2f}"
-                              for c in counts)))
-  case_table = sc.markdown_table(
-      ["aw run, logged D steps", *(f"case {i}" for i in range(1, 6))],
-      case_rows)
-
-  score_rows = []
-  for seed in seeds:
-    for variant in VARIANTS:
-      for step in fixed:
-        s = scores[seed][(variant, step)]
-        score_rows.append((seed, variant, step,
-                           " ".join(f"{v:+.2f}" for v in s),
-                           sc.fmt(s.mean(), 2), sc.fmt(s.min(), 2)))
+      ["arm", f"modes covered at {steps} (per seed {seeds})",
+       "modes covered", "high-quality fraction", "diversity D (nats)",
+       "mode-set changes between 5k checkpoints (per seed)",
+       "lowest per-mode real logit", "|mean real logit|",
+       "spread of real logits over modes",
+       f"share of angle(grad Lr, applied) > 90 deg, first {ANGLE_STEPS}"],
+      rows)
+  set_rows = [(s, v, " | ".join("{" + ",".join(map(str, sorted(x))) + "}"
+                                for x in sets[(v, s)]))
+              for s in seeds for v in VARIANTS]
+  set_table = sc.markdown_table(
+      ["seed", "arm", "covered modes at steps " + ", ".join(map(str, fixed))],
+      set_rows)
+  score_rows = [(s, v, t, " ".join(f"{x:+.2f}" for x in scores[(v, s)][i]),
+                 f"{scores[(v, s)][i].mean():+.2f}",
+                 f"{scores[(v, s)][i].min():+.2f}")
+                for s in seeds for v in VARIANTS
+                for i, t in enumerate(fixed)]
   score_table = sc.markdown_table(
-      ["seed", "variant", "step", "mean D logit on 100 real points, modes "
-       "0-7", "mean", "min"], score_rows)
+      ["seed", "arm", "step", "mean D logit on 100 real points, modes 0-7",
+       "mean", "min"], score_rows)
+  angle_rows = []
+  for v in VARIANTS:
+    for name in ANGLES:
+      med = sr.SeedStats.of(np.median(early(v, s, name)) for s in seeds)
+      obt = sr.SeedStats.of(np.mean(early(v, s, name) > 90) for s in seeds)
+      whole = sr.SeedStats.of(np.mean(angles[(v, s)][name] > 90)
+                              for s in seeds)
+      angle_rows.append((v, name, med, obt, whole))
+  angle_table = sc.markdown_table(
+      ["arm", "angle", f"median, first {ANGLE_STEPS} steps (deg)",
+       f"share > 90 deg, first {ANGLE_STEPS}", "share > 90 deg, whole run"],
+      angle_rows)
 
-  # ------------------------------------------------------------- verdicts
-  aw_f, plain_f = finals["aw"], finals["plain"]
-  if (aw_f["modes"] == 8).all() and plain_f["modes"].mean() <= 6:
-    v1 = sc.REPRODUCED
-  elif aw_f["modes"].mean() <= plain_f["modes"].mean():
-    v1 = sc.NOT_REPRODUCED
-  else:
-    v1 = sc.INCONCLUSIVE
-  claim1 = sc.Claim(
-      "Plain GAN collapses to a few modes and wanders; aw-GAN covers all 8",
-      v1, f"modes covered at step {final}: aw {_ints(aw_f['modes'])}, plain "
-      f"{_ints(plain_f['modes'])} (seeds {seeds}); rule: "
-      "reproduced if aw covers 8 in every seed and plain <= 6 on average, not "
-      "reproduced if aw's mean <= plain's")
-  fp, fa = fractions["plain"], fractions["aw"]
-  ok_plain = (medians["plain"]["angle_real_fake"] > 90
-              and fp["angle_real_applied"] >= 0.1)
-  ok_aw = fa["angle_real_applied"] <= 0.5 and fa["angle_fake_applied"] <= 0.5
-  v2 = (sc.REPRODUCED if ok_plain and ok_aw else
-        sc.NOT_REPRODUCED if not ok_aw else sc.INCONCLUSIVE)
-  claim2 = sc.Claim(
-      "Fig. 4: with the plain loss ∠(∇Lr,∇Lf) > 90° and ∠(∇Lr,∇LD) often > "
-      "90°; with aw both ∠(∇Lr,∇LD) and ∠(∇Lf,∇LD) stay below 90° in most "
-      "steps", v2,
-      f"first {first} steps, seed {seeds[0]}: plain median ∠(∇Lr,∇Lf) "
-      f"{medians['plain']['angle_real_fake']:.0f}°, "
-      f"∠(∇Lr,∇LD) > 90° in {fp['angle_real_applied']:.0%} of logged steps; "
-      f"aw: ∠(∇Lr,∇LD) > 90° in {fa['angle_real_applied']:.0%}, ∠(∇Lf,∇LD) "
-      f"> 90° in {fa['angle_fake_applied']:.0%}; rule (on the first "
-      f"{first} steps, as the paper looks at early iterations): "
-      "reproduced if plain's median ∠(∇Lr,∇Lf) > 90° with ∠(∇Lr,∇LD) > 90° "
-      "in >= 10% of steps, and aw's two angles exceed 90° in <= 50%")
-  high = [(scores[s][("aw", t)].min() > scores[s][("plain", t)].mean())
-          for s in seeds for t in fixed]
-  v3 = (sc.REPRODUCED if np.mean(high) >= 0.8 else
-        sc.NOT_REPRODUCED if np.mean(high) <= 0.2 else sc.INCONCLUSIVE)
-  last = {v: np.stack([scores[s][(v, fixed[-1])] for s in seeds])
-          for v in VARIANTS}
-  claim3 = sc.Claim(
-      "Fig. 6 rows 2/4: plain D's real scores stay near 0 and uneven; aw "
-      "keeps them high for all 8 modes", v3,
-      f"aw's lowest per-mode mean real logit beats plain's average in "
-      f"{sum(high)}/{len(high)} (seed, step) pairs; at step {fixed[-1]} "
-      f"the per-mode scores average {last['plain'].mean():+.2f} (plain) "
-      f"and {last['aw'].mean():+.2f} (aw) over seeds; rule: reproduced in "
-      ">= 80% of pairs, not reproduced in <= 20%")
-  section.claims = [claim1, claim2, claim3]
   section.protocol = [
-      ("flagfile", "experiments/configs/aw_ring8_uncond.cfg (MLP G/D 128 "
-       "wide, z 2, batch 256, Adam 1e-4 beta1 0.5, non-saturating loss, "
-       "linear LR decay)"),
-      ("variants", "plain: --aw=false --gradient_angles=true; aw: --aw=true "
-       "(normalized Algorithm 1)"),
-      ("steps", f"{FLAGS.steps} G steps per run (the flagfile's 25,000 cut "
-       "for the CPU budget; the decay reaches 0 at the last step)"),
-      ("seeds", ", ".join(FLAGS.seeds)),
+      ("flagfile", f"experiments/configs/{FLAGFILE}.cfg: [33]'s mixture "
+       "(8 Gaussians, radius 2, std 0.02) and networks (G 2x128 ReLU, D "
+       "x/4 then 1x128 ReLU, orthogonal init gain 0.8), z ~ N(0, I_256), "
+       "batch 512, minimax loss, Adam 1e-4 / beta1 0.5 for both, one D then "
+       "one G step, no LR decay"),
+      ("arms", "plain: --aw=false --gradient_angles=true (angles logged, "
+       "updates unchanged); aw: --aw=true (normalized Algorithm 1); nothing "
+       "else differs"),
+      ("same start", "per seed, the two arms' saved configs build "
+       "bit-identical initial G and D weights (checked by the script) and "
+       "draw the same data and noise"),
+      ("steps", f"{steps} G steps per run, a fixed budget: the paper's "
+       "25,000-iteration horizon" + (" cut for --quick" if steps
+                                     < FULL_STEPS else "")),
+      ("seeds", ", ".join(map(str, seeds))),
       ("evaluation", f"every {FLAGS.save_every} steps, {FLAGS.num_samples} "
-       "samples (fixed latent seed 0), eval.run --metrics=" + METRICS),
-      ("mode covered", f"a sample counts for its nearest centre when within "
-       f"3 std (0.06); a mode is covered when it holds >= {COVERED_SHARE:.0%}"
-       f" of the samples"),
-      ("angles", f"logged every {FLAGS.summary_every} D steps over all of "
-       f"D's variables (seed {seeds[0]}); the verdict uses the first "
-       f"{first} steps (the paper plots 50 early iterations), the table "
-       "also shows the whole run"),
-      ("scatter plots", f"1,000 samples at steps {fixed}, every seed; "
-       "D scores: mean logit on 100 fresh real points per mode"),
+       "samples (fixed latent seed 0), eval.run --metrics=" + METRICS +
+       f"; a mode is covered when >= {COVERED_SHARE:.0%} of the samples lie "
+       "within 3 std (0.06) of its centre"),
+      ("Fig. 6", f"steps {fixed}: {FLAGS.num_samples} samples (fixed "
+       "latents) and D's mean logit on 100 fresh real points per mode"),
+      ("angles", f"single-step values every {FLAGS.summary_every} steps over "
+       f"all of D's variables; rules use the first {ANGLE_STEPS} steps"),
   ]
   section.body = [
-      table,
+      "Means ± sample std over seeds (n = seeds).", table,
       section.figure("coverage.png", "Modes covered, high-quality fraction "
                      "and SQD diversity over training, every seed."),
-      *(section.figure(f"scatter_seed{seed}.png", f"Seed {seed}, Fig. 6 "
-                       "layout: samples (blue; red crosses are the centres) "
-                       "and per-mode mean D logits on real points, plain "
-                       "(top rows) and aw (bottom rows).") for seed in seeds),
-      score_table,
-      angle_table,
-      "Share of the aw run's logged D steps in each case of Algorithm 1 "
-      "(cases 1 / 2 favour the real loss, 3 / 4 the fake loss, 5 both):",
-      case_table,
-      section.figure("angles.png", "Fig. 4: angles between D's real-loss, "
-                     "fake-loss and applied gradients, plain (top) and aw "
-                     "(bottom)."),
+      set_table,
+      *(section.figure(f"scatter_seed{s}.png", f"Seed {s}, Fig. 6 layout: "
+                       "samples (blue; red crosses are the centres) and "
+                       "per-mode mean D logits on real points, plain (top "
+                       "rows) and aw (bottom rows).") for s in seeds),
+      score_table, angle_table,
+      section.figure("angles.png", f"Fig. 4 on the mixture, seed "
+                     f"{seeds[0]}: angles between D's real-loss, fake-loss "
+                     "and applied gradients, plain (top) and aw (bottom)."),
   ]
   section.write()
 

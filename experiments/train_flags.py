@@ -53,6 +53,17 @@ flags.DEFINE_integer("attention_resolution", 0, "SAGAN's non-local block "
 flags.DEFINE_bool("spectral_norm", True, "Spectral norm in small nets' D.")
 flags.DEFINE_float("bn_decay", DEFAULT_DECAY, "Decay of the generator's "
                    "batch-norm moving averages (TF-GAN: 0.999).")
+flags.DEFINE_integer("mlp_g_layers", 2, "Hidden ReLU layers of the MLP "
+                     "generator (--architecture=mlp).")
+flags.DEFINE_integer("mlp_d_layers", 2, "Hidden layers of the MLP "
+                     "discriminator (--architecture=mlp).")
+flags.DEFINE_enum("mlp_d_activation", "leaky_relu", ["leaky_relu", "relu"],
+                  "Hidden activation of the MLP discriminator (LeakyReLU "
+                  "slope 0.2, or ReLU).")
+flags.DEFINE_float("mlp_d_input_scale", 1.0, "The MLP discriminator "
+                   "multiplies its input by this first (unrolled GAN: 0.25).")
+flags.DEFINE_float("mlp_orthogonal_gain", 0.0, "MLP kernels: 0 = Glorot "
+                   "uniform, g > 0 = orthogonal times g (unrolled GAN: 0.8).")
 flags.DEFINE_bool("bn_zero_debias", True, "Zero-debiased moving averages "
                   "(divided by 1 - decay^t, as Adam's moments); false = "
                   "TF-GAN's plain averages started at mean 0 / variance 1.")
@@ -61,7 +72,7 @@ flags.DEFINE_enum("bn_inference", "moving", list(INFERENCE_STATISTICS),
                   "moving averages (TF-GAN) or the grid batch's own.")
 # Objective.
 flags.DEFINE_string("loss", "hinge", "Adversarial loss: hinge | "
-                    "nonsaturating | least_squares | wasserstein.")
+                    "nonsaturating | minimax | least_squares | wasserstein.")
 flags.DEFINE_enum("penalty", "none", list(objectives.PENALTY_CHOICES),
                   "Gradient penalty on D (SQD): gp (WGAN-GP), dragan, zero_gp, "
                   "lipschitz (one-sided).")
@@ -186,7 +197,11 @@ def config_from_flags() -> TrainConfig:
       gf=FLAGS.gf, df=FLAGS.df,
       attention_resolution=FLAGS.attention_resolution,
       spectral_norm=FLAGS.spectral_norm, bn_decay=FLAGS.bn_decay,
-      bn_zero_debias=FLAGS.bn_zero_debias)
+      bn_zero_debias=FLAGS.bn_zero_debias,
+      mlp_g_layers=FLAGS.mlp_g_layers, mlp_d_layers=FLAGS.mlp_d_layers,
+      mlp_d_activation=FLAGS.mlp_d_activation,
+      mlp_d_input_scale=FLAGS.mlp_d_input_scale,
+      mlp_orthogonal_gain=FLAGS.mlp_orthogonal_gain)
   return TrainConfig(
       model=model, objective=objective_config_from_flags(),
       dataset=FLAGS.dataset, split=FLAGS.split, data_dir=FLAGS.data_dir,

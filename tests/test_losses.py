@@ -74,6 +74,22 @@ def test_nonsaturating_is_stable_for_large_logits():
                              atol=1e-7)
 
 
+def test_minimax_generator_is_log_one_minus_sigmoid():
+  sig = lambda t: 1.0 / (1.0 + np.exp(-np.asarray(t, np.float64)))
+  np.testing.assert_allclose(losses.minimax_generator_loss(FAKE).numpy(),
+                             np.mean(np.log(1.0 - sig(FAKE))), rtol=1e-6)
+  minimax = losses.get_adversarial_loss("minimax")
+  assert minimax.discriminator_fn is losses.nonsaturating_discriminator_loss
+  # Saturating: for a confident D (fake logit -20) the gradient vanishes,
+  # d/dx -mean softplus(x) = -sigmoid(x) / B, where NSGAN's stays ~ -1/B.
+  with tf.GradientTape() as tape:
+    x = tf.constant([-20.0, 0.0])
+    tape.watch(x)
+    loss = losses.minimax_generator_loss(x)
+  np.testing.assert_allclose(tape.gradient(loss, x).numpy(),
+                             [-0.5 / (1.0 + np.exp(20.0)), -0.25], rtol=1e-5)
+
+
 @pytest.mark.parametrize("name", sorted(losses.ADVERSARIAL_LOSSES))
 def test_column_logits_and_float64_accepted(name):
   loss = losses.get_adversarial_loss(name)
@@ -89,7 +105,7 @@ def test_column_logits_and_float64_accepted(name):
 
 def test_adversarial_registry():
   assert sorted(losses.ADVERSARIAL_LOSSES) == [
-      "hinge", "least_squares", "nonsaturating", "wasserstein"]
+      "hinge", "least_squares", "minimax", "nonsaturating", "wasserstein"]
   hinge = losses.get_adversarial_loss("hinge")
   assert hinge.name == "hinge"
   assert hinge.discriminator_fn is losses.hinge_discriminator_loss

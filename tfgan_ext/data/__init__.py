@@ -1,7 +1,7 @@
 """One entry point from a dataset name to a tf.data pipeline of batches.
 
-Names: `digits` (scikit-learn's embedded 8x8 digits), `ring8` / `grid25`
-(2-D Gaussian mixtures), `fashion_mnist` (IDX files in `data_dir` or
+Names: `digits` (scikit-learn's embedded 8x8 digits), `ring8` / `ring8_r2`
+/ `grid25` (2-D Gaussian mixtures, data/mixtures.py), `fashion_mnist` (IDX files in `data_dir` or
 /usr/share/datasets/fashion-mnist), `folder:<path>` or an existing directory
 (one sub-folder per class), anything else a TFDS dataset name (e.g. `cifar10`,
 `imagenet2012`, `imagenet2012_subset/10pct`). Batches are
@@ -19,21 +19,22 @@ from tfgan_ext.data.base import DatasetInfo, Shard, finish_pipeline
 from tfgan_ext.data.digits import digits_source
 from tfgan_ext.data.folder import folder_source
 from tfgan_ext.data.idx import IDX_DATASETS, idx_source
-from tfgan_ext.data.mixtures import mixture_source
+from tfgan_ext.data.mixtures import MIXTURES, mixture_source
 from tfgan_ext.data.tfds_source import DatasetUnavailableError, tfds_source
 from tfgan_ext.errors import InputError
 
-BUILTIN = ("digits", "ring8", "grid25")
+BUILTIN = ("digits", *MIXTURES)
 
 __all__ = ["BUILTIN", "DatasetInfo", "DatasetUnavailableError",
-           "IDX_DATASETS", "Shard", "make_dataset", "dataset_info"]
+           "IDX_DATASETS", "MIXTURES", "Shard", "make_dataset",
+           "dataset_info"]
 
 
 def _source(name: str, split: str, image_size: int, channels: int,
             data_dir: Optional[str], download: bool, seed: int):
   if name == "digits":
     return digits_source(split, image_size, channels)
-  if name in ("ring8", "grid25"):
+  if name in MIXTURES:
     return mixture_source(name, split, seed)
   if name in IDX_DATASETS:
     return idx_source(IDX_DATASETS[name], split, image_size, channels,
@@ -72,8 +73,7 @@ def make_dataset(name: str, split: str, batch_size: int, *,
   """
   if batch_size < 1:
     raise InputError(f"batch_size must be >= 1; got {batch_size}.")
-  if name not in ("ring8", "grid25") and (image_size < 1
-                                          or channels not in (1, 3)):
+  if name not in MIXTURES and (image_size < 1 or channels not in (1, 3)):
     raise InputError(f"Images need image_size >= 1 and channels 1 or 3; got "
                      f"{image_size} and {channels}.")
   ds, info = _source(name, split, image_size, channels, data_dir, download,

@@ -1,4 +1,9 @@
-"""2-D Gaussian mixtures used in the papers: a ring of 8 and a 5x5 grid."""
+"""2-D Gaussian mixtures used in the papers: rings of 8 and a 5x5 grid.
+
+`ring8`: the aw paper's (Sec. 5.3) eight Gaussians on the unit circle;
+`ring8_r2`: the unrolled-GAN paper's (Metz et al. 2017, appendix) eight on a
+circle of radius 2; both with per-axis std 0.02. `grid25`: SQD's 5x5 grid.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +15,24 @@ from tfgan_ext.errors import InputError
 
 RING_RADIUS = 1.0   # aw paper 5.3: eight Gaussians on the unit circle.
 RING_STD = 0.02
+RING_RADII = {"ring8": RING_RADIUS, "ring8_r2": 2.0}
 GRID_SPACING = 2.0  # Centres at {-4, -2, 0, 2, 4}^2.
 GRID_STD = 0.05
 NUM_TEST = 10_000
+MIXTURES = (*RING_RADII, "grid25")
 
 
 def mixture_centers(name: str) -> tuple[np.ndarray, float]:
   """Returns (centres [modes, 2], per-axis standard deviation)."""
-  if name == "ring8":
+  if name in RING_RADII:
     angles = 2 * np.pi * np.arange(8) / 8
-    return RING_RADIUS * np.stack([np.cos(angles), np.sin(angles)], 1), RING_STD
+    return (RING_RADII[name] * np.stack([np.cos(angles), np.sin(angles)], 1),
+            RING_STD)
   if name == "grid25":
     ticks = GRID_SPACING * (np.arange(5) - 2)
     xs, ys = np.meshgrid(ticks, ticks, indexing="ij")
     return np.stack([xs.ravel(), ys.ravel()], 1), GRID_STD
-  raise InputError(f"Unknown mixture {name!r}; use 'ring8' or 'grid25'.")
+  raise InputError(f"Unknown mixture {name!r}; use one of {MIXTURES}.")
 
 
 def sample_mixture(name: str, n: int, seed: int

@@ -197,7 +197,7 @@ class Evaluator:
     if "modes_covered" in chosen and not hasattr(net, "modes_covered"):
       raise InputError(
           f"modes_covered counts samples near the known modes of a 2-D "
-          f"mixture (ring8, grid25); {net.name!r} has no such modes. Use "
+          f"mixture (ring8, ring8_r2, grid25); {net.name!r} has no such modes. Use "
           "diversity (SQD's D) for image data.")
     if chosen & {"intra_fid", "diversity"} and self.info.num_classes < 1:
       raise InputError("intra_fid and diversity need labelled real data.")

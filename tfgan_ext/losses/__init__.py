@@ -7,6 +7,7 @@ from tfgan_ext.losses.adversarial import hinge_discriminator_loss
 from tfgan_ext.losses.adversarial import hinge_generator_loss
 from tfgan_ext.losses.adversarial import least_squares_discriminator_loss
 from tfgan_ext.losses.adversarial import least_squares_generator_loss
+from tfgan_ext.losses.adversarial import minimax_generator_loss
 from tfgan_ext.losses.adversarial import nonsaturating_discriminator_loss
 from tfgan_ext.losses.adversarial import nonsaturating_generator_loss
 from tfgan_ext.losses.adversarial import wasserstein_discriminator_loss
@@ -34,6 +35,7 @@ __all__ = [
     "hinge_generator_loss",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",
+    "minimax_generator_loss",
     "multi_hinge_loss",
     "nonsaturating_discriminator_loss",
     "nonsaturating_generator_loss",

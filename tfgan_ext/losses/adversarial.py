@@ -54,6 +54,13 @@ def nonsaturating_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
   return tf.reduce_mean(tf.nn.softplus(-_f32(fake_logits)))
 
 
+def minimax_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
+  """mean log(1 - sigma(D(G(z)))) = -mean softplus(D(G(z))): the saturating
+  generator loss of the original minimax game (Goodfellow et al. 2014), as
+  the unrolled-GAN paper's mixture experiment uses it. D's loss is NSGAN's."""
+  return -tf.reduce_mean(tf.nn.softplus(_f32(fake_logits)))
+
+
 def least_squares_discriminator_loss(real_logits: TensorLike,
                                      fake_logits: TensorLike
                                      ) -> tuple[tf.Tensor, tf.Tensor]:
@@ -97,6 +104,8 @@ ADVERSARIAL_LOSSES: Mapping[str, AdversarialLoss] = types.MappingProxyType({
                         hinge_generator_loss),
         AdversarialLoss("nonsaturating", nonsaturating_discriminator_loss,
                         nonsaturating_generator_loss),
+        AdversarialLoss("minimax", nonsaturating_discriminator_loss,
+                        minimax_generator_loss),
         AdversarialLoss("least_squares", least_squares_discriminator_loss,
                         least_squares_generator_loss),
         AdversarialLoss("wasserstein", wasserstein_discriminator_loss,

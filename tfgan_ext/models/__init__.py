@@ -32,6 +32,12 @@ class ModelConfig:
   spectral_norm: bool = True    # Small nets only; SAGAN always uses it.
   bn_decay: float = DEFAULT_DECAY  # G's batch-norm moving averages.
   bn_zero_debias: bool = True   # Debiased averages (False: TF-GAN's plain).
+  # "mlp" only (defaults: the networks built before these options existed).
+  mlp_g_layers: int = 2         # G's hidden ReLU layers.
+  mlp_d_layers: int = 2         # D's hidden layers.
+  mlp_d_activation: str = "leaky_relu"  # D's hidden activation, or "relu".
+  mlp_d_input_scale: float = 1.0  # D multiplies its input by this first.
+  mlp_orthogonal_gain: float = 0.0  # 0: Glorot uniform; g: orthogonal * g.
 
   def __post_init__(self):
     # The default position is stored as 0, also when asked for by value, so
@@ -65,9 +71,15 @@ def _build_dcgan(c: ModelConfig):
 
 
 def _build_mlp(c: ModelConfig):
-  return (small.MlpGenerator(c.channels, c.gf, 2, c.z_dim, c.num_classes,
+  return (small.MlpGenerator(c.channels, c.gf, c.mlp_g_layers, c.z_dim,
+                             c.num_classes,
+                             orthogonal_gain=c.mlp_orthogonal_gain,
                              name="generator"),
-          small.MlpDiscriminator(c.df, 2, c.num_classes, c.spectral_norm,
+          small.MlpDiscriminator(c.df, c.mlp_d_layers, c.num_classes,
+                                 c.spectral_norm,
+                                 activation=c.mlp_d_activation,
+                                 input_scale=c.mlp_d_input_scale,
+                                 orthogonal_gain=c.mlp_orthogonal_gain,
                                  name="discriminator"))
 
 

@@ -18,20 +18,55 @@ from tfgan_ext.nn.normalization import (DEFAULT_DECAY, BatchNorm,
 from tfgan_ext.nn.spectral import SNConv2D, SNDense, SNEmbedding
 
 
-def _dense(units: int, spectral_norm: bool, name: str) -> keras.layers.Layer:
+MLP_ACTIVATIONS = ("leaky_relu", "relu")
+
+
+def _kernel_initializer(orthogonal_gain: float):
+  """A fresh initializer: Glorot uniform for gain 0, else orthogonal with
+  that gain (an orthogonal matrix times the gain, as tf.orthogonal_initializer
+  in the unrolled-GAN code)."""
+  if orthogonal_gain:
+    return keras.initializers.Orthogonal(gain=orthogonal_gain)
+  return keras.initializers.GlorotUniform()
+
+
+def _dense(units: int, spectral_norm: bool, name: str,
+           orthogonal_gain: float = 0.0) -> keras.layers.Layer:
   if spectral_norm:
+    if orthogonal_gain:
+      raise InputError("The orthogonal initialization of the MLPs is for "
+                       "plain dense layers: turn spectral_norm off, or set "
+                       "the orthogonal gain to 0.")
     return SNDense(units, name=name)
-  return keras.layers.Dense(units, kernel_initializer="glorot_uniform",
-                            name=name)
+  return keras.layers.Dense(
+      units, kernel_initializer=_kernel_initializer(orthogonal_gain),
+      name=name)
+
+
+def check_mlp_options(depth: int, activation: str = "leaky_relu",
+                      orthogonal_gain: float = 0.0,
+                      input_scale: float = 1.0) -> None:
+  """Raises InputError for MLP options no network can be built with."""
+  if depth < 1:
+    raise InputError(f"An MLP needs at least one hidden layer; got {depth}.")
+  if activation not in MLP_ACTIVATIONS:
+    raise InputError(f"MLP activation must be one of {MLP_ACTIVATIONS}; got "
+                     f"{activation!r}.")
+  if orthogonal_gain < 0:
+    raise InputError(f"The orthogonal gain must be >= 0 (0 = Glorot "
+                     f"uniform); got {orthogonal_gain}.")
+  if input_scale <= 0:
+    raise InputError(f"The discriminator's input scale must be > 0; got "
+                     f"{input_scale}.")
 
 
 class _Projection(keras.layers.Layer):
   """Linear(1) plus <h, embed(y)> when conditional."""
 
   def __init__(self, num_classes: int, feature_dim: int, spectral_norm: bool,
-               **kwargs):
+               orthogonal_gain: float = 0.0, **kwargs):
     super().__init__(**kwargs)
-    self.linear = _dense(1, spectral_norm, "linear")
+    self.linear = _dense(1, spectral_norm, "linear", orthogonal_gain)
     self.embedding = None
     if num_classes > 0:
       self.embedding = (SNEmbedding(num_classes, feature_dim, name="embedding")
@@ -58,19 +93,29 @@ class _Projection(keras.layers.Layer):
 
 
 class MlpGenerator(keras.Model):
-  """z -> `hidden` x `depth` ReLU layers -> `output_dim` linear outputs."""
+  """z -> `hidden` x `depth` ReLU layers -> `output_dim` linear outputs.
+
+  orthogonal_gain: 0 initializes the kernels Glorot uniform, g > 0
+  orthogonal times g (the unrolled-GAN paper's mixture G uses 0.8).
+  """
 
   def __init__(self, output_dim: int = 2, hidden: int = 128, depth: int = 2,
-               z_dim: int = 2, num_classes: int = 0, **kwargs):
+               z_dim: int = 2, num_classes: int = 0,
+               orthogonal_gain: float = 0.0, **kwargs):
     super().__init__(**kwargs)
+    check_mlp_options(depth, orthogonal_gain=orthogonal_gain)
     self.z_dim = z_dim
     self.num_classes = num_classes
-    self.hidden = [keras.layers.Dense(hidden, activation="relu", name=f"h{i}")
-                   for i in range(depth)]
+    self.hidden = [keras.layers.Dense(
+        hidden, activation="relu",
+        kernel_initializer=_kernel_initializer(orthogonal_gain),
+        name=f"h{i}") for i in range(depth)]
     track_layers(self, "hidden", self.hidden)
     self.embedding = (keras.layers.Embedding(num_classes, z_dim, name="embed")
                       if num_classes > 0 else None)
-    self.out = keras.layers.Dense(output_dim, name="out")
+    self.out = keras.layers.Dense(
+        output_dim, kernel_initializer=_kernel_initializer(orthogonal_gain),
+        name="out")
 
   def call(self, z, labels=None, training=False):
     h = z
@@ -82,22 +127,37 @@ class MlpGenerator(keras.Model):
 
 
 class MlpDiscriminator(keras.Model):
-  """x -> `hidden` x `depth` LeakyReLU(0.2) layers -> logits, features."""
+  """x * `input_scale` -> `hidden` x `depth` layers of `activation`
+  (LeakyReLU 0.2 or ReLU) -> logits, features.
+
+  The unrolled-GAN paper's mixture D: input_scale 1/4, depth 1, ReLU,
+  orthogonal_gain 0.8 (see MlpGenerator).
+  """
 
   def __init__(self, hidden: int = 128, depth: int = 2, num_classes: int = 0,
-               spectral_norm: bool = False, **kwargs):
+               spectral_norm: bool = False, activation: str = "leaky_relu",
+               input_scale: float = 1.0, orthogonal_gain: float = 0.0,
+               **kwargs):
     super().__init__(**kwargs)
+    check_mlp_options(depth, activation, orthogonal_gain, input_scale)
     self.num_classes = num_classes
     self.feature_dim = hidden
-    self.hidden = [_dense(hidden, spectral_norm, f"h{i}") for i in range(depth)]
+    self.activation = activation
+    self.input_scale = input_scale
+    self.hidden = [_dense(hidden, spectral_norm, f"h{i}", orthogonal_gain)
+                   for i in range(depth)]
     track_layers(self, "hidden", self.hidden)
     self.head = keep_float32(_Projection(num_classes, hidden, spectral_norm,
-                                         name="head"))
+                                         orthogonal_gain, name="head"))
 
   def features(self, x, training=False):
     h = tf.reshape(x, [tf.shape(x)[0], -1])
+    if self.input_scale != 1.0:
+      h = h * self.input_scale
     for layer in self.hidden:
-      h = tf.nn.leaky_relu(layer(h, training=training), 0.2)
+      h = layer(h, training=training)
+      h = (tf.nn.relu(h) if self.activation == "relu"
+           else tf.nn.leaky_relu(h, 0.2))
     return tf.cast(h, tf.float32)
 
   def class_scores(self, features, training=False):

@@ -539,7 +539,7 @@ def main(argv):
        + (" (quick: rules decide from 2 seeds)" if FLAGS.quick else "")),
       ("steps and stopping", f"a fixed budget of {steps} G steps per run "
        f"(the same for both arms; ACGAN-SSL's 2 D steps cost more wall "
-       f"time), {loop} G steps per compiled call; a rule is inconclusive if "
+       f"time), {loop} G step(s) per compiled call; a rule is inconclusive if "
        "its metric's mean curve was still improving at the end (a new best "
        "in the last 3 evaluations beating the earlier best by > 2% for FD "
        "and score, > 0.5 points for accuracies; table below)"),
@@ -552,7 +552,7 @@ def main(argv):
        "test images; self accuracy = D's classifier on G(z, y)"),
       ("supervised reference", (
           f"the domain classifier's architecture trained for "
-          f"{FLAGS.baseline_epochs} epochs on the first 6,000 training "
+          f"{FLAGS.baseline_epochs} epoch(s) on the first 6,000 training "
           "images with labels (eval.train_classifier --max_train_examples; "
           "the same count as, but not the same images as, the GANs' evenly "
           "spread 10%), one per seed; no rule uses it")

@@ -44,7 +44,7 @@ flags.DEFINE_integer("num_samples", 1000, "Generated samples per "
 flags.DEFINE_bool("supervised_baseline", None, "Also train the domain "
                   "classifier's architecture on 6,000 labelled images only "
                   "(default: yes, not with --quick).")
-flags.DEFINE_integer("baseline_epochs", 10, "Epochs of that baseline.")
+flags.DEFINE_integer("baseline_epochs", 5, "Epochs of that baseline.")
 flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
 
 KEY = "ssl_fmnist"

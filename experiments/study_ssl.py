@@ -1,178 +1,574 @@
-"""Study 3: MHGAN-SSL vs ACGAN-SSL on digits with 10% of the labels.
+"""Study 3: MHGAN-SSL vs ACGAN-SSL on Fashion-MNIST 16x16 with 10% labels.
 
-Trains configs/mhgan_ssl_digits.cfg and acgan_ssl_digits.cfg (labels kept
-for an evenly spread 10% of the 1,437 training images, all images used
-unlabelled) for --steps each and evaluates every checkpoint with eval.run
-and the offline digits classifier. If study 2 left a fully labelled MHGAN
-run of the same length, its numbers are shown for reference.
+Trains configs/mhgan_ssl_fmnist16.cfg (eq. 8) and acgan_ssl_fmnist16.cfg
+(eq. 9) with the labels of an evenly spread 10% of the 60,000 training
+images and every training image as the unlabelled stream, for --steps G
+steps and over --seeds each, evaluates every checkpoint with eval.run (the
+offline Fashion-MNIST 16px domain classifier as feature network, D's own
+classifier on the 10,000 test images) and decides the pre-registered RULES
+below from means and sample stds over seeds. As a reference point, the
+domain classifier's architecture trained on 6,000 labelled images only
+(eval.train_classifier --max_train_examples=6000) over the same seeds.
 
-  python -m experiments.study_ssl [--steps=600]
+  python -m experiments.study_ssl            # 3 seeds x 2 arms
+  python -m experiments.study_ssl --quick    # 2 seeds, fewer steps
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
+from typing import Optional, Sequence
 
 from absl import app
 from absl import flags
 import numpy as np
 
 from experiments import study_common as sc
+from experiments import study_rules as sr
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("steps", 600, "G steps per run.")
-flags.DEFINE_integer("save_every", 100, "Checkpoint (and eval) interval.")
-flags.DEFINE_integer("seed", 0, "Seed of both runs.")
-flags.DEFINE_integer("num_samples", 1000, "Generated samples per evaluation.")
+flags.DEFINE_integer("steps", None, "G steps per run (default 700, "
+                     "--quick 160).")
+flags.DEFINE_list("seeds", None, "Seeds of every arm (default 0,1,2; "
+                  "--quick 0,1).")
+flags.DEFINE_integer("evaluations", None, "Evaluated checkpoints per run, "
+                     "evenly spaced (save_every = steps / evaluations; "
+                     "default 7, --quick 4).")
+flags.DEFINE_integer("steps_per_loop", 1, "G steps per compiled call of the "
+                     "train job (must divide the checkpoint interval; 10 "
+                     "gave no faster steps here and traces ~2x longer).")
+flags.DEFINE_integer("num_samples", 1000, "Generated samples per "
+                     "evaluation (FD, score, sample and self accuracy).")
+flags.DEFINE_bool("supervised_baseline", None, "Also train the domain "
+                  "classifier's architecture on 6,000 labelled images only "
+                  "(default: yes, not with --quick).")
+flags.DEFINE_integer("baseline_epochs", 5, "Epochs of that baseline.")
 flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
 
-KEY = "ssl_digits"
-RUNS = {"MHGAN-SSL": "mhgan_ssl_digits", "ACGAN-SSL": "acgan_ssl_digits"}
+KEY = "ssl_fmnist"
+DATASET, IMAGE_SIZE = "fashion_mnist", 16
+ARMS = {"MHGAN-SSL": "mhgan_ssl_fmnist16", "ACGAN-SSL": "acgan_ssl_fmnist16"}
+CLAIMED, OTHER = "MHGAN-SSL", "ACGAN-SSL"
+# Budgets (2 idle cores): full ~39 min, quick ~10 min; see the README text.
+FULL = dict(steps=700, evaluations=7, seeds=("0", "1", "2"), min_seeds=3,
+            baseline=True)
+QUICK = dict(steps=160, evaluations=4, seeds=("0", "1"), min_seeds=2,
+             baseline=False)
+LABELLED = 6000  # 10% of the 60,000 training images.
+METRICS = "is,fid,sample_accuracy,validation_accuracy,self_accuracy"
+# Gate: a metric is "still improving" when its mean curve over seeds sets a
+# new best within the last PLATEAU_WINDOW evaluations that beats the best of
+# the earlier ones by more than the tolerance.
+PLATEAU_WINDOW = 3
+REL_TOL = 0.02   # FD and score: 2% of the earlier best.
+ABS_TOL = 0.005  # Accuracies: half a percentage point.
+FD_MARGIN = 0.10     # "similar": within 10% of ACGAN-SSL's mean.
+SCORE_MARGIN = 0.10
+ACCURACY_MARGIN = 0.02  # Two percentage points.
+SELF_ACCURACY_LEVEL = 0.8
+TARGET_SLACK = 1.10  # Speed rule's FD target: 1.1 x the worse arm's mean.
+
+_COMMON = (
+    "Arms MHGAN-SSL (mhgan_ssl_fmnist16.cfg) and ACGAN-SSL "
+    "(acgan_ssl_fmnist16.cfg), the same G steps and seeds; mean and sample "
+    "std over seeds; s = the sum of the two arms' stds. Inconclusive also "
+    "with fewer than 3 seeds per arm (2 in --quick)")
+_GATE = (
+    "or if either arm's mean curve of the metric was still improving at "
+    "the end (a new best within its last 3 evaluations beating the best of "
+    "the earlier ones by more than {tol})")
+
+RULE_FD = sr.Rule(
+    "ssl_fd_similar",
+    "MHGAN-SSL reaches a sample quality similar to ACGAN-SSL's (paper: FID "
+    "26.12 for both on ImageNet-128, 10% labels)",
+    "Per seed the best domain-classifier FD over the run's evaluations (the "
+    "paper reports each run's best FID). m, a = MHGAN-SSL's, ACGAN-SSL's "
+    "mean; L = 1.1 a (10% margin). Reproduced if L - m > s (MHGAN-SSL at "
+    "most 10% worse, beyond the seed spread); not reproduced if m - L > s; "
+    "inconclusive otherwise. " + _COMMON + ", if training failed in either "
+    "arm (its mean best FD not below 0.8 x its mean FD at the first "
+    "evaluation), " + _GATE.format(tol="2%") + ".")
+RULE_SCORE = sr.Rule(
+    "ssl_score_similar",
+    "MHGAN-SSL reaches a classifier score (IS analogue) similar to "
+    "ACGAN-SSL's (paper: IS 32.40 vs 32.38)",
+    "Per seed the best domain-classifier score over the run's evaluations. "
+    "m, a = MHGAN-SSL's, ACGAN-SSL's mean; L = 0.9 a (10% margin). "
+    "Reproduced if m - L > s; not reproduced if L - m > s; inconclusive "
+    "otherwise. " + _COMMON + ", if training failed in either arm (its "
+    "mean best score not above 1.2 x its mean score at the first "
+    "evaluation), " + _GATE.format(tol="2%") + ".")
+RULE_SAMPLE_ACCURACY = sr.Rule(
+    "ssl_sample_accuracy_similar",
+    "MHGAN-SSL's samples show their class as well as ACGAN-SSL's (sample "
+    "quality in the conditional sense; the paper's self accuracy, measured "
+    "by an independent classifier)",
+    "Per seed the domain classifier's accuracy on G(z, y) against y at the "
+    "last evaluation. m, a = MHGAN-SSL's, ACGAN-SSL's mean; L = a - 0.02 "
+    "(2-point margin). Reproduced if m - L > s; not reproduced if L - m > s; "
+    "inconclusive otherwise. " + _COMMON + ", if either arm's mean is not "
+    "above 0.3 (3 x chance: conditioning not learned), "
+    + _GATE.format(tol="0.5 points") + ".")
+RULE_VALIDATION = sr.Rule(
+    "ssl_validation_accuracy_similar",
+    "MHGAN-SSL's classifier (D's auxiliary head, 10% labels + all images "
+    "unlabelled) is as accurate on held-out real data as ACGAN-SSL's "
+    "(paper: both reach about 40% validation accuracy)",
+    "Per seed D's classifier accuracy on the 10,000 test images at the last "
+    "evaluation. m, a = MHGAN-SSL's, ACGAN-SSL's mean; L = a - 0.02 "
+    "(2-point margin). Reproduced if m - L > s; not reproduced if L - m > s; "
+    "inconclusive otherwise. " + _COMMON + ", if either arm's mean is not "
+    "above 0.2 (2 x chance: no classifier learned), "
+    + _GATE.format(tol="0.5 points") + ".")
+RULE_SELF = sr.Rule(
+    "ssl_self_accuracy_80",
+    "Both SSL GANs reach a self accuracy (D's classifier on G(z, y) "
+    "against y) above 80%",
+    "Per seed the self accuracy at the last evaluation. Per arm: above if "
+    "its mean - 0.8 > its std, short if 0.8 - mean > its std. Reproduced if "
+    "both arms are above; not reproduced if an arm is short and its mean "
+    "self-accuracy curve was not still improving at the end (a new best "
+    "within its last 3 evaluations beating the earlier best by more than "
+    "0.5 points); inconclusive otherwise, and with fewer than 3 seeds per "
+    "arm (2 in --quick).")
+RULE_SPEED = sr.Rule(
+    "ssl_faster",
+    "MHGAN-SSL trains faster than ACGAN-SSL (1 D step per G step instead of "
+    "2; paper Fig. 10: it reaches its best FID sooner)",
+    "Target T = 1.1 x the larger of the two arms' mean best FD (a level both "
+    "arms reach on average). Per seed the training wall minutes to the "
+    "first evaluation with FD <= T (its step x the run's median logged "
+    "seconds per G step). Reproduced if MHGAN-SSL's mean time is lower than "
+    "ACGAN-SSL's by more than s, not reproduced if higher by more than s, "
+    "inconclusive otherwise. " + _COMMON + " reaching T.")
+RULES = (RULE_FD, RULE_SCORE, RULE_SAMPLE_ACCURACY, RULE_VALIDATION,
+         RULE_SELF, RULE_SPEED)
+
 PANELS = (("fid", "Fréchet distance (classifier features) ↓"),
-          ("is", "classifier score ↑"),
-          ("intra_fid", "intra-class FD ↓"),
-          ("self_accuracy", "self accuracy"),
-          ("validation_accuracy", "validation accuracy (held-out real)"),
-          ("sample_accuracy", "sample accuracy (offline classifier)"))
+          ("is", "classifier score ↑ (max 10)"),
+          ("sample_accuracy", "sample accuracy (domain classifier on G(z, y))"),
+          ("validation_accuracy", "validation accuracy (D's classifier, "
+           "10,000 test images)"),
+          ("self_accuracy", "self accuracy (D's classifier on G(z, y))"))
 
 
+# ------------------------------------------------------------ decision logic
+def mean_curve(series: Sequence[tuple[np.ndarray, np.ndarray]]
+               ) -> tuple[np.ndarray, np.ndarray]:
+  """(steps, mean over seeds) at the steps every seed has evaluated."""
+  if not series:
+    return np.zeros(0), np.zeros(0)
+  common = set(series[0][0].tolist())
+  for steps, _ in series[1:]:
+    common &= set(steps.tolist())
+  steps = np.array(sorted(common))
+  values = [np.array([dict(zip(s.tolist(), v))[t] for t in steps])
+            for s, v in series]
+  return steps, (np.mean(values, axis=0) if steps.size else np.zeros(0))
+
+
+def still_improving(curve: np.ndarray, higher_is_better: bool, tol: float,
+                    relative: bool, window: int = PLATEAU_WINDOW
+                    ) -> tuple[bool, str]:
+  """(improving, why): the mean curve sets a new best in its last `window`
+  values that beats the best of the earlier ones by more than `tol`
+  (`relative`: tol x |earlier best|). Fewer than window + 1 values cannot
+  show a plateau and count as improving."""
+  curve = np.asarray(curve, np.float64)
+  if curve.size < window + 1:
+    return True, (f"{curve.size} evaluations, fewer than {window + 1} "
+                  "needed to see a plateau")
+  best = np.max if higher_is_better else np.min
+  before, last = float(best(curve[:-window])), float(best(curve[-window:]))
+  gain = (last - before) * (1.0 if higher_is_better else -1.0)
+  limit = tol * abs(before) if relative else tol
+  word = "still improving" if gain > limit else "levelled off"
+  return gain > limit, (f"{word}: best of the last {window} evaluations "
+                        f"{last:.4g} vs {before:.4g} before")
+
+
+def not_worse(rule: sr.Rule, claimed: sr.SeedStats, other: sr.SeedStats,
+              higher_is_better: bool, margin: float, relative: bool,
+              names: tuple[str, str] = (CLAIMED, OTHER),
+              gates: Sequence[tuple[bool, str]] = (),
+              min_seeds: int = sr.MIN_SEEDS, digits: int = 3) -> sr.Decision:
+  """The claimed arm no worse than the other by more than `margin`
+  (`relative`: margin x the other's mean), beyond the summed std:
+  REPRODUCED; worse than that limit by more than the summed std:
+  NOT_REPRODUCED; else, or when a gate (blocked, why) is blocked, or with
+  fewer than `min_seeds` finite values in an arm, INCONCLUSIVE."""
+  a, b = names
+  text = f"{a} {claimed.format(digits)} vs {b} {other.format(digits)}"
+  if min(claimed.n, other.n) < min_seeds:
+    return sr.Decision(rule, sr.INCONCLUSIVE,
+                       f"{text}; fewer than {min_seeds} seeds in an arm")
+  blocked = [why for stop, why in gates if stop]
+  if blocked:
+    return sr.Decision(rule, sr.INCONCLUSIVE, f"{text}; " + "; ".join(blocked))
+  sign = 1.0 if higher_is_better else -1.0
+  slack = margin * abs(other.mean) if relative else margin
+  limit = other.mean - sign * slack  # The worst value still "similar".
+  gap = sign * (claimed.mean - limit)  # > 0: better than the limit.
+  spread = claimed.std + other.std
+  if gap > spread:
+    verdict, why = sr.REPRODUCED, "within the margin beyond the summed std"
+  elif gap < -spread:
+    verdict, why = sr.NOT_REPRODUCED, "past the margin by more than the " \
+        "summed std"
+  else:
+    verdict, why = sr.INCONCLUSIVE, "the seed spread covers the margin"
+  return sr.Decision(rule, verdict,
+                     f"{text}; limit {limit:.{digits}g}: {a} {why} "
+                     f"({abs(gap):.{digits}g} vs {spread:.{digits}g})")
+
+
+def both_above(rule: sr.Rule, arms: dict[str, sr.SeedStats], level: float,
+               improving: dict[str, tuple[bool, str]],
+               min_seeds: int = sr.MIN_SEEDS, digits: int = 3) -> sr.Decision:
+  """Every arm's mean above `level` by more than its std: REPRODUCED; an
+  arm short of it by more than its std and no longer improving:
+  NOT_REPRODUCED; else INCONCLUSIVE."""
+  parts, states = [], {}
+  for name, stats in arms.items():
+    if stats.n < min_seeds:
+      states[name] = "few"
+    elif stats.mean - level > stats.std:
+      states[name] = "above"
+    elif level - stats.mean > stats.std:
+      states[name] = "short"
+    else:
+      states[name] = "within"
+    note = ({"few": f"fewer than {min_seeds} seeds",
+             "above": "above", "within": "within one std"}.get(states[name])
+            or ("short, " + improving[name][1]))
+    parts.append(f"{name} {stats.format(digits)} ({note})")
+  text = "; ".join(parts) + f" against {level:g}"
+  if any(s == "few" for s in states.values()):
+    return sr.Decision(rule, sr.INCONCLUSIVE, text)
+  if all(s == "above" for s in states.values()):
+    return sr.Decision(rule, sr.REPRODUCED, text)
+  if any(s == "short" and not improving[n][0] for n, s in states.items()):
+    return sr.Decision(rule, sr.NOT_REPRODUCED, text)
+  return sr.Decision(rule, sr.INCONCLUSIVE, text)
+
+
+def minutes_to_target(series: tuple[np.ndarray, np.ndarray],
+                      seconds_per_step: float, target: float) -> float:
+  """Wall minutes to the first evaluation with FD <= target (NaN: never)."""
+  steps, fd = series
+  hit = steps[fd <= target]
+  return float(hit[0]) * seconds_per_step / 60.0 if hit.size else math.nan
+
+
+def speed_decision(rule: sr.Rule, fd: dict[str, list],
+                   sec_per_step: dict[str, list[float]],
+                   min_seeds: int = sr.MIN_SEEDS) -> sr.Decision:
+  """RULE_SPEED from per-seed FD series and seconds per G step."""
+  best = {n: sr.SeedStats.of([v.min() if v.size else math.nan
+                              for _, v in fd[n]]) for n in fd}
+  target = TARGET_SLACK * max(best[n].mean for n in fd)
+  times = {n: sr.SeedStats.of(minutes_to_target(s, t, target)
+                              for s, t in zip(fd[n], sec_per_step[n]))
+           for n in fd}
+  decision = sr.compare(rule, times[CLAIMED], times[OTHER],
+                        higher_is_better=False, names=(CLAIMED, OTHER),
+                        min_seeds=min_seeds)
+  reached = ", ".join(f"{n} {times[n].n}/{len(fd[n])} seeds"
+                      for n in (CLAIMED, OTHER))
+  return sr.Decision(rule, decision.verdict,
+                     f"minutes to FD <= {target:.3g}: {decision.evidence}; "
+                     f"reached by {reached}")
+
+
+def decide(series: dict[str, dict[str, list]],
+           sec_per_step: dict[str, list[float]],
+           min_seeds: int = sr.MIN_SEEDS) -> list[sr.Decision]:
+  """Every rule's decision from series[arm][metric] = per-seed (steps,
+  values) and per-seed seconds per G step."""
+  names = (CLAIMED, OTHER)
+
+  def per_seed(metric, pick):
+    return {n: sr.SeedStats.of(pick(v) if v.size else math.nan
+                               for _, v in series[n][metric]) for n in names}
+
+  def gate(metric, higher, tol, relative):
+    out = []
+    for n in names:
+      improving, why = still_improving(mean_curve(series[n][metric])[1],
+                                       higher, tol, relative)
+      out.append((improving, f"{n} {metric} {why}"))
+    return out
+
+  def first_mean(n, metric):
+    return float(np.mean([v[0] for _, v in series[n][metric] if v.size]
+                         or [math.nan]))
+
+  best_fd = per_seed("fid", np.min)
+  fd_failed = [n for n in names
+               if not best_fd[n].mean < 0.8 * first_mean(n, "fid")]
+  fd = not_worse(RULE_FD, best_fd[CLAIMED], best_fd[OTHER], False,
+                 FD_MARGIN, True, min_seeds=min_seeds, gates=[
+                     (bool(fd_failed), f"training failed in {fd_failed}: "
+                      "best FD not below 0.8 x the first evaluation's"),
+                     *gate("fid", False, REL_TOL, True)])
+  best_is = per_seed("is", np.max)
+  is_failed = [n for n in names
+               if not best_is[n].mean > 1.2 * first_mean(n, "is")]
+  score = not_worse(RULE_SCORE, best_is[CLAIMED], best_is[OTHER], True,
+                    SCORE_MARGIN, True, min_seeds=min_seeds, gates=[
+                        (bool(is_failed), f"training failed in {is_failed}: "
+                         "best score not above 1.2 x the first evaluation's"),
+                        *gate("is", True, REL_TOL, True)])
+  final = {m: per_seed(m, lambda v: v[-1]) for m in
+           ("sample_accuracy", "validation_accuracy", "self_accuracy")}
+
+  def accuracy_rule(rule, metric, floor, what):
+    low = [n for n in names if not final[metric][n].mean > floor]
+    return not_worse(rule, final[metric][CLAIMED], final[metric][OTHER],
+                     True, ACCURACY_MARGIN, False, min_seeds=min_seeds,
+                     gates=[(bool(low), f"mean not above {floor:g} in {low}: "
+                             f"{what}"),
+                            *gate(metric, True, ABS_TOL, False)])
+
+  sample = accuracy_rule(RULE_SAMPLE_ACCURACY, "sample_accuracy", 0.3,
+                         "conditioning not learned")
+  validation = accuracy_rule(RULE_VALIDATION, "validation_accuracy", 0.2,
+                             "no classifier learned")
+  improving = {n: still_improving(mean_curve(series[n]["self_accuracy"])[1],
+                                  True, ABS_TOL, False) for n in names}
+  self_acc = both_above(RULE_SELF, final["self_accuracy"],
+                        SELF_ACCURACY_LEVEL, improving, min_seeds=min_seeds)
+  speed = speed_decision(RULE_SPEED, {n: series[n]["fid"] for n in names},
+                         sec_per_step, min_seeds=min_seeds)
+  return [fd, score, sample, validation, self_acc, speed]
+
+
+# ------------------------------------------------------------------- runs
 def _seconds_per_step(model_dir: str) -> float:
-  """Median wall seconds per G step from the train job's steps/s log."""
+  """Median wall seconds per G step from the train job's steps/s log (the
+  first interval, with tracing, left out)."""
   _, rate = sc.train_series(model_dir, "train/steps_per_sec")
   return float(1.0 / np.median(rate[1:] if len(rate) > 1 else rate))
 
 
+def supervised_baseline(root: str, seed: int, epochs: int
+                        ) -> tuple[Optional[float], float]:
+  """(held-out accuracy, wall seconds) of the domain classifier's
+  architecture trained on the first 6,000 labelled training images."""
+  out = os.path.join(root, f"supervised_10pct_s{seed}")
+  info_path = os.path.join(out, "classifier.json")
+  log = out + ".log"
+  args = [f"--dataset={DATASET}", f"--image_size={IMAGE_SIZE}",
+          "--channels=1", f"--max_train_examples={LABELLED}",
+          f"--epochs={epochs}", f"--seed={seed}", f"--out={out}"]
+  info = None
+  if os.path.exists(info_path):
+    with open(info_path, encoding="utf8") as f:
+      info = json.load(f)
+  if info is None or (info.get("epochs"), info.get("seed"),
+                      info.get("train_examples")) != (epochs, seed, LABELLED):
+    print(f"[supervised s{seed}] training", flush=True)
+    sc.run_module("eval.train_classifier", args, log)
+    with open(info_path, encoding="utf8") as f:
+      info = json.load(f)
+  return float(info["test_accuracy"]), sc.logged_seconds(log)
+
+
+def _band_plot(path: str, panels: list[tuple[str, dict]],
+               xlabel: str = "G step", columns: int = 3) -> str:
+  """Mean over seeds with a +- std band, one panel per metric."""
+  plt = sc.pyplot()
+  rows = int(np.ceil(len(panels) / columns))
+  fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows),
+                           squeeze=False)
+  for ax, (title, curves) in zip(axes.flat, panels):
+    for label, per_seed in curves.items():
+      steps, mean = mean_curve(per_seed)
+      if not steps.size:
+        continue
+      values = [np.interp(steps, s, v) for s, v in per_seed]
+      std = np.std(values, axis=0, ddof=1) if len(values) > 1 else 0 * mean
+      line, = ax.plot(steps, mean, marker=".", label=f"{label} "
+                      f"(n={len(per_seed)})")
+      ax.fill_between(steps, mean - std, mean + std, alpha=0.2,
+                      color=line.get_color())
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel(xlabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+  for ax in list(axes.flat)[len(panels):]:
+    ax.axis("off")
+  fig.tight_layout()
+  return sc.save_figure(fig, path)
+
+
 def main(argv):
   del argv
-  root = sc.study_dirs(KEY, FLAGS.runs_root)
-  classifier, info = sc.ensure_classifier("digits", 16)
-  common = dict(seed=FLAGS.seed, max_steps=FLAGS.steps,
-                save_every=FLAGS.save_every,
-                keep_checkpoints=FLAGS.steps // FLAGS.save_every + 2,
-                image_every=FLAGS.steps, summary_every=FLAGS.save_every // 2)
-  runs = {}
-  for name, cfg in RUNS.items():
-    record = sc.train(name, os.path.join(root, name.lower().replace("-", "_")),
-                      cfg, common)
-    sc.evaluate(record, sc.DIGITS_METRICS,
-                sc.digits_eval_flags(classifier, FLAGS.num_samples))
-    runs[name] = record
+  if not sc.register_rules(KEY, RULES):
+    return
+  mode = QUICK if FLAGS.quick else FULL
+  steps = FLAGS.steps or mode["steps"]
+  seeds = [int(s) for s in (FLAGS.seeds or mode["seeds"])]
+  evaluations = FLAGS.evaluations or mode["evaluations"]
+  use_baseline = (mode["baseline"] if FLAGS.supervised_baseline is None
+                  else FLAGS.supervised_baseline)
+  save_every = steps // evaluations
+  loop = FLAGS.steps_per_loop
+  if save_every < 1 or save_every % loop or steps % save_every:
+    raise app.UsageError(
+        f"--steps={steps} / --evaluations={evaluations} must give a "
+        f"whole checkpoint interval that --steps_per_loop={loop} divides "
+        f"(got {steps / evaluations:g}).")
+  root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
+  classifier, info = sc.ensure_classifier(DATASET, IMAGE_SIZE)
+  common = dict(max_steps=steps, save_every=save_every,
+                keep_checkpoints=evaluations + 2, image_every=steps,
+                summary_every=save_every // 2 // loop * loop or loop,
+                steps_per_loop=loop)
+  eval_flags = {"classifier_path": classifier,
+                "num_samples": FLAGS.num_samples, "num_groups": 10,
+                "reference_samples": 10000, "seed": 0}
+  records, dirs = [], {n: [] for n in ARMS}
+  for seed in seeds:  # Seed by seed: an interrupted study has whole pairs.
+    for name, cfg in ARMS.items():
+      slug = name.lower().replace("-", "_")
+      record = sc.train(f"{name} s{seed}",
+                        os.path.join(root, f"{slug}_s{seed}"), cfg,
+                        dict(common, seed=seed))
+      sc.evaluate(record, METRICS, eval_flags)
+      records.append(record)
+      dirs[name].append(record.model_dir)
+
+  series = {n: {m: [sc.eval_series(d, m) for d in dirs[n]]
+                for m, _ in PANELS} for n in ARMS}
+  sec_per_step = {n: [_seconds_per_step(d) for d in dirs[n]] for n in ARMS}
+  decisions = decide(series, sec_per_step, min_seeds=mode["min_seeds"])
+
+  baseline, baseline_seconds = [], 0.0
+  if use_baseline:
+    for seed in seeds:
+      acc, secs = supervised_baseline(root, seed, FLAGS.baseline_epochs)
+      baseline.append(acc)
+      baseline_seconds += secs
   section = sc.Section(
-      key=KEY, title="Study 3: MHGAN-SSL vs ACGAN-SSL on digits, 10% labels",
-      paper="MHGAN (multi-hinge loss) Sec. 3.3, eq. 8 / 9",
+      key=KEY, title="Study 3: MHGAN-SSL vs ACGAN-SSL on Fashion-MNIST "
+      "16x16, 10% labels",
+      paper="MHGAN (multi-hinge loss) Sec. 2.2 eq. 8 / 9, Sec. 3.3, Fig. 10",
       script="experiments.study_ssl", protocol=[], claims=[], body=[],
-      runs=list(runs.values()))
+      runs=records, rules=RULES, quick=FLAGS.quick)
+  if baseline:
+    section.runs = records + [sc.RunRecord(
+        "supervised 10% (classifier only)", os.path.join(root, "supervised"),
+        f"python -m eval.train_classifier --dataset={DATASET} "
+        f"--image_size={IMAGE_SIZE} --channels=1 --max_train_examples="
+        f"{LABELLED} --epochs={FLAGS.baseline_epochs} --seed=<seed> "
+        f"--out={root}/supervised_10pct_s<seed>",
+        train_seconds=baseline_seconds)]
   res = section.results_dir
-  sec_per_step = {n: _seconds_per_step(r.model_dir) for n, r in runs.items()}
-  panels = [(title, {n: sc.eval_series(r.model_dir, m)
-                     for n, r in runs.items()}) for m, title in PANELS]
-  time_curves = {}
-  for n, r in runs.items():
-    steps, fd = sc.eval_series(r.model_dir, "fid")
-    time_curves[n] = (steps * sec_per_step[n] / 60.0, fd)
-  panels.append(("Fréchet distance against training wall time",
-                 time_curves))
-  sc.plot_metric_grid(os.path.join(res, "curves.png"), panels[:6])
-  sc.plot_metric_grid(os.path.join(res, "fd_vs_time.png"), panels[6:],
-                      columns=1, xlabel="training minutes (median s/step x "
-                      "steps)")
+  panels = [(title, {n: series[n][m] for n in ARMS}) for m, title in PANELS]
+  # Each arm's steps at its mean seconds per step (one time axis per arm).
+  panels.append(("FD against training wall time", {
+      n: [(s * float(np.mean(sec_per_step[n])) / 60.0, v)
+          for s, v in series[n]["fid"]] for n in ARMS}))
+  _band_plot(os.path.join(res, "curves.png"), panels[:5])
+  _band_plot(os.path.join(res, "fd_vs_time.png"), panels[5:],
+             xlabel="training minutes (steps x the arm's mean of the "
+             "runs' median s/step)", columns=1)
 
-  reference = os.path.join(FLAGS.runs_root, "conditional_digits", "mhgan")
-  final = FLAGS.steps
-  cols = ("fid", "is", "intra_fid", "sample_accuracy", "self_accuracy",
-          "validation_accuracy", "d_real_accuracy_train")
-  rows = []
-  best_fd = {}
-  for n, r in runs.items():
-    steps, fd = sc.eval_series(r.model_dir, "fid")
-    best_fd[n] = (float(fd.min()), int(steps[fd.argmin()]))
-    rows.append((n, f"{sec_per_step[n]:.3f}",
-                 f"{best_fd[n][0]:.2f} @{best_fd[n][1]}",
-                 *(sc.fmt(sc.value_at(r.model_dir, m, final)) for m in cols)))
-  if sc.done_step(reference) == final:
-    steps, fd = sc.eval_series(reference, "fid")
-    rows.append(("MHGAN, 100% labels (study 2)", "n/a",
-                 f"{fd.min():.2f} @{int(steps[fd.argmin()])}",
-                 *(sc.fmt(sc.value_at(reference, m, final)) for m in cols)))
-  table = sc.markdown_table(["run", "s / G step", "best FD @step",
-                             *(f"{m} @{final}" for m in cols)], rows)
+  per_seed_rows, summary_rows = [], []
+  cols = (("fid", "best FD", np.min), ("is", "best score", np.max),
+          ("fid", "final FD", None), ("sample_accuracy", "sample acc.", None),
+          ("validation_accuracy", "validation acc.", None),
+          ("self_accuracy", "self acc.", None))
+  for n in ARMS:
+    for i, seed in enumerate(seeds):
+      row = [n, seed, f"{sec_per_step[n][i]:.3f}"]
+      for metric, _, pick in cols:
+        s, v = series[n][metric][i]
+        if not v.size:
+          row.append("n/a")
+        elif pick is None:
+          row.append(sc.fmt(v[-1]))
+        else:
+          k = int(np.argmin(v) if pick is np.min else np.argmax(v))
+          row.append(f"{v[k]:.3f} @{int(s[k])}")
+      per_seed_rows.append(row)
+    stats = [sr.SeedStats.of(sec_per_step[n]).format()]
+    for metric, _, pick in cols:
+      stats.append(sr.SeedStats.of(
+          ((pick or (lambda x: x[-1]))(v) if v.size else math.nan)
+          for _, v in series[n][metric]).format())
+    summary_rows.append([n, *stats])
+  if baseline:
+    summary_rows.append(["supervised, 6,000 labels only (domain classifier "
+                         "architecture)", "n/a", "n/a", "n/a", "n/a", "n/a",
+                         sr.SeedStats.of(baseline).format(), "n/a"])
+  headers = [title for _, title, _ in cols]
+  summary = sc.markdown_table(["arm", "s / G step", *headers], summary_rows)
+  per_seed = sc.markdown_table(["arm", "seed", "s / G step",
+                                *[h + (" @step" if p is not None else "")
+                                  for (_, h, p) in cols]], per_seed_rows)
+  gates = []
+  for m, higher, tol, rel in (("fid", False, REL_TOL, True),
+                              ("is", True, REL_TOL, True),
+                              ("sample_accuracy", True, ABS_TOL, False),
+                              ("validation_accuracy", True, ABS_TOL, False),
+                              ("self_accuracy", True, ABS_TOL, False)):
+    for n in ARMS:
+      gates.append((m, n, still_improving(mean_curve(series[n][m])[1],
+                                          higher, tol, rel)[1]))
+  gate_table = sc.markdown_table(["metric", "arm", "end of the mean curve"],
+                                 gates)
 
-  mh, ac = best_fd["MHGAN-SSL"][0], best_fd["ACGAN-SSL"][0]
-  rel = abs(mh - ac) / min(mh, ac)
-  c1 = sc.Claim(
-      "MHGAN-SSL reaches about the same quality as ACGAN-SSL",
-      sc.REPRODUCED if rel <= 0.2 else
-      sc.NOT_REPRODUCED if mh > ac else sc.INCONCLUSIVE,
-      f"best FD MHGAN-SSL {mh:.2f}, ACGAN-SSL {ac:.2f} ({rel:.0%} apart, one "
-      "seed); rule: reproduced within 20%, not reproduced if MHGAN-SSL is "
-      "more than 20% worse, inconclusive if it is more than 20% better")
-  # Time for MHGAN-SSL to reach ACGAN-SSL's best FD (or its own best).
-  target = ac * 1.05
-  mh_steps, mh_fd = sc.eval_series(runs["MHGAN-SSL"].model_dir, "fid")
-  reached = mh_steps[mh_fd <= target]
-  mh_time = (float(reached[0]) * sec_per_step["MHGAN-SSL"] / 60
-             if len(reached) else float("inf"))
-  ac_time = best_fd["ACGAN-SSL"][1] * sec_per_step["ACGAN-SSL"] / 60
-  mh_total = final * sec_per_step["MHGAN-SSL"] / 60
-  ac_steps, ac_fd = sc.eval_series(runs["ACGAN-SSL"].model_dir, "fid")
-  ac_at_mh_total = float(np.interp(
-      mh_total, ac_steps * sec_per_step["ACGAN-SSL"] / 60, ac_fd))
-  first_to_target = mh_time < ac_time
-  ahead_at_equal_time = mh_fd[-1] < ac_at_mh_total
-  reached_text = (f"after {mh_time:.1f} min" if np.isfinite(mh_time) else
-                  f"never in its {final} steps ({mh_total:.1f} min)")
-  c2 = sc.Claim(
-      "MHGAN-SSL trains faster than ACGAN-SSL (1 D step instead of 2)",
-      sc.REPRODUCED if first_to_target and ahead_at_equal_time else
-      sc.NOT_REPRODUCED if not (first_to_target or ahead_at_equal_time) else
-      sc.INCONCLUSIVE,
-      f"{sec_per_step['MHGAN-SSL']:.3f} vs {sec_per_step['ACGAN-SSL']:.3f} "
-      f"s per G step; MHGAN-SSL comes within 5% of ACGAN-SSL's best FD "
-      f"{reached_text}, ACGAN-SSL reaches it in {ac_time:.1f} min; after "
-      f"MHGAN-SSL's {mh_total:.1f} min ACGAN-SSL's FD is {ac_at_mh_total:.2f} "
-      f"(interpolated) against MHGAN-SSL's final {mh_fd[-1]:.2f}; rule: "
-      "reproduced if MHGAN-SSL both gets within 5% of ACGAN-SSL's best FD "
-      "first and has the lower FD at equal wall time, not reproduced if "
-      "neither, inconclusive if one (the equal-time test was added after "
-      "the first run showed the two disagree)")
-  selfs = {n: sc.value_at(r.model_dir, "self_accuracy", final)
-           for n, r in runs.items()}
-  vals = {n: sc.value_at(r.model_dir, "validation_accuracy", final)
-          for n, r in runs.items()}
-  ok = all(selfs[n] >= 0.8 and selfs[n] > vals[n] for n in runs)
-  c3 = sc.Claim(
-      "Both reach high self accuracy (> 80%) above their validation accuracy",
-      sc.REPRODUCED if ok else sc.NOT_REPRODUCED,
-      "; ".join(f"{n}: self {selfs[n]:.3f}, validation {vals[n]:.3f}"
-                for n in runs) + f" at step {final}")
-  section.claims = [c1, c2, c3]
+  section.claims = [sc.Claim.decided(d) for d in decisions]
   section.protocol = [
-      ("data", "digits 16x16; labels kept for 10% of the 1,437 training "
-       "images (every 10th by index, 143 labelled), all 1,437 (the "
-       "labelled 10% included) as unlabelled images; held-out 360 for "
-       "validation"),
-      ("flagfiles", "mhgan_ssl_digits.cfg (1 D step, D lr 4e-4), "
-       "acgan_ssl_digits.cfg (2 D steps, D lr 5e-4); SAGAN 16x16 width 32, "
-       "z 64, batch 64, hinge; unlabelled images projected with the "
-       "pseudo-label argmax_k C_k(x), D loss (L_real + L_unlab) / 2 + L_fake "
-       "+ L_aux"),
-      ("steps", f"{FLAGS.steps} G steps each, seed {FLAGS.seed}"),
-      ("evaluation", f"eval.run every {FLAGS.save_every} steps, "
-       f"{FLAGS.num_samples} class-balanced samples, offline digits "
-       f"classifier ({info.test_accuracy:.3f} held-out accuracy) as the "
-       "feature network; reference: the 1,437 train images"),
-      ("wall time", "median of the train job's logged steps/s on this "
-       "2-core CPU (other jobs may have shared it)"),
+      ("data", "Fashion-MNIST 28x28 resized to 16x16; labels kept for an "
+       "evenly spread 10% of the 60,000 training images (6,000: index i "
+       "with floor((i+1)/10) > floor(i/10)); all 60,000 (the labelled 10% "
+       "included) as the unlabelled stream; the 10,000 test images held out "
+       "for D's validation accuracy"),
+      ("flagfiles", "mhgan_ssl_fmnist16.cfg (multi-hinge, 1 D step, D lr "
+       "4e-4, z 128), acgan_ssl_fmnist16.cfg (cross-entropy, 2 D steps, D lr "
+       "5e-4, z 120: the paper's ACGAN-SSL differences); SAGAN 16x16 widths "
+       "16, batch 64, hinge, G lr 1e-4, Adam 0 / 0.999, aux weights D 1.0 / "
+       "G 0.1 on real and generated, G batch-norm decay 0.99"),
+      ("seeds", f"{', '.join(map(str, seeds))} per arm"
+       + (" (quick: rules decide from 2 seeds)" if FLAGS.quick else "")),
+      ("steps and stopping", f"a fixed budget of {steps} G steps per run "
+       f"(the same for both arms; ACGAN-SSL's 2 D steps cost more wall "
+       f"time), {loop} G step(s) per compiled call; a rule is inconclusive if "
+       "its metric's mean curve was still improving at the end (a new best "
+       "in the last 3 evaluations beating the earlier best by > 2% for FD "
+       "and score, > 0.5 points for accuracies; table below)"),
+      ("evaluation", f"eval.run every {save_every} steps ({evaluations}"
+       f" checkpoints), {FLAGS.num_samples} class-balanced samples, the "
+       f"offline Fashion-MNIST 16px domain classifier "
+       f"({info.test_accuracy:.3f} test accuracy) as feature network (FD, "
+       "score in 10 groups, sample accuracy), FD reference 10,000 training "
+       "images; validation accuracy = D's auxiliary classifier on the 10,000 "
+       "test images; self accuracy = D's classifier on G(z, y)"),
+      ("supervised reference", (
+          f"the domain classifier's architecture trained for "
+          f"{FLAGS.baseline_epochs} epoch(s) on the first 6,000 training "
+          "images with labels (eval.train_classifier --max_train_examples; "
+          "the same count as, but not the same images as, the GANs' evenly "
+          "spread 10%), one per seed; no rule uses it")
+       if baseline else "not run" + (" in --quick" if FLAGS.quick else "")),
+      ("wall time", "median of each train job's logged steps/s (other jobs "
+       "on the 2-core CPU may have shared it)"),
   ]
-  last = [n for n in runs if best_fd[n][1] == final]
-  note = (f"One seed per run. Best FD at the last checkpoint (step {final}) "
-          f"for {', '.join(last) or 'neither run'}: "
-          + ("still improving when the study stops, so this compares early "
-             "training." if last else "both runs had levelled off."))
-  section.body = [note, table,
-                  section.figure("curves.png", "Metrics over training."),
-                  section.figure("fd_vs_time.png", "FD against training "
-                                 "wall time.")]
+  section.body = [
+      "Mean ± sample std over seeds (best FD / score over each run's "
+      "evaluations; the rest at the last evaluation):", summary,
+      "Per seed:", per_seed,
+      "Plateau gate (mean curve over seeds):", gate_table,
+      section.figure("curves.png", "Metrics over training, mean ± std over "
+                     "seeds."),
+      section.figure("fd_vs_time.png", "FD against training wall time, mean "
+                     "± std over seeds.")]
   section.write()
 
 

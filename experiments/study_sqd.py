@@ -152,7 +152,7 @@ WGAN_UNSTABLE = Rule(
     "not reproduced if below 0 by more than its std; inconclusive within "
     "one std or with fewer than 3 seeds.")
 TURNING_POINT = Rule(
-    "turning_point_rule", "Definition used by the rules above (not a claim)",
+    "turning_point_rule", "Definition used by the rules below (not a claim)",
     TP_RULE)
 RULES = (TURNING_POINT, TP_PREVENTED, TP_WITHOUT_GP, WGAN_Q, D_AFTER_TP,
          GP_Q, GP_D, GP_JUMPS, WGAN_UNSTABLE)
@@ -454,7 +454,7 @@ def main(argv):
        "300 CelebA epochs (~950,000 steps) and saw turning points at epochs "
        "40-110"),
       ("seeds", f"{', '.join(map(str, seeds))}: {len(runs)} runs"
-       + (" (quick: one seed, so every rule is inconclusive by its "
+       + (" (fewer than 3 seeds: every rule is inconclusive by its "
           "3-seed gate)" if len(seeds) < 3 else "")),
       ("S", f"angle between consecutive weight vectors of G and of D (all "
        f"weights), every step; the train job logs 10-step means "

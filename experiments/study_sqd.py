@@ -11,7 +11,8 @@ epoch's steps), finds turning points on them with the rule registered
 below (tfgan_ext.monitors.epoch_turning_points) and decides every claim by
 its pre-registered rule over seeds.
 
-  python -m experiments.study_sqd [--quick]
+  python -m experiments.study_sqd [--quick] [--sqd_seeds=0,1,2]
+      [--sqd_epochs=30] [--sqd_epoch_steps=50] [--runs_root=...]
 """
 
 from __future__ import annotations
@@ -28,13 +29,18 @@ from tfgan_ext.monitors import (TURNING_POINTS_FILE, angle_jump_ratios,
                                 epoch_turning_points)
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("epochs", 0, "Study epochs per run (0: 30, or 20 with "
-                     "--quick).")
-flags.DEFINE_integer("epoch_steps", 50, "G steps per study epoch (a "
+# Study-specific names (sqd_*): the other study scripts define "epochs",
+# "seeds" and friends, and tests import several studies into one process.
+flags.DEFINE_integer("sqd_epochs", 0, "Study epochs per run (0: 30, or 20 "
+                     "with --quick).")
+flags.DEFINE_integer("sqd_epoch_steps", 50, "G steps per study epoch (a "
                      "multiple of the flagfiles' --steps_per_loop=10).")
-flags.DEFINE_list("seeds", [], "Seeds (empty: 0,1,2, or 0 with --quick).")
-flags.DEFINE_integer("sqd_samples", 500, "Generated samples per Q / D.")
-flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
+flags.DEFINE_list("sqd_seeds", [], "Seeds (empty: 0,1,2, or 0 with "
+                  "--quick).")
+flags.DEFINE_integer("sqd_qd_samples", 500, "Generated samples per Q / D.")
+if "runs_root" not in FLAGS:  # Shared by every study script.
+  flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are "
+                      "written.")
 
 KEY = "sqd_fmnist"
 DATASET, IMAGE_SIZE = "fashion_mnist", 16
@@ -342,18 +348,19 @@ def main(argv):
   if not sc.register_rules(KEY, RULES):
     return
   quick = FLAGS.quick
-  epochs = FLAGS.epochs or (QUICK_EPOCHS if quick else FULL_EPOCHS)
-  seeds = tuple(int(s) for s in FLAGS.seeds) or (
+  epochs = FLAGS.sqd_epochs or (QUICK_EPOCHS if quick else FULL_EPOCHS)
+  seeds = tuple(int(s) for s in FLAGS.sqd_seeds) or (
       QUICK_SEEDS if quick else FULL_SEEDS)
-  epoch_steps = FLAGS.epoch_steps
+  epoch_steps = FLAGS.sqd_epoch_steps
   if epoch_steps < 1 or epoch_steps % STEPS_PER_LOOP:
-    raise ValueError(f"--epoch_steps must be a positive multiple of "
+    raise ValueError(f"--sqd_epoch_steps must be a positive multiple of "
                      f"{STEPS_PER_LOOP} (the flagfiles' steps_per_loop): the "
                      f"SQD monitor measures Q and D at loop ends; got "
                      f"{epoch_steps}.")
   if epochs <= WARMUP + HORIZON:
-    raise ValueError(f"--epochs must exceed {WARMUP + HORIZON} (the turning-"
-                     f"point rule's warm-up and horizon); got {epochs}.")
+    raise ValueError(f"--sqd_epochs must exceed {WARMUP + HORIZON} (the "
+                     f"turning-point rule's warm-up and horizon); got "
+                     f"{epochs}.")
   steps = epochs * epoch_steps
   root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
   classifier, info = sc.ensure_classifier(DATASET, IMAGE_SIZE)
@@ -368,7 +375,7 @@ def main(argv):
                          image_every=steps, summary_every=STEPS_PER_LOOP,
                          steps_per_loop=STEPS_PER_LOOP, sqd=True,
                          sqd_every=epoch_steps,
-                         sqd_samples=FLAGS.sqd_samples,
+                         sqd_samples=FLAGS.sqd_qd_samples,
                          classifier_path=classifier))
         runs[(loss, gp, seed)] = r
         curves[(loss, gp, seed)] = read_curves(r.model_dir, epoch_steps,
@@ -459,8 +466,8 @@ def main(argv):
       ("S", f"angle between consecutive weight vectors of G and of D (all "
        f"weights), every step; the train job logs 10-step means "
        f"(steps_per_loop {STEPS_PER_LOOP}); per epoch, their mean"),
-      ("Q, D", f"at each epoch's end on {FLAGS.sqd_samples} samples with fixed "
-       f"latents, Fashion-MNIST {IMAGE_SIZE}px domain classifier "
+      ("Q, D", f"at each epoch's end on {FLAGS.sqd_qd_samples} samples "
+       f"with fixed latents, Fashion-MNIST {IMAGE_SIZE}px domain classifier "
        f"({info.test_accuracy:.3f} test accuracy): Q = mean largest class "
        "probability (the stand-in for MTCNN's face probability; floor 0.1), "
        "D = James-Stein entropy of nearest class-centroid assignments in its "

@@ -495,7 +495,7 @@ STUDIES = (("experiments.study_aw_ring8", "aw_ring8"),
            ("experiments.study_conditional", "conditional_digits"),
            ("experiments.study_ssl", "ssl_fmnist"),
            ("experiments.study_magan", "magan_fmnist"),
-           ("experiments.study_sqd", "sqd_digits"))
+           ("experiments.study_sqd", "sqd_fmnist"))
 
 INTRO = """# tfgan_ext: the papers' findings at laptop scale
 

@@ -32,19 +32,25 @@ from tfgan_ext.evaluation.restore import restore_networks
 from tfgan_ext.metrics.domain_networks import COVERED_SHARE
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("steps", 0, "G steps per run; 0 = 25,000 (the paper's "
-                     "horizon), 5,000 with --quick (one Fig. 6 "
-                     "checkpoint: the mode-change rule cannot decide).")
-flags.DEFINE_list("seeds", [], "Seeds, one run per arm each; empty = 0-4, "
-                  "0-2 with --quick.")
-flags.DEFINE_integer("save_every", 2500, "Checkpoint (and eval) interval; "
-                     "the Fig. 6 steps (multiples of 5,000) must be among "
-                     "them.")
-flags.DEFINE_integer("num_samples", 2000, "Generated points per evaluation "
-                     "and per Fig. 6 panel.")
-flags.DEFINE_integer("summary_every", 10, "Steps between logged scalars "
-                     "(the angles are single-step values at these steps).")
-flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
+
+
+def define_flags() -> None:
+  """This script's flags; defined only when it runs (tests import
+  several study scripts into one process)."""
+  flags.DEFINE_integer("steps", 0, "G steps per run; 0 = 25,000 (the paper's "
+                       "horizon), 5,000 with --quick (one Fig. 6 "
+                       "checkpoint: the mode-change rule cannot decide).")
+  flags.DEFINE_list("seeds", [], "Seeds, one run per arm each; empty = 0-4, "
+                    "0-2 with --quick.")
+  flags.DEFINE_integer("save_every", 2500, "Checkpoint (and eval) interval; "
+                       "the Fig. 6 steps (multiples of 5,000) must be among "
+                       "them.")
+  flags.DEFINE_integer("num_samples", 2000, "Generated points per evaluation "
+                       "and per Fig. 6 panel.")
+  flags.DEFINE_integer("summary_every", 10, "Steps between logged scalars "
+                       "(the angles are single-step values at these steps).")
+
+
 
 KEY = "aw_ring8"
 FLAGFILE = "aw_ring8_unrolled"
@@ -519,4 +525,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

@@ -51,6 +51,9 @@ INCONCLUSIVE = study_rules.INCONCLUSIVE
 # two never collide in one model_dir.
 QUICK_RUNS_ROOT = os.path.join("runs", "studies_quick")
 
+flags.DEFINE_string("runs_root", RUNS_ROOT,
+                    "Where a study writes its runs (with --quick: "
+                    "runs/studies_quick unless given).")
 flags.DEFINE_bool(
     "register_only", False,
     "Only freeze the study's rules in results/<key>/rules.json (to commit "

@@ -27,18 +27,24 @@ from experiments import study_rules as sr
 from experiments.study_rules import Rule, SeedStats
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("g_epochs", None, "Epochs with G training per run "
-                     "(MAGAN adds its pre-training epochs). Default 7, "
-                     "--quick 2.")
-flags.DEFINE_integer("save_every_epochs", 1, "Checkpoint (and eval) "
-                     "interval in epochs (--quick: final checkpoint only).")
-flags.DEFINE_list("seeds", None, "Seeds, one run per arm each. Default "
-                  "0,1,2; --quick 0,1.")
-flags.DEFINE_integer("num_samples", 1000, "Generated samples per evaluation.")
-flags.DEFINE_string("train_split", "test", "Fashion-MNIST split G and D "
-                    "train on (see PROTOCOL: 'test' has 10,000 images, 156 "
-                    "steps per epoch; 'train' 60,000, 937).")
-flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
+
+
+def define_flags() -> None:
+  """This script's flags; defined only when it runs (tests import
+  several study scripts into one process)."""
+  flags.DEFINE_integer("g_epochs", None, "Epochs with G training per run "
+                       "(MAGAN adds its pre-training epochs). Default 7, "
+                       "--quick 2.")
+  flags.DEFINE_integer("save_every_epochs", 1, "Checkpoint (and eval) "
+                       "interval in epochs (--quick: final checkpoint only).")
+  flags.DEFINE_list("seeds", None, "Seeds, one run per arm each. Default "
+                    "0,1,2; --quick 0,1.")
+  flags.DEFINE_integer("num_samples", 1000, "Generated samples per evaluation.")
+  flags.DEFINE_string("train_split", "test", "Fashion-MNIST split G and D "
+                      "train on (see PROTOCOL: 'test' has 10,000 images, 156 "
+                      "steps per epoch; 'train' 60,000, 937).")
+
+
 
 KEY = "magan_fmnist"
 PRETRAIN_EPOCHS = 2
@@ -552,4 +558,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

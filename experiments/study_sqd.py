@@ -31,16 +31,20 @@ from tfgan_ext.monitors import (TURNING_POINTS_FILE, angle_jump_ratios,
 FLAGS = flags.FLAGS
 # Study-specific names (sqd_*): the other study scripts define "epochs",
 # "seeds" and friends, and tests import several studies into one process.
-flags.DEFINE_integer("sqd_epochs", 0, "Study epochs per run (0: 30, or 20 "
-                     "with --quick).")
-flags.DEFINE_integer("sqd_epoch_steps", 50, "G steps per study epoch (a "
-                     "multiple of the flagfiles' --steps_per_loop=10).")
-flags.DEFINE_list("sqd_seeds", [], "Seeds (empty: 0,1,2, or 0 with "
-                  "--quick).")
-flags.DEFINE_integer("sqd_qd_samples", 500, "Generated samples per Q / D.")
-if "runs_root" not in FLAGS:  # Shared by every study script.
-  flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are "
-                      "written.")
+
+
+def define_flags() -> None:
+  """This script's flags; defined only when it runs (tests import
+  several study scripts into one process)."""
+  flags.DEFINE_integer("sqd_epochs", 0, "Study epochs per run (0: 30, or 20 "
+                       "with --quick).")
+  flags.DEFINE_integer("sqd_epoch_steps", 50, "G steps per study epoch (a "
+                       "multiple of the flagfiles' --steps_per_loop=10).")
+  flags.DEFINE_list("sqd_seeds", [], "Seeds (empty: 0,1,2, or 0 with "
+                    "--quick).")
+  flags.DEFINE_integer("sqd_qd_samples", 500, "Generated samples per Q / D.")
+
+
 
 KEY = "sqd_fmnist"
 DATASET, IMAGE_SIZE = "fashion_mnist", 16
@@ -504,4 +508,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

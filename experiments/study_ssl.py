@@ -29,23 +29,29 @@ from experiments import study_common as sc
 from experiments import study_rules as sr
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("steps", None, "G steps per run (default 700, "
-                     "--quick 160).")
-flags.DEFINE_list("seeds", None, "Seeds of every arm (default 0,1,2; "
-                  "--quick 0,1).")
-flags.DEFINE_integer("evaluations", None, "Evaluated checkpoints per run, "
-                     "evenly spaced (save_every = steps / evaluations; "
-                     "default 7, --quick 4).")
-flags.DEFINE_integer("steps_per_loop", 1, "G steps per compiled call of the "
-                     "train job (must divide the checkpoint interval; 10 "
-                     "gave no faster steps here and traces ~2x longer).")
-flags.DEFINE_integer("num_samples", 1000, "Generated samples per "
-                     "evaluation (FD, score, sample and self accuracy).")
-flags.DEFINE_bool("supervised_baseline", None, "Also train the domain "
-                  "classifier's architecture on 6,000 labelled images only "
-                  "(default: yes, not with --quick).")
-flags.DEFINE_integer("baseline_epochs", 5, "Epochs of that baseline.")
-flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
+
+
+def define_flags() -> None:
+  """This script's flags; defined only when it runs (tests import
+  several study scripts into one process)."""
+  flags.DEFINE_integer("steps", None, "G steps per run (default 700, "
+                       "--quick 160).")
+  flags.DEFINE_list("seeds", None, "Seeds of every arm (default 0,1,2; "
+                    "--quick 0,1).")
+  flags.DEFINE_integer("evaluations", None, "Evaluated checkpoints per run, "
+                       "evenly spaced (save_every = steps / evaluations; "
+                       "default 7, --quick 4).")
+  flags.DEFINE_integer("steps_per_loop", 1, "G steps per compiled call of the "
+                       "train job (must divide the checkpoint interval; 10 "
+                       "gave no faster steps here and traces ~2x longer).")
+  flags.DEFINE_integer("num_samples", 1000, "Generated samples per "
+                       "evaluation (FD, score, sample and self accuracy).")
+  flags.DEFINE_bool("supervised_baseline", None, "Also train the domain "
+                    "classifier's architecture on 6,000 labelled images only "
+                    "(default: yes, not with --quick).")
+  flags.DEFINE_integer("baseline_epochs", 5, "Epochs of that baseline.")
+
+
 
 KEY = "ssl_fmnist"
 DATASET, IMAGE_SIZE = "fashion_mnist", 16
@@ -573,4 +579,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

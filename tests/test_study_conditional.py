@@ -157,3 +157,11 @@ def test_series_keeps_networks_apart(tmp_path):
   assert steps.tolist() == [200] and values.tolist() == [90.0]
   c = s2.curves("A", [str(tmp_path)] * 2, "fid", start=150)
   assert c.steps.tolist() == [200] and c.values.tolist() == [[4.0], [4.0]]
+
+
+def test_unevaluated_arm_is_inconclusive():
+  empty = s2.Curves("SAGAN", np.zeros(0, np.int64), np.zeros((3, 0)))
+  assert empty.final.n == 0
+  d = s2.beats(RULE, _flat("MHGAN", [10, 11, 12]), [empty], lower=True)
+  assert d.verdict == INCONCLUSIVE
+  assert s2.all_below(s2.R_PROJECTION, [empty]).verdict == INCONCLUSIVE

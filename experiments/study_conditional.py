@@ -221,6 +221,8 @@ def still_moving(curves: Curves) -> bool:
 
 def _trend(c: Curves, lower: bool) -> str:
   change = c.recent_change()
+  if not np.isfinite(change):
+    return f"{c.name} has fewer than 3 evaluations"
   return (f"{c.name} moved {change:+.3g} over the last 3 evaluations "
           f"(std {c.final.std:.3g})")
 

@@ -495,7 +495,7 @@ def study_dirs(key: str, runs_root: str) -> str:
 # ------------------------------------------------------------------ report
 # (module, results key), in report order.
 STUDIES = (("experiments.study_aw_ring8", "aw_ring8"),
-           ("experiments.study_conditional", "conditional_digits"),
+           ("experiments.study_conditional", "conditional_fmnist"),
            ("experiments.study_ssl", "ssl_fmnist"),
            ("experiments.study_magan", "magan_fmnist"),
            ("experiments.study_sqd", "sqd_fmnist"))

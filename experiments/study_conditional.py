@@ -1,272 +1,603 @@
-"""Study 2: MHGAN vs SAGAN vs ACGAN on digits, and the MHShared fine-tune.
+"""Study 2: MHGAN vs SAGAN vs ACGAN on Fashion-MNIST, and the MHShared switch.
 
-Trains configs/demo_digits.cfg (SAGAN), mhgan_digits.cfg and acgan_digits.cfg
-(16x16 digits, width 32) for --steps each; then, from the SAGAN run's last
-checkpoint, mhshared_finetune_digits.cfg (MHShared) and, as the control, the
-SAGAN config itself for --finetune_steps more steps. Both continue the SAGAN
-run (--init_from with --init_from_continue: optimizers, step counter and
-data stream carried on, as the paper switches the loss in the middle of
-SAGAN training), so they differ only in the loss. Every checkpoint is
-evaluated by eval.run with the offline digits classifier as the feature
-network.
+Trains sagan_fmnist16.cfg, mhgan_fmnist16.cfg and acgan_fmnist16.cfg (16x16
+Fashion-MNIST, widths 16, batch 64, SAGAN's hinge / TTUR) for --steps each,
+over --seeds. Each SAGAN seed is forked at its middle checkpoint into
+mhshared_switch_fmnist16.cfg (the multi-hinge loss on the projection table,
+--init_from with --init_from_continue: weights, both optimizers, step counter
+and data stream carried on) for the second half; the control is the SAGAN run
+itself continuing unchanged. Every run uses --deterministic, under which a
+continued run reads exactly the batches (and noise) the uninterrupted run
+reads, so the fork and its control differ only in the loss. Every checkpoint
+is evaluated by eval.run with the Fashion-MNIST domain classifier; with
+--inception_fid the final checkpoints also get the imported FID Inception.
+Full: 3 seeds, 2,000 steps, eval every 200; --quick: 2 seeds, 300 steps,
+eval every 50.
 
-  python -m experiments.study_conditional [--steps=600] [--finetune_steps=200]
+The rules below are fixed before the runs (results/<key>/rules.json).
+
+  python -m experiments.study_conditional [--quick] [--steps=N] [--seeds=0,1,2]
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from typing import Optional, Sequence
 
 from absl import app
 from absl import flags
 import numpy as np
 
 from experiments import study_common as sc
+from experiments import study_rules as sr
+from experiments.study_rules import (INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED,
+                                     Decision, Rule, SeedStats)
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("steps", 600, "G steps of the three main runs.")
-flags.DEFINE_integer("save_every", 100, "Checkpoint (and eval) interval.")
-flags.DEFINE_integer("finetune_steps", 200, "G steps of the fine-tunes.")
-flags.DEFINE_integer("finetune_save_every", 50, "Fine-tune eval interval.")
-flags.DEFINE_integer("seed", 0, "Seed of every run.")
+flags.DEFINE_integer("steps", None, "G steps of the main runs (default "
+                     "2000, --quick 300).")
+flags.DEFINE_integer("save_every", None, "Checkpoint (and eval) interval "
+                     "(default 200, --quick 50).")
+flags.DEFINE_string("seeds", None, "Comma-separated seeds (default 0,1,2; "
+                    "--quick 0,1).")
 flags.DEFINE_integer("num_samples", 1000, "Generated samples per evaluation.")
+flags.DEFINE_integer("steps_per_loop", 10, "G steps per device call.")
+flags.DEFINE_bool("inception_fid", False, "Also the imported FID "
+                  "Inception's FID of every run's final checkpoint (off by "
+                  "default: it does not fit the study's budget on 2 cores).")
+flags.DEFINE_string("inception_path", os.path.join(
+    os.path.expanduser("~"), ".cache", "tfgan_ext", "fid_inception_v3"),
+                    "Directory of the imported FID Inception.")
 flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
 
-KEY = "conditional_digits"
-MAIN = {"SAGAN": "demo_digits", "MHGAN": "mhgan_digits",
-        "ACGAN": "acgan_digits"}
-FINETUNE = {"MHShared fine-tune": "mhshared_finetune_digits",
-            "SAGAN continued (control)": "demo_digits"}
-METRICS = sc.DIGITS_METRICS
+KEY = "conditional_fmnist"
+FULL_STEPS, QUICK_STEPS = 2000, 300
+FULL_EVERY, QUICK_EVERY = 200, 50
+FULL_SEEDS, QUICK_SEEDS = (0, 1, 2), (0, 1)
+MAIN = {"SAGAN": "sagan_fmnist16", "MHGAN": "mhgan_fmnist16",
+        "ACGAN": "acgan_fmnist16"}
+FORK = "MHShared switch"
+CONTROL = "SAGAN (control)"
+SWITCH_CFG = "mhshared_switch_fmnist16"
+METRICS = ("is,fid,intra_fid,sample_accuracy,quality,diversity,"
+           "within_class_spread,validation_accuracy,self_accuracy,"
+           "projection_accuracy,d_real_accuracy_validation")
+NUM_CLASSES = 10
+CHANCE = 1.0 / NUM_CLASSES
+PROJECTION_LEVEL = 2 * CHANCE  # "near 1 / num classes": below 2x chance.
+SELF_ACCURACY_REACHED = 0.5
+VALIDATION_MARGIN = 0.05
 PANELS = (("fid", "Fréchet distance (classifier features) ↓"),
           ("is", "classifier score ↑ (max 10)"),
           ("intra_fid", "intra-class Fréchet distance ↓"),
+          ("within_class_spread", "within-class spread (1 = real)"),
           ("self_accuracy", "self accuracy (D's classifier on G(z, y))"),
           ("validation_accuracy", "validation accuracy (D's classifier, "
            "held-out real)"),
-          ("sample_accuracy", "sample accuracy (offline classifier)"),
-          ("diversity", "mode entropy D (nats; log 10 = 2.30)"),
-          ("within_class_spread", "within-class spread (1 = real)"),
-          ("projection_accuracy", "projection argmax_k D(x, k) accuracy"))
+          ("projection_accuracy", "projection argmax_k D(x, k) accuracy"),
+          ("sample_accuracy", "sample accuracy (domain classifier)"),
+          ("diversity", "mode entropy (nats; log 10 = 2.30)"))
+
+# ------------------------------------------------------------------ rules
+_GATE = ("Inconclusive also when the arm behind at the last evaluation was "
+         "still improving: its seed mean improved between the third-last and "
+         "the last evaluation by more than its seed std at the last one (the "
+         "gap could still close).")
+R_FD = Rule(
+    "mhgan_fd", "MHGAN reaches a lower FID than SAGAN and ACGAN (Table 1, "
+    "Fig. 4b, Fig. 11)",
+    "Domain-classifier FD at the final step, mean ± std over seeds. "
+    "Reproduced if MHGAN is lower than SAGAN and lower than ACGAN, each by "
+    "more than the summed std; not reproduced if MHGAN is higher than either "
+    "by more than the summed std; inconclusive otherwise. " + _GATE)
+R_SCORE = Rule(
+    "mhgan_score", "MHGAN reaches a higher Inception Score than SAGAN and "
+    "ACGAN (Table 1, Fig. 4a, Fig. 11)",
+    "Domain-classifier score (IS analogue, max 10) at the final step, mean ± "
+    "std over seeds. Reproduced if MHGAN is higher than SAGAN and higher "
+    "than ACGAN, each by more than the summed std; not reproduced if MHGAN "
+    "is lower than either by more than the summed std; inconclusive "
+    "otherwise. " + _GATE)
+R_INTRA = Rule(
+    "mhgan_intra_fd", "MHGAN improves the intra-class FID over SAGAN, "
+    "without sacrificing diversity (Fig. 4c; the paper compares SAGAN only)",
+    "Mean over the 10 classes of the domain-classifier FD per class at the "
+    "final step, mean ± std over seeds. Reproduced if MHGAN is lower than "
+    "SAGAN by more than the summed std; not reproduced if higher by more "
+    "than the summed std; inconclusive otherwise. " + _GATE)
+R_ACGAN = Rule(
+    "acgan_below_sagan", "ACGAN (cross-entropy head, 2 D steps) has a worse "
+    "FID than SAGAN (Table 1: 24.72 vs 16.39)",
+    "Domain-classifier FD at the final step, mean ± std over seeds. "
+    "Reproduced if ACGAN is higher than SAGAN by more than the summed std; "
+    "not reproduced if lower by more than the summed std; inconclusive "
+    "otherwise. " + _GATE)
+R_GRADUAL = Rule(
+    "acgan_faster_class_info", "ACGAN's cross-entropy brings class "
+    "information into G faster than the multi-hinge, which incorporates it "
+    "more gradually (Fig. 7a)",
+    "Self accuracy (D's aux head on G(z, y) against y) averaged over every "
+    "evaluation of a run (the area under its curve), mean ± std over seeds. "
+    "Reproduced if ACGAN's is higher than MHGAN's by more than the summed "
+    "std; not reproduced if lower by more than the summed std; inconclusive "
+    "otherwise, and inconclusive when either arm's final self accuracy "
+    f"(seed mean) is below {SELF_ACCURACY_REACHED} (class information did "
+    "not enter G, so there is no rise to compare).")
+R_VALIDATION = Rule(
+    "aux_validation_similar", "The aux heads of MHGAN and ACGAN reach about "
+    "the same validation accuracy (Fig. 7a)",
+    "Validation accuracy (aux head on the held-out test images) at the final "
+    "step, mean ± std over seeds; d = |mean MHGAN - mean ACGAN|, s = summed "
+    f"std. Reproduced if d + s <= {VALIDATION_MARGIN}; not reproduced if "
+    f"d - s > {VALIDATION_MARGIN}; inconclusive otherwise, and inconclusive "
+    f"when either arm's mean is below {PROJECTION_LEVEL} (no classifier was "
+    "learned) or either arm's seed mean moved by more than its seed std "
+    "between the third-last and the last evaluation (still changing).")
+R_PROJECTION = Rule(
+    "projection_chance", "The projection discriminator does not become a "
+    "classifier: argmax_k D(x, k) on real validation images is right about "
+    "1 / num classes of the time, for SAGAN, MHGAN and ACGAN (Sec. 3.2)",
+    "Projection accuracy on the held-out test images at the final step, "
+    f"per arm mean ± std over seeds, against {PROJECTION_LEVEL} (2x chance). "
+    f"Reproduced if every arm is below {PROJECTION_LEVEL} by more than its "
+    f"std; not reproduced if any arm is above {PROJECTION_LEVEL} by more "
+    "than its std; inconclusive otherwise, and an arm counts as "
+    "inconclusive when its seed mean moved by more than its seed std "
+    "between the third-last and the last evaluation (issue 13: the SAGAN "
+    "projection's accuracy was still falling when the digits runs stopped).")
+_SWITCH = ("The MHShared fork of each SAGAN seed (switched at the middle "
+           "checkpoint, optimizers and step carried on) against that SAGAN "
+           "run continuing unchanged, at the final step, mean ± std over "
+           "seeds. ")
+R_SWITCH_SCORE = Rule(
+    "mhshared_score", "Switching a SAGAN run to MHShared raises the "
+    "Inception Score (Sec. 3.2: 47.79 -> 169.68 in 5k steps; Sec. 7.1)",
+    _SWITCH + "Domain-classifier score: reproduced if the fork is higher "
+    "than the control by more than the summed std; not reproduced if lower "
+    "by more than the summed std; inconclusive otherwise. " + _GATE)
+R_SWITCH_FD = Rule(
+    "mhshared_fd", "Switching a SAGAN run to MHShared lowers the FID "
+    "(Sec. 3.2: 17.10 -> 8.87; Sec. 7.1: 15.49 -> 10.03)",
+    _SWITCH + "Domain-classifier FD: reproduced if the fork is lower than "
+    "the control by more than the summed std; not reproduced if higher by "
+    "more than the summed std; inconclusive otherwise. " + _GATE)
+R_SWITCH_DIVERSITY = Rule(
+    "mhshared_diversity", "The MHShared switch costs diversity (Fig. 8, "
+    "Fig. 12: the generator's diversity drops drastically)",
+    _SWITCH + "Within-class spread (mean over classes of tr Cov(generated) "
+    "/ tr Cov(real) in classifier features): reproduced if the fork is "
+    "lower than the control by more than the summed std; not reproduced if "
+    "higher by more than the summed std; inconclusive otherwise. Inconclusive "
+    "also when the arm behind in the claimed direction (the one with the "
+    "higher spread) was still falling by more than its seed std between the "
+    "third-last and the last evaluation.")
+RULES = (R_FD, R_SCORE, R_INTRA, R_ACGAN, R_GRADUAL, R_VALIDATION,
+         R_PROJECTION, R_SWITCH_SCORE, R_SWITCH_FD, R_SWITCH_DIVERSITY)
 
 
-def _run(name: str, cfg: str, root: str, flags_: dict, classifier: str
-         ) -> sc.RunRecord:
-  record = sc.train(name, os.path.join(root, _slug(name)), cfg, flags_)
-  sc.evaluate(record, METRICS,
-              sc.digits_eval_flags(classifier, FLAGS.num_samples))
-  return record
+# -------------------------------------------------------------- decisions
+@dataclasses.dataclass(frozen=True)
+class Curves:
+  """One metric of one arm: steps [T] and values [seeds, T]."""
+  name: str
+  steps: np.ndarray
+  values: np.ndarray
+
+  @property
+  def final(self) -> SeedStats:
+    if not self.values.shape[1]:  # Nothing evaluated: NaN, inconclusive.
+      return SeedStats.of([np.nan] * self.values.shape[0])
+    return SeedStats.of(self.values[:, -1])
+
+  @property
+  def average(self) -> SeedStats:
+    """Each seed's mean over its evaluations (area under the curve)."""
+    return SeedStats.of(np.nanmean(self.values, axis=1))
+
+  def recent_change(self) -> float:
+    """Seed mean at the last evaluation minus at the third-last."""
+    if self.values.shape[1] < 3:
+      return float("nan")
+    mean = np.nanmean(self.values, axis=0)
+    return float(mean[-1] - mean[-3])
 
 
+def still_improving(curves: Curves, lower: bool) -> bool:
+  """Improved between the third-last and the last evaluation by more than
+  the seed std at the last one (True with fewer than 3 evaluations)."""
+  change = curves.recent_change()
+  if not np.isfinite(change):
+    return True
+  gain = -change if lower else change
+  return gain > curves.final.std
+
+
+def still_moving(curves: Curves) -> bool:
+  """Changed either way by more than the final seed std (see above)."""
+  change = curves.recent_change()
+  return not np.isfinite(change) or abs(change) > curves.final.std
+
+
+def _trend(c: Curves, lower: bool) -> str:
+  change = c.recent_change()
+  if not np.isfinite(change):
+    return f"{c.name} has fewer than 3 evaluations"
+  return (f"{c.name} moved {change:+.3g} over the last 3 evaluations "
+          f"(std {c.final.std:.3g})")
+
+
+def beats(rule: Rule, claimed: Curves, others: Sequence[Curves], lower: bool,
+          min_seeds: int = sr.MIN_SEEDS) -> Decision:
+  """`claimed` better than every arm of `others` at the final step (study
+  rules `compare`), each pair inconclusive while its trailing arm is still
+  improving; any pair not reproduced decides, else all must be reproduced."""
+  verdicts, texts = [], []
+  for other in others:
+    d = sr.compare(rule, claimed.final, other.final, not lower,
+                   (claimed.name, other.name), min_seeds=min_seeds)
+    verdict, text = d.verdict, d.evidence
+    a, b = claimed.final.mean, other.final.mean
+    if np.isfinite(a) and np.isfinite(b) and verdict != INCONCLUSIVE:
+      behind = claimed if (a > b) == lower else other
+      if still_improving(behind, lower):
+        verdict = INCONCLUSIVE
+        text += (f"; inconclusive: the arm behind is still improving "
+                 f"({_trend(behind, lower)})")
+    verdicts.append(verdict)
+    texts.append(text)
+  if NOT_REPRODUCED in verdicts:
+    verdict = NOT_REPRODUCED
+  elif all(v == REPRODUCED for v in verdicts):
+    verdict = REPRODUCED
+  else:
+    verdict = INCONCLUSIVE
+  return Decision(rule, verdict, "; ".join(texts))
+
+
+def faster_rise(rule: Rule, fast: Curves, slow: Curves,
+                reached: float = SELF_ACCURACY_REACHED,
+                min_seeds: int = sr.MIN_SEEDS) -> Decision:
+  """`fast`'s curve average above `slow`'s, if both reached `reached`."""
+  low = [c.name for c in (fast, slow) if not c.final.mean >= reached]
+  occurred = (not low, f"final self accuracy of {', '.join(low)} below "
+              f"{reached}: class information did not enter G")
+  d = sr.compare(rule, fast.average, slow.average, True,
+                 (fast.name, slow.name), occurred=occurred,
+                 min_seeds=min_seeds)
+  finals = (f" (final: {fast.name} {fast.final.format()}, {slow.name} "
+            f"{slow.final.format()})")
+  return Decision(rule, d.verdict, "curve average " + d.evidence + finals)
+
+
+def similar(rule: Rule, a: Curves, b: Curves, margin: float = VALIDATION_MARGIN,
+            floor: float = PROJECTION_LEVEL,
+            min_seeds: int = sr.MIN_SEEDS) -> Decision:
+  """Final means within `margin` of each other (an equivalence test)."""
+  sa, sb = a.final, b.final
+  text = f"{a.name} {sa.format()} vs {b.name} {sb.format()}"
+  if min(sa.n, sb.n) < min_seeds:
+    return Decision(rule, INCONCLUSIVE,
+                    f"{text}; fewer than {min_seeds} seeds in an arm")
+  low = [c.name for c in (a, b) if not c.final.mean >= floor]
+  if low:
+    return Decision(rule, INCONCLUSIVE, f"{text}; {', '.join(low)} below "
+                    f"{floor}: no classifier was learned")
+  moving = [c for c in (a, b) if still_moving(c)]
+  if moving:
+    return Decision(rule, INCONCLUSIVE, f"{text}; still changing: " + "; ".join(
+        _trend(c, False) for c in moving))
+  d, s = abs(sa.mean - sb.mean), sa.std + sb.std
+  detail = f"|difference| {d:.3g}, summed std {s:.3g}, margin {margin:.3g}"
+  if d + s <= margin:
+    return Decision(rule, REPRODUCED, f"{text}: within the margin ({detail})")
+  if d - s > margin:
+    return Decision(rule, NOT_REPRODUCED,
+                    f"{text}: apart by more than the margin ({detail})")
+  return Decision(rule, INCONCLUSIVE, f"{text}: the spread covers the "
+                  f"margin ({detail})")
+
+
+def all_below(rule: Rule, arms: Sequence[Curves],
+              level: float = PROJECTION_LEVEL,
+              min_seeds: int = sr.MIN_SEEDS) -> Decision:
+  """Every arm's final mean below `level` (study rules `threshold`); an arm
+  still moving counts as inconclusive; any arm above decides."""
+  verdicts, texts = [], []
+  for c in arms:
+    d = sr.threshold(rule, c.final, level, False, c.name, min_seeds=min_seeds)
+    verdict, text = d.verdict, d.evidence
+    if verdict != INCONCLUSIVE and still_moving(c):
+      verdict = INCONCLUSIVE
+      text += f"; still changing ({_trend(c, False)})"
+    peak = (np.nanmax(np.nanmean(c.values, axis=0)) if c.values.size
+            else np.nan)
+    verdicts.append(verdict)
+    texts.append(f"{text} (peak seed mean {peak:.3f})")
+  if NOT_REPRODUCED in verdicts:
+    verdict = NOT_REPRODUCED
+  elif all(v == REPRODUCED for v in verdicts):
+    verdict = REPRODUCED
+  else:
+    verdict = INCONCLUSIVE
+  return Decision(rule, verdict, "; ".join(texts))
+
+
+# --------------------------------------------------------------- reading
+def is_inception(row: dict) -> bool:
+  """Rows of the imported FID Inception (all others: the domain classifier
+  or D), so that sc.eval_series' mixing of networks is avoided."""
+  network = str(row.get("feature_network"))
+  return not (network.startswith("classifier_") or network == "discriminator")
+
+
+def series(model_dir: str, metric: str, inception: bool = False
+           ) -> tuple[np.ndarray, np.ndarray]:
+  """(steps, values) of one metric and network family, by step."""
+  path = os.path.join(model_dir, sc.evaluation.RESULTS_FILE)
+  by_step = {int(r["step"]): float(r["value"])
+             for r in sc.evaluation.read_rows(path)
+             if r["metric"] == metric and r["value"] is not None
+             and is_inception(r) == inception}
+  steps = np.array(sorted(by_step), np.int64)
+  return steps, np.array([by_step[s] for s in steps], np.float64)
+
+
+def curves(name: str, dirs: Sequence[str], metric: str,
+           start: Optional[int] = None) -> Curves:
+  """One metric over the seeds' runs on their common steps (>= start)."""
+  per = [dict(zip(*series(d, metric))) for d in dirs]
+  common = sorted(set.intersection(*(set(p) for p in per))) if per else []
+  if start is not None:
+    common = [s for s in common if s >= start]
+  values = np.array([[p[s] for s in common] for p in per], np.float64)
+  return Curves(name, np.array(common, np.int64),
+                values.reshape(len(dirs), len(common)))
+
+
+# ------------------------------------------------------------------ runs
 def _slug(name: str) -> str:
   return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
 
 
-def _best(model_dir: str, metric: str, lower: bool) -> tuple[float, int]:
-  steps, values = sc.eval_series(model_dir, metric)
-  i = int(np.argmin(values) if lower else np.argmax(values))
-  return float(values[i]), int(steps[i])
+def eval_flags(classifier: str) -> dict:
+  return {"classifier_path": classifier, "num_samples": FLAGS.num_samples,
+          "num_groups": 10, "reference_samples": 10000,
+          "conditioning_samples": 5000, "seed": 0}
+
+
+def _inception(record: sc.RunRecord, step: int) -> None:
+  """The imported FID Inception's FID of one checkpoint (once)."""
+  ckpt = os.path.join(record.model_dir, f"ckpt-{step}")
+  args = [f"--model_dir={record.model_dir}", "--metrics=fid",
+          f"--inception_path={FLAGS.inception_path}",
+          f"--num_samples={FLAGS.num_samples}",
+          f"--reference_samples={FLAGS.num_samples}", "--seed=0", "--once",
+          f"--checkpoint={ckpt}", "--progress_every=600"]
+  log = record.model_dir + ".inception.log"
+  if not np.any(series(record.model_dir, "fid", inception=True)[0] == step):
+    print(f"[{record.name}] Inception FID of {ckpt}", flush=True)
+    sc.run_module("eval.run", args, log)
+  record.eval_seconds += sc.logged_seconds(log)
 
 
 def main(argv):
   del argv
-  root = sc.study_dirs(KEY, FLAGS.runs_root)
-  classifier, info = sc.ensure_classifier("digits", 16)
-  common = dict(seed=FLAGS.seed, max_steps=FLAGS.steps,
-                save_every=FLAGS.save_every,
-                keep_checkpoints=FLAGS.steps // FLAGS.save_every + 2,
-                image_every=FLAGS.steps, summary_every=FLAGS.save_every)
-  runs = {name: _run(name, cfg, root, common, classifier)
-          for name, cfg in MAIN.items()}
-  start = os.path.join(runs["SAGAN"].model_dir, f"ckpt-{FLAGS.steps}")
-  # Continued runs count steps on from the SAGAN checkpoint's.
-  end = FLAGS.steps + FLAGS.finetune_steps
-  tune = dict(common, max_steps=end, save_every=FLAGS.finetune_save_every,
-              keep_checkpoints=FLAGS.finetune_steps // FLAGS.finetune_save_every
-              + 2, image_every=FLAGS.finetune_steps,
-              summary_every=FLAGS.finetune_save_every, init_from=start,
-              init_from_continue=True)
-  tuned = {name: _run(name, cfg, root, tune, classifier)
-           for name, cfg in FINETUNE.items()}
+  if not sc.register_rules(KEY, RULES):
+    return
+  quick = FLAGS.quick
+  steps = FLAGS.steps or (QUICK_STEPS if quick else FULL_STEPS)
+  every = FLAGS.save_every or (QUICK_EVERY if quick else FULL_EVERY)
+  seeds = (tuple(int(s) for s in FLAGS.seeds.split(",")) if FLAGS.seeds
+           else QUICK_SEEDS if quick else FULL_SEEDS)
+  if steps % (2 * every):
+    raise app.UsageError(f"--steps={steps} must be an even multiple of "
+                         f"--save_every={every} (the switch is at steps / 2).")
+  if every % FLAGS.steps_per_loop:
+    raise app.UsageError(f"--save_every={every} must be a multiple of "
+                         f"--steps_per_loop={FLAGS.steps_per_loop}.")
+  switch = steps // 2
+  inception = FLAGS.inception_fid and os.path.isdir(FLAGS.inception_path)
+  root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
+  classifier, info = sc.ensure_classifier("fashion_mnist", 16)
+  evals = eval_flags(classifier)
+  common = dict(max_steps=steps, save_every=every,
+                keep_checkpoints=steps // every + 2, image_every=steps,
+                summary_every=every, steps_per_loop=FLAGS.steps_per_loop,
+                deterministic=True)
+  runs: dict[str, list[sc.RunRecord]] = {}
+  for name, cfg in MAIN.items():
+    runs[name] = []
+    for seed in seeds:
+      record = sc.train(f"{name} seed {seed}",
+                        os.path.join(root, f"{_slug(name)}_s{seed}"), cfg,
+                        dict(common, seed=seed))
+      sc.evaluate(record, METRICS, evals)
+      runs[name].append(record)
+  runs[FORK] = []
+  for seed, base in zip(seeds, runs["SAGAN"]):
+    record = sc.train(
+        f"{FORK} seed {seed}", os.path.join(root, f"mhshared_s{seed}"),
+        SWITCH_CFG, dict(common, seed=seed, keep_checkpoints=switch // every
+                         + 2, init_from=os.path.join(base.model_dir,
+                                                     f"ckpt-{switch}"),
+                         init_from_continue=True))
+    sc.evaluate(record, METRICS, evals)
+    runs[FORK].append(record)
+  if inception:
+    for records in runs.values():
+      for record in records:
+        _inception(record, steps)
+  records = [r for rs in runs.values() for r in rs]
+  dirs = {name: [r.model_dir for r in rs] for name, rs in runs.items()}
   section = sc.Section(
-      key=KEY, title="Study 2: MHGAN vs SAGAN vs ACGAN on digits, and the "
-      "MHShared fine-tune", paper="MHGAN (multi-hinge loss) Sec. 3, Fig. 7, "
-      "Fig. 8 and Sec. 3.4 / 7.1", script="experiments.study_conditional",
-      protocol=[], claims=[], body=[], runs=[*runs.values(),
-                                              *tuned.values()])
+      key=KEY, title="Study 2: MHGAN vs SAGAN vs ACGAN on Fashion-MNIST, and "
+      "the MHShared switch", paper="MHGAN (multi-hinge loss) Sec. 3, Table 1, "
+      "Fig. 4, Fig. 7, Fig. 8 and Sec. 7.1", script="experiments."
+      "study_conditional", protocol=[], claims=[], body=[], runs=records,
+      rules=RULES, quick=quick)
   res = section.results_dir
+  min_seeds = min(sr.MIN_SEEDS, len(seeds))
 
-  # ------------------------------------------------------------ main runs
-  panels = []
-  for metric, title in PANELS:
-    panels.append((title, {n: sc.eval_series(r.model_dir, metric)
-                           for n, r in runs.items()}))
-  sc.plot_metric_grid(os.path.join(res, "curves.png"), panels)
-  final = FLAGS.steps
-  cols = ("fid", "is", "intra_fid", "sample_accuracy", "self_accuracy",
-          "validation_accuracy", "projection_accuracy", "diversity",
-          "within_class_spread")
-  table_rows = []
-  best = {}
-  for name, r in runs.items():
-    best[name] = dict(fid=_best(r.model_dir, "fid", True),
-                      is_=_best(r.model_dir, "is", False),
-                      intra=_best(r.model_dir, "intra_fid", True))
-    table_rows.append((
-        name, f"{best[name]['fid'][0]:.2f} @{best[name]['fid'][1]}",
-        f"{best[name]['is_'][0]:.2f} @{best[name]['is_'][1]}",
-        f"{best[name]['intra'][0]:.1f} @{best[name]['intra'][1]}",
-        *(sc.fmt(sc.value_at(r.model_dir, m, final)) for m in cols)))
-  main_table = sc.markdown_table(
-      ["run", "best FD @step", "best score @step", "best intra-FD @step",
-       *(f"{m} @{final}" for m in cols)], table_rows)
+  def arm(name: str, metric: str) -> Curves:
+    if name == CONTROL:
+      return curves(CONTROL, dirs["SAGAN"], metric, start=switch + every)
+    return curves(name, dirs[name], metric)
 
-  early = FLAGS.save_every
-  acc_rows = [(n, *(sc.fmt(sc.value_at(r.model_dir, "self_accuracy", s))
-                    for s in range(early, final + 1, FLAGS.save_every)))
-              for n, r in runs.items()]
-  acc_table = sc.markdown_table(
-      ["self accuracy at step", *(str(s) for s in range(
-          early, final + 1, FLAGS.save_every))], acc_rows)
-
-  # ------------------------------------------------------------ fine-tune
-  tune_panels = []
-  base = runs["SAGAN"].model_dir
-  for metric, title in (("is", "classifier score ↑"),
-                        ("fid", "Fréchet distance ↓"),
-                        ("diversity", "mode entropy D (nats)"),
-                        ("within_class_spread", "within-class spread"),
-                        ("self_accuracy", "self accuracy"),
-                        ("intra_fid", "intra-class FD ↓")):
-    curves = {}
-    for name, r in tuned.items():
-      s, v = sc.eval_series(r.model_dir, metric)
-      curves[name] = (np.concatenate([[0], s - final]),
-                      np.concatenate([[sc.value_at(base, metric, final)], v]))
-    tune_panels.append((title, curves))
-  sc.plot_metric_grid(os.path.join(res, "finetune.png"), tune_panels,
-                      xlabel=f"fine-tune step (0 = SAGAN step {final})")
-  tune_cols = ("is", "fid", "intra_fid", "diversity", "within_class_spread",
-               "self_accuracy", "sample_accuracy")
-  ft = FLAGS.finetune_steps
-  tune_rows = [(f"SAGAN step {final} (start)",
-                *(sc.fmt(sc.value_at(base, m, final)) for m in tune_cols))]
-  tune_rows += [(f"{name}, +{ft} steps",
-                 *(sc.fmt(sc.value_at(r.model_dir, m, end)) for m in tune_cols))
-                for name, r in tuned.items()]
-  tune_table = sc.markdown_table(["checkpoint", *tune_cols], tune_rows)
-
-  # ------------------------------------------------------------- verdicts
-  fd = {n: best[n]["fid"][0] for n in runs}
-  score = {n: best[n]["is_"][0] for n in runs}
-  others = ("SAGAN", "ACGAN")
-  mh_best = all(fd["MHGAN"] < fd[o] and score["MHGAN"] > score[o]
-                for o in others)
-  mh_worst = fd["MHGAN"] > fd["SAGAN"] and score["MHGAN"] < score["SAGAN"]
-  c1 = sc.Claim(
-      "MHGAN beats SAGAN and ACGAN on quality (IS / FID)",
-      sc.REPRODUCED if mh_best else sc.NOT_REPRODUCED if mh_worst
-      else sc.INCONCLUSIVE,
-      "best FD " + ", ".join(f"{n} {fd[n]:.2f}" for n in runs)
-      + "; best score " + ", ".join(f"{n} {score[n]:.2f}" for n in runs)
-      + f" (one seed, {FLAGS.steps} steps); rule: reproduced if MHGAN is "
-      "best on both, not reproduced if worse than SAGAN on both")
-  sagan_proj = sc.value_at(runs["SAGAN"].model_dir, "validation_accuracy", final)
-  aux_val = {n: sc.value_at(runs[n].model_dir, "validation_accuracy", final)
-             for n in ("MHGAN", "ACGAN")}
-  c2 = sc.Claim(
-      "SAGAN's projection cannot be used as a classifier (accuracy near "
-      "1 / classes); the aux heads of MHGAN and ACGAN reach similar "
-      "validation accuracy",
-      sc.REPRODUCED if sagan_proj < 0.2 and abs(
-          aux_val["MHGAN"] - aux_val["ACGAN"]) <= 0.05 and min(
-              aux_val.values()) > 0.5
-      else sc.NOT_REPRODUCED if sagan_proj >= 0.3 else sc.INCONCLUSIVE,
-      f"validation accuracy at step {final}: SAGAN (projection argmax) "
-      f"{sagan_proj:.3f}, MHGAN {aux_val['MHGAN']:.3f}, ACGAN "
-      f"{aux_val['ACGAN']:.3f}; rule: reproduced if SAGAN < 0.2 and the aux "
-      "heads are > 0.5 and within 0.05; not reproduced if SAGAN >= 0.3")
-  self_curves = {n: sc.eval_series(runs[n].model_dir, "self_accuracy")[1]
-                 for n in ("MHGAN", "ACGAN")}
-  mh_self, ac_self = (float(np.mean(self_curves[n])) for n in ("MHGAN",
-                                                                "ACGAN"))
-  c3 = sc.Claim(
-      "The multi-hinge loss brings class information into G more gradually "
-      "than ACGAN's cross-entropy (Fig. 7a)",
-      sc.REPRODUCED if mh_self < ac_self - 0.05 else
-      sc.NOT_REPRODUCED if mh_self > ac_self + 0.05 else sc.INCONCLUSIVE,
-      f"self accuracy averaged over the checkpoints {early}-{final}: MHGAN "
-      f"{mh_self:.3f}, ACGAN {ac_self:.3f} (at step {early}: "
-      f"{self_curves['MHGAN'][0]:.3f} vs {self_curves['ACGAN'][0]:.3f}); "
-      "rule: a 0.05 gap in the average either way decides (the first rule, "
-      f"comparing step {early} alone, caught both at chance and was "
-      "replaced after the first run)")
-  start_is = sc.value_at(base, "is", final)
-  start_div = sc.value_at(base, "diversity", final)
-  start_spread = sc.value_at(base, "within_class_spread", final)
-  mhs = tuned["MHShared fine-tune"].model_dir
-  ctl = tuned["SAGAN continued (control)"].model_dir
-  ft_is, ft_div, ft_spread = (sc.value_at(mhs, m, end) for m in (
-      "is", "diversity", "within_class_spread"))
-  ctl_is = sc.value_at(ctl, "is", end)
-  quality_up = ft_is > start_is and ft_is > ctl_is
-  diversity_down = ft_spread < start_spread or ft_div < start_div
-  c4 = sc.Claim(
-      "MHShared fine-tuning from a SAGAN checkpoint raises quality (score) "
-      "at the cost of diversity",
-      sc.REPRODUCED if quality_up and diversity_down else
-      sc.NOT_REPRODUCED if not quality_up else sc.INCONCLUSIVE,
-      f"score {start_is:.2f} -> {ft_is:.2f} (control {ctl_is:.2f}); mode "
-      f"entropy {start_div:.3f} -> {ft_div:.3f}; within-class spread "
-      f"{start_spread:.3f} -> {ft_spread:.3f}; rule: reproduced if the score "
-      "beats both the start and the control and either diversity measure "
-      "falls")
-  section.claims = [c1, c2, c3, c4]
-  section.protocol = [
-      ("data", "scikit-learn digits resized to 16x16, 1,437 train / 360 "
-       "held-out images"),
-      ("flagfiles", "demo_digits.cfg (SAGAN), mhgan_digits.cfg, "
-       "acgan_digits.cfg (2 D steps), mhshared_finetune_digits.cfg; SAGAN "
-       "16x16, width 32, z 64, batch 64, G lr 2e-4, D lr 4e-4, hinge; aux "
-       "weights D 1.0 / G 0.1 on real + fake"),
-      ("steps", f"{FLAGS.steps} G steps per main run (seed {FLAGS.seed}); "
-       f"fine-tunes {FLAGS.finetune_steps} more steps continuing SAGAN ckpt-"
-       f"{FLAGS.steps} (--init_from --init_from_continue: weights, both "
-       "optimizers' state, step counter and data stream carried on; the "
-       "MHShared run and the SAGAN control differ only in the loss)"),
-      ("evaluation", f"eval.run on every checkpoint ({FLAGS.save_every} / "
-       f"{FLAGS.finetune_save_every} steps): {FLAGS.num_samples} samples "
-       "with balanced labels (10 groups for the score), fixed latents; "
-       "reference: the 1,437 train images"),
-      ("feature network", f"offline digits classifier ({info.test_accuracy:.3f} "
-       f"held-out accuracy on {info.test_examples} images): its logits give "
-       "the score (IS analogue, max 10) and sample accuracy, its penultimate "
-       "features the FD, intra-FD, mode entropy and within-class spread"),
-      ("conditioning metrics", "D's own classifier: the aux head for MHGAN "
-       "/ ACGAN / MHShared's shared table, argmax_k D(x, k) for SAGAN; "
-       "validation = the 360 held-out images"),
-      ("diversity", "mode entropy = SQD's D (James-Stein entropy of "
-       "nearest class-centroid assignments); within-class spread = mean "
-       "over classes of tr Cov(generated) / tr Cov(real) in classifier "
-       "features"),
+  # ------------------------------------------------------------ verdicts
+  main_arms = {m: {n: arm(n, m) for n in MAIN} for m, _ in PANELS}
+  g = lambda m: main_arms[m]  # noqa: E731
+  sw = {m: (arm(FORK, m), arm(CONTROL, m))
+        for m in ("is", "fid", "within_class_spread", "intra_fid",
+                  "self_accuracy", "validation_accuracy", "sample_accuracy")}
+  decisions = [
+      beats(R_FD, g("fid")["MHGAN"], [g("fid")["SAGAN"], g("fid")["ACGAN"]],
+            True, min_seeds),
+      beats(R_SCORE, g("is")["MHGAN"], [g("is")["SAGAN"], g("is")["ACGAN"]],
+            False, min_seeds),
+      beats(R_INTRA, g("intra_fid")["MHGAN"], [g("intra_fid")["SAGAN"]], True,
+            min_seeds),
+      # ACGAN worse than SAGAN: the claimed-better side is SAGAN.
+      beats(R_ACGAN, g("fid")["SAGAN"], [g("fid")["ACGAN"]], True, min_seeds),
+      faster_rise(R_GRADUAL, g("self_accuracy")["ACGAN"],
+                  g("self_accuracy")["MHGAN"], min_seeds=min_seeds),
+      similar(R_VALIDATION, g("validation_accuracy")["MHGAN"],
+              g("validation_accuracy")["ACGAN"], min_seeds=min_seeds),
+      all_below(R_PROJECTION, list(g("projection_accuracy").values()),
+                min_seeds=min_seeds),
+      beats(R_SWITCH_SCORE, sw["is"][0], [sw["is"][1]], False, min_seeds),
+      beats(R_SWITCH_FD, sw["fid"][0], [sw["fid"][1]], True, min_seeds),
+      beats(R_SWITCH_DIVERSITY, sw["within_class_spread"][0],
+            [sw["within_class_spread"][1]], True, min_seeds),
   ]
-  at_end = sum(best[n][k][1] >= final - FLAGS.save_every
-               for n in runs for k in ("fid", "is_", "intra"))
-  note = (f"One seed per run. {at_end} of the {3 * len(runs)} best values "
-          f"(FD, score, intra-FD per run) fall on one of the last two "
-          f"checkpoints: the runs are still improving at step {final}, so "
-          "this compares early training, not converged models.")
-  section.body = [
-      note,
-      main_table,
-      section.figure("curves.png", "Metrics over training, every "
-                     f"{FLAGS.save_every} steps."),
-      acc_table,
-      "MHShared fine-tune against the control that continues SAGAN training "
-      "for the same number of steps:",
-      tune_table,
-      section.figure("finetune.png", "Fine-tunes from SAGAN's last "
-                     "checkpoint (step 0 = the starting checkpoint)."),
+  section.claims = [sc.Claim.decided(d) for d in decisions]
+
+  # ------------------------------------------------------------- figures
+  sc.plot_metric_grid(os.path.join(res, "curves.png"), [
+      (title, {n: (c.steps, np.nanmean(c.values, axis=0))
+               for n, c in main_arms[m].items()}) for m, title in PANELS])
+  switch_panels = []
+  for m, title in (("is", "classifier score ↑"), ("fid", "Fréchet distance ↓"),
+                   ("within_class_spread", "within-class spread"),
+                   ("intra_fid", "intra-class FD ↓"),
+                   ("self_accuracy", "self accuracy"),
+                   ("validation_accuracy", "validation accuracy")):
+    base = curves("SAGAN", dirs["SAGAN"], m)
+    at = base.steps == switch
+    fork = sw[m][0] if m in sw else arm(FORK, m)
+    out = {}
+    for c in (fork, sw[m][1]):
+      x = np.concatenate([base.steps[at], c.steps])
+      y = np.concatenate([np.nanmean(base.values[:, at], axis=0),
+                          np.nanmean(c.values, axis=0)])
+      out[c.name] = (x, y)
+    switch_panels.append((title, out))
+  sc.plot_metric_grid(os.path.join(res, "switch.png"), switch_panels)
+
+  # -------------------------------------------------------------- tables
+  cols = ("fid", "is", "intra_fid", "within_class_spread", "sample_accuracy",
+          "self_accuracy", "validation_accuracy", "projection_accuracy",
+          "diversity")
+  rows = [(n, *(main_arms[m][n].final.format() for m in cols)) for n in MAIN]
+  rows += [(n, *(arm(n, m).final.format() for m in cols))
+           for n in (FORK, CONTROL)]
+  final_table = sc.markdown_table(["arm", *(f"{m} @{steps}" for m in cols)],
+                                  rows)
+  seed_rows = []
+  for name in (*MAIN, FORK):
+    for seed, d in zip(seeds, dirs[name]):
+      seed_rows.append((name, seed, *(sc.fmt(series(d, m)[1][-1])
+                                      for m in ("fid", "is", "intra_fid",
+                                                "within_class_spread",
+                                                "validation_accuracy",
+                                                "projection_accuracy"))))
+  seed_table = sc.markdown_table(
+      ["arm", "seed", "fid", "is", "intra_fid", "within_class_spread",
+       "validation_accuracy", "projection_accuracy"], seed_rows)
+  trend_rows = []
+  for m, lower in (("fid", True), ("is", False), ("intra_fid", True),
+                   ("within_class_spread", None), ("validation_accuracy", None),
+                   ("projection_accuracy", None)):
+    for name in (*MAIN, FORK, CONTROL):
+      c = arm(name, m) if name in (FORK, CONTROL) else main_arms[m][name]
+      state = (("still improving" if still_improving(c, lower) else "no")
+               if lower is not None else
+               ("still moving" if still_moving(c) else "no"))
+      trend_rows.append((m, name, f"{c.recent_change():+.3g}",
+                         f"{c.final.std:.3g}", state))
+  trend_table = sc.markdown_table(
+      ["metric", "arm", "change of the seed mean over the last 3 "
+       "evaluations", "final seed std", "still improving / moving?"],
+      trend_rows)
+  acc_rows = [(n, *(f"{v:.3f}" for v in np.nanmean(
+      g("self_accuracy")[n].values, axis=0))) for n in MAIN]
+  acc_table = sc.markdown_table(
+      ["self accuracy (seed mean) at step",
+       *(str(s) for s in g("self_accuracy")["SAGAN"].steps)], acc_rows)
+  body = [final_table, "Per seed, at the final step:", seed_table,
+          section.figure("curves.png", f"Seed means over training, every "
+                         f"{every} steps."),
+          acc_table,
+          "Stopping check (the gates of the rules): the change of each "
+          "arm's seed mean between the third-last and the last evaluation, "
+          "against its final seed std.", trend_table,
+          section.figure("switch.png", f"MHShared switch at step {switch} "
+                         "against the SAGAN runs continuing (seed means).")]
+  if inception:
+    inc_rows = [(n, SeedStats.of(series(d, "fid", inception=True)[1][-1]
+                                 if series(d, "fid", inception=True)[1].size
+                                 else np.nan for d in dirs[n]).format())
+                for n in (*MAIN, FORK)]
+    body += [f"FID with the imported FID Inception (final checkpoints, "
+             f"{FLAGS.num_samples} samples against {FLAGS.num_samples} "
+             "training images; small-sample FID is biased upwards, compare "
+             "arms only; not used by the rules):",
+             sc.markdown_table(["arm", f"Inception FID @{steps}"], inc_rows)]
+  section.body = body
+  section.protocol = [
+      ("data", "Fashion-MNIST (IDX files of the Debian package), 28x28 "
+       "resized to 16x16, 60,000 train / 10,000 test images"),
+      ("why 16x16", "32x32 does not fit the budget: 32x32 width 8 ran at "
+       "~0.45-0.6 s per step against ~0.14 s at 16x16 width 16, which would "
+       "leave fewer than 900 steps per run, the length issue 13 found too "
+       "early"),
+      ("flagfiles", "sagan_fmnist16.cfg, mhgan_fmnist16.cfg, "
+       "acgan_fmnist16.cfg (2 D steps, as the paper), "
+       "mhshared_switch_fmnist16.cfg; widths 16, z 128, batch 64, hinge, G lr "
+       "1e-4, D lr 4e-4, Adam 0 / 0.999, --bn_decay=0.99; aux weights D 1.0 "
+       "/ G 0.1 on real + fake"),
+      ("seeds", f"{len(seeds)} per arm ({', '.join(map(str, seeds))})"
+       + ("; quick version" if quick else "")),
+      ("steps and stopping", f"a fixed budget of {steps} G steps per main "
+       f"run, evaluated every {every} steps (--steps_per_loop="
+       f"{FLAGS.steps_per_loop}); {steps} is "
+       f"{steps / 1500:.3g}x the 1,500 steps of the digits rerun whose "
+       "projection accuracy had fallen by its end. A claim whose trailing "
+       "arm was still improving (seed mean better by more than the seed std "
+       "over the last 3 evaluations) is inconclusive: see the stopping "
+       "check below"),
+      ("MHShared switch", f"each SAGAN seed forked at ckpt-{switch} with "
+       "--init_from --init_from_continue (weights, both optimizers' state, "
+       f"step counter and data stream carried on) for {steps - switch} "
+       "steps; the control is the SAGAN run itself from the same step on. "
+       "All runs use --deterministic, with which a continued run reads the "
+       "very batches and noise the uninterrupted run reads, so the control "
+       "is the same as an explicit continuation and fork and control differ "
+       "only in the loss"),
+      ("evaluation", f"eval.run on every checkpoint: {FLAGS.num_samples} "
+       "samples with balanced labels (10 groups for the score), fixed "
+       "latents; reference: 10,000 training images; D's metrics on 5,000 "
+       "test images"),
+      ("feature network", f"Fashion-MNIST 16px domain classifier "
+       f"({info.test_accuracy:.3f} accuracy on its {info.test_examples} test "
+       "images): logits give the score (IS analogue, max 10) and sample "
+       "accuracy, penultimate features the FD, intra-FD and within-class "
+       "spread"
+       + ("; the imported FID Inception's FID for the final checkpoints"
+          if inception else "")),
+      ("conditioning metrics", "D's classifier: the aux head for MHGAN / "
+       "ACGAN, the shared table for MHShared, argmax_k D(x, k) for SAGAN; "
+       "projection accuracy = argmax_k D(x, k) in every arm"),
   ]
   section.write()
 

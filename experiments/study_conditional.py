@@ -35,21 +35,27 @@ from experiments.study_rules import (INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED,
                                      Decision, Rule, SeedStats)
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("steps", None, "G steps of the main runs (default "
-                     "2000, --quick 300).")
-flags.DEFINE_integer("save_every", None, "Checkpoint (and eval) interval "
-                     "(default 200, --quick 50).")
-flags.DEFINE_string("seeds", None, "Comma-separated seeds (default 0,1,2; "
-                    "--quick 0,1).")
-flags.DEFINE_integer("num_samples", 1000, "Generated samples per evaluation.")
-flags.DEFINE_integer("steps_per_loop", 10, "G steps per device call.")
-flags.DEFINE_bool("inception_fid", False, "Also the imported FID "
-                  "Inception's FID of every run's final checkpoint (off by "
-                  "default: it does not fit the study's budget on 2 cores).")
-flags.DEFINE_string("inception_path", os.path.join(
-    os.path.expanduser("~"), ".cache", "tfgan_ext", "fid_inception_v3"),
-                    "Directory of the imported FID Inception.")
-flags.DEFINE_string("runs_root", sc.RUNS_ROOT, "Where the runs are written.")
+
+
+def define_flags() -> None:
+  """This script's flags; defined only when it runs (tests import
+  several study scripts into one process)."""
+  flags.DEFINE_integer("steps", None, "G steps of the main runs (default "
+                       "2000, --quick 300).")
+  flags.DEFINE_integer("save_every", None, "Checkpoint (and eval) interval "
+                       "(default 200, --quick 50).")
+  flags.DEFINE_string("seeds", None, "Comma-separated seeds (default 0,1,2; "
+                      "--quick 0,1).")
+  flags.DEFINE_integer("num_samples", 1000, "Generated samples per evaluation.")
+  flags.DEFINE_integer("steps_per_loop", 10, "G steps per device call.")
+  flags.DEFINE_bool("inception_fid", False, "Also the imported FID "
+                    "Inception's FID of every run's final checkpoint (off by "
+                    "default: it does not fit the study's budget on 2 cores).")
+  flags.DEFINE_string("inception_path", os.path.join(
+      os.path.expanduser("~"), ".cache", "tfgan_ext", "fid_inception_v3"),
+                      "Directory of the imported FID Inception.")
+
+
 
 KEY = "conditional_fmnist"
 FULL_STEPS, QUICK_STEPS = 2000, 300
@@ -603,4 +609,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

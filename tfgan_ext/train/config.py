@@ -55,6 +55,11 @@ class TrainConfig:
   steps_per_loop: int = 1         # G steps per compiled call (host work,
                                   # logs and checkpoints at loop boundaries).
   jit_compile: bool = False       # XLA for the per-replica D and G steps.
+  ema_decay: float = 0.0          # > 0: keep an EMA generator (train/ema.py).
+  ema_start: int = 0              # G step from which the EMA averages (it
+                                  # copies G before).
+  use_ema: bool = True            # Sample grids from the EMA generator when
+                                  # the run has one (False: the raw G).
 
   def to_json(self) -> str:
     return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
@@ -73,6 +78,7 @@ def shaping_fields(config: TrainConfig) -> dict[str, Any]:
   out = {f"model.{k}": v for k, v in dataclasses.asdict(config.model).items()}
   for name in config.objective.SHAPING_FIELDS:
     out[f"objective.{name}"] = getattr(config.objective, name)
+  out["ema generator (ema_decay > 0)"] = config.ema_decay > 0
   return out
 
 

@@ -51,16 +51,11 @@ def check_settings(decay: float, start: int) -> None:
                      f"average moves; before it, it copies G); got {start}.")
 
 
-def _short_path(variable) -> str:
-  """The variable's path without its model's name ("generator/...")."""
-  return variable.path.split("/", 1)[-1]
-
-
 class GeneratorAverage:
   """Keeps `target`'s variables the moving average of `source`'s.
 
   Both must be built, with the same architecture (variables matched by
-  position; paths below the model and shapes are checked).
+  position; their names and shapes are checked).
   """
 
   def __init__(self, source: keras.Model, target: keras.Model,
@@ -74,7 +69,7 @@ class GeneratorAverage:
                        f"generator {len(sources)}.")
     self.averaged, self.copied = [], []
     for s, t in zip(sources, targets):
-      if _short_path(s) != _short_path(t) or tuple(s.shape) != tuple(t.shape):
+      if s.name != t.name or tuple(s.shape) != tuple(t.shape):
         raise ValueError(f"Variables do not match: {s.path} {s.shape} vs "
                          f"{t.path} {t.shape}.")
       averaged = s.trainable or s.name in AVERAGED_STATE

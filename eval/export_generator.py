@@ -1,5 +1,5 @@
 """Generator export: python -m eval.export_generator --model_dir=DIR
-    --out=EXPORT_DIR [--checkpoint=ckpt-K]
+    --out=EXPORT_DIR [--checkpoint=ckpt-K] [--use_ema=false]
 
 Writes a SavedModel that loads without tfgan_ext (tf.saved_model.load or
 tensorflow_hub.load): signature "serving_default" (z float32 [B, z_dim],
@@ -33,15 +33,16 @@ def main(argv):
     raise InputError(f"This run's generator makes {shape}-shaped points, "
                      "not images; only image generators are exported.")
   export.check_export_dir(FLAGS.out)
-  restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint)
+  restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint,
+                               use_ema=FLAGS.use_ema)
   export.export_generator(
       restored.generator, FLAGS.out, z_dim=mc.z_dim,
       num_classes=mc.num_classes, image_shape=shape,
       metadata=dict(step=restored.step, checkpoint=restored.checkpoint,
                     dataset=restored.config.dataset,
-                    architecture=mc.architecture))
-  logging.info("Exported the generator of %s (step %d) to %s.",
-               restored.checkpoint, restored.step, FLAGS.out)
+                    architecture=mc.architecture, generator=restored.kind))
+  logging.info("Exported the %s generator of %s (step %d) to %s.",
+               restored.kind, restored.checkpoint, restored.step, FLAGS.out)
   return 0
 
 

@@ -58,6 +58,10 @@ flags.DEFINE_integer("seed", 0, "Seed of the latent vectors.")
 flags.DEFINE_enum("bn_inference", "moving", ["moving", "batch"], "Generator "
                   "batch-norm moments: the moving averages from training, or "
                   "each generated batch's own (for comparison).")
+flags.DEFINE_bool("use_ema", True, "Score the run's EMA generator when it "
+                  "has one (trained with --ema_decay > 0); false = the raw "
+                  "generator. Rows record which (\"generator\": \"ema\" | "
+                  "\"raw\").")
 flags.DEFINE_string("reference_stats", None, "FID reference statistics: an "
                     ".npz with mu [d] and sigma [d, d] of this feature "
                     "network (TTUR / pytorch-fid format, or eval.write_stats)"
@@ -85,7 +89,8 @@ def protocol_from_flags() -> evaluation.EvalProtocol:
       conditioning_samples=FLAGS.conditioning_samples,
       per_class_samples=FLAGS.per_class_samples,
       class_chunk=FLAGS.class_chunk, batch_size=FLAGS.batch_size,
-      seed=FLAGS.seed, bn_inference=FLAGS.bn_inference)
+      seed=FLAGS.seed, bn_inference=FLAGS.bn_inference,
+      use_ema=FLAGS.use_ema)
 
 
 def network_for_run(metrics, config):

@@ -1,5 +1,6 @@
 """Samples for other tools: python -m eval.sample --model_dir=DIR
     --num_samples=N --format=npz|png --out=PATH [--checkpoint=ckpt-K]
+    [--use_ema=false]
 
 Class-balanced labels (0, 1, ..., K-1, 0, ...) and latent vectors from
 --seed, as in the eval job. npz: one file with `arr_0` uint8 [N, H, W, C]
@@ -49,7 +50,8 @@ def main(argv):
       seed=FLAGS.seed, batch_size=FLAGS.batch_size, rgb=FLAGS.rgb)
   spec.validate()
   sample_files.check_output(FLAGS.out, FLAGS.format)
-  restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint)
+  restored = restore_generator(FLAGS.model_dir, FLAGS.checkpoint,
+                               use_ema=FLAGS.use_ema)
   if spec.out_shape[-1] == 1:
     logging.info("Writing 1-channel images (C = 1); pass --rgb for tools "
                  "that expect 3 channels.")
@@ -59,9 +61,10 @@ def main(argv):
       generator_fn(restored.generator, mc.z_dim), spec, FLAGS.out,
       FLAGS.format, progress=progress.update,
       record=dict(model_dir=FLAGS.model_dir, checkpoint=restored.checkpoint,
-                  step=restored.step, dataset=restored.config.dataset))
-  logging.info("Wrote %d samples of step %d to %s (record: %s).",
-               spec.num_samples, restored.step, out,
+                  step=restored.step, dataset=restored.config.dataset,
+                  generator=restored.kind))
+  logging.info("Wrote %d samples of step %d (%s generator) to %s (record: "
+               "%s).", spec.num_samples, restored.step, restored.kind, out,
                sample_files.record_path(out, FLAGS.format))
   return 0
 

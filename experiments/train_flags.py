@@ -161,6 +161,17 @@ flags.DEFINE_string("precision", "float32", "Compute type: float32 | "
                     "uses dynamic loss scaling: an update with non-finite "
                     "gradients is skipped, and a skipped G update does not "
                     "count as a step.")
+flags.DEFINE_float("ema_decay", 0.0, "> 0: keep an exponential moving "
+                   "average of G's weights and batch-norm statistics (the EMA "
+                   "generator; e.g. 0.999, BigGAN 0.9999), checkpointed "
+                   "beside G; sample grids, the eval job and exports use it "
+                   "by default. 0 = none.")
+flags.DEFINE_integer("ema_start", 0, "G step from which the EMA generator "
+                     "averages; before it, it copies G after every step "
+                     "(BigGAN's start_itr).")
+flags.DEFINE_bool("use_ema", True, "Sample grids from the EMA generator when "
+                  "--ema_decay > 0; false = the raw G (the eval binaries have "
+                  "their own --use_ema).")
 flags.DEFINE_bool("deterministic", False, "Op determinism and the data "
                   "position in checkpoints (exact resume).")
 
@@ -219,4 +230,6 @@ def config_from_flags() -> TrainConfig:
       unlabelled_dataset=FLAGS.unlabelled_dataset,
       unlabelled_split=FLAGS.unlabelled_split,
       bn_inference=FLAGS.bn_inference, steps_per_loop=FLAGS.steps_per_loop,
-      jit_compile=FLAGS.jit_compile, precision=FLAGS.precision)
+      jit_compile=FLAGS.jit_compile, precision=FLAGS.precision,
+      ema_decay=FLAGS.ema_decay, ema_start=FLAGS.ema_start,
+      use_ema=FLAGS.use_ema)

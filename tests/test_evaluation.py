@@ -483,10 +483,10 @@ def test_results_file_rows_keys_and_tensorboard(tmp_path):
   results.append([row, dict(row, step=6, value=3.5)])
   rows = results.rows()
   assert [r["value"] for r in rows] == [2.5, 3.5] and rows[0]["std"] is None
-  assert (5, "fid", "net", 10, "train", "moving") in results.done_keys()
+  assert (5, "fid", "net", 10, "train", "moving", "raw") in results.done_keys()
   # Samples made with batch statistics are another measurement.
   results.append([dict(row, value=4.5, bn_inference="batch")])
-  assert (5, "fid", "net", 10, "train", "batch") in results.done_keys()
+  assert (5, "fid", "net", 10, "train", "batch", "raw") in results.done_keys()
   scalars = read_scalars(str(tmp_path / "eval"))
   assert scalars["fid/net/n10"] == [(5, 2.5), (6, 3.5)]
   assert scalars["fid/net/n10/bn_batch"] == [(5, 4.5)]

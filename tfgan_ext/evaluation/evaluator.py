@@ -38,8 +38,11 @@ from tfgan_ext.evaluation.protocol import EvalProtocol
 from tfgan_ext.evaluation.real_data import (default_validation_split,
                                             split_arrays)
 from tfgan_ext.evaluation.reference import ReferenceData
-from tfgan_ext.evaluation.restore import restore_networks
-from tfgan_ext.evaluation.results import ResultsFile, row_key
+from tfgan_ext.evaluation.restore import (generator_kind,
+                                          restore_ema_generator,
+                                          restore_networks)
+from tfgan_ext.evaluation.results import (GENERATOR_FREE_METRICS, ResultsFile,
+                                          row_key)
 from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors, stream_outputs)
 from tfgan_ext.evaluation.stats_file import load_reference_stats
@@ -145,6 +148,11 @@ class Evaluator:
     _, self.generator, self.discriminator = workspace.build_models_for(
         model_dir)
     set_inference_statistics(self.generator, protocol.bn_inference)
+    # "ema": the EMA generator's weights are loaded into self.generator.
+    self.generator_kind = generator_kind(self.config, protocol.use_ema)
+    if protocol.use_ema and self.generator_kind == "raw":
+      logging.info("%s has no EMA generator (ema_decay 0): scoring the raw "
+                   "generator.", model_dir)
     self.generate = generator_fn(self.generator, mc.z_dim)
     self.objective = None
     self.scorer = self._projection = None
@@ -247,6 +255,8 @@ class Evaluator:
     try:
       restore_networks(path, self.generator, self.discriminator,
                        self.objective)
+      if self.generator_kind == "ema":
+        restore_ema_generator(path, self.generator)
     except (tf.errors.OpError, ValueError, AssertionError, IndexError,
             OSError) as err:  # IndexError: a truncated data file.
       raise CheckpointUnavailable(
@@ -314,6 +324,8 @@ class Evaluator:
                 num_groups=p.num_groups, reference_split=split,
                 reference_samples=reference_samples, batch_size=p.batch_size,
                 bn_inference=p.bn_inference,
+                generator=(None if metric in GENERATOR_FREE_METRICS
+                           else self.generator_kind),
                 dataset=self.config.dataset, checkpoint=checkpoint,
                 details=details, **extra)
 

@@ -40,6 +40,8 @@ class EvalProtocol:
     bn_inference: the generator's batch-norm moments: "moving" averages
       from training (TF-GAN; a sample does not depend on its batch) or
       each generated "batch"'s own (for comparison).
+    use_ema: score the run's EMA generator when it has one (rows record
+      "generator": "ema"); False, or a run without one: the raw generator.
   """
   num_samples: int = 10 * 1024
   num_groups: int = 10
@@ -52,6 +54,7 @@ class EvalProtocol:
   batch_size: int = 100
   seed: int = 0
   bn_inference: str = "moving"
+  use_ema: bool = True
 
   def validate(self) -> None:
     """Raises ValueError naming the bad field."""

@@ -17,7 +17,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext.errors import InputError, MissingInputError
-from tfgan_ext.evaluation.results import RESULTS_FILE, read_rows
+from tfgan_ext.evaluation.results import (RESULTS_FILE, read_rows,
+                                          row_generator)
 from tfgan_ext.workspace import TRAIN_LOGS
 
 __all__ = ["RunData", "load_run", "markdown_table", "read_scalars",
@@ -42,6 +43,7 @@ class RunData:
 
 def series_name(row: dict) -> str:
   bn = ", bn=batch" if row.get("bn_inference") == "batch" else ""
+  bn += ", ema" if row_generator(row) == "ema" else ""
   return (f"{row['metric']} [{row['feature_network']}, "
           f"n={row['num_samples']}, {row['reference_split']}{bn}]")
 

@@ -16,6 +16,12 @@ The train checkpoint (see `Trainer`) tracks `generator`, `discriminator`,
    Batch norms without moving statistics in the checkpoint (written before
    they existed) are reset so that they normalize with batch statistics,
    as that run did, with a warning.
+
+A run trained with an EMA generator (`ema_decay` > 0) also has the averaged
+generator under `ema_generator` (all of its variables, strictly).
+`restore_generator` and the eval job use it by default (`use_ema`); a run
+without one gives its raw generator. Which one was used is recorded as
+"ema" or "raw" (`generator_kind`).
 """
 
 from __future__ import annotations
@@ -33,9 +39,13 @@ from tfgan_ext import workspace
 from tfgan_ext.errors import MissingInputError
 from tfgan_ext.nn.normalization import MOVING_VARIABLES, batch_norm_layers
 from tfgan_ext.train.config import TrainConfig
+from tfgan_ext.train.ema import CHECKPOINT_KEY as EMA_KEY
 
-__all__ = ["RestoredGenerator", "refresh_power_iterations",
-           "resolve_checkpoint", "restore_generator", "restore_networks"]
+__all__ = ["GENERATOR_KINDS", "RestoredGenerator", "generator_kind",
+           "refresh_power_iterations", "resolve_checkpoint",
+           "restore_ema_generator", "restore_generator", "restore_networks"]
+
+GENERATOR_KINDS = ("ema", "raw")
 
 
 def refresh_power_iterations(networks: Sequence[keras.Layer],
@@ -134,6 +144,18 @@ def restore_networks(path: str, generator, discriminator,
   return refreshed
 
 
+def generator_kind(config: TrainConfig, use_ema: bool = True) -> str:
+  """"ema" when `use_ema` and the run keeps an EMA generator, else "raw"."""
+  return "ema" if use_ema and config.ema_decay > 0 else "raw"
+
+
+def restore_ema_generator(path: str, generator) -> None:
+  """Loads a checkpoint's EMA generator into `generator` (built, same
+  architecture): every variable, or tf.errors.OpError / AssertionError."""
+  tf.train.Checkpoint(**{EMA_KEY: generator}).restore(path) \
+      .expect_partial().assert_existing_objects_matched()
+
+
 @dataclasses.dataclass
 class RestoredGenerator:
   """A run's generator with its weights from one checkpoint."""
@@ -141,6 +163,7 @@ class RestoredGenerator:
   generator: keras.Model
   checkpoint: str        # Path prefix of the checkpoint it came from.
   step: int              # G step of that checkpoint.
+  kind: str = "raw"      # "ema" (the averaged generator) or "raw".
 
 
 def resolve_checkpoint(model_dir: str, checkpoint: Optional[str] = None
@@ -166,13 +189,21 @@ def resolve_checkpoint(model_dir: str, checkpoint: Optional[str] = None
       f"available: {names or 'none'}.")
 
 
-def restore_generator(model_dir: str, checkpoint: Optional[str] = None
-                      ) -> RestoredGenerator:
+def restore_generator(model_dir: str, checkpoint: Optional[str] = None,
+                      use_ema: bool = True) -> RestoredGenerator:
   """Builds a run's networks from config.json and restores them from
-  `checkpoint` (see `resolve_checkpoint`); returns the generator."""
+  `checkpoint` (see `resolve_checkpoint`); returns the generator: the EMA
+  one when `use_ema` and the run has one, else the raw one."""
   workspace.load_config(model_dir)  # A clear error when it is no model_dir.
   path = resolve_checkpoint(model_dir, checkpoint)
   config, generator, discriminator = workspace.build_models_for(model_dir)
-  restore_networks(path, generator, discriminator)
+  kind = generator_kind(config, use_ema)
+  if kind == "ema":
+    restore_ema_generator(path, generator)
+  else:
+    if use_ema:
+      logging.info("%s has no EMA generator (ema_decay 0); using the raw "
+                   "generator.", model_dir)
+    restore_networks(path, generator, discriminator)
   return RestoredGenerator(config, generator, path,
-                           workspace.checkpoint_step(path))
+                           workspace.checkpoint_step(path), kind)

@@ -6,15 +6,19 @@ One JSON object per line and per (step, metric):
    "feature_network": "classifier_digits_16px_1a2b3c4d",
    "num_samples": 10240, "num_groups": 10, "reference_split": "train",
    "reference_samples": 1437, "batch_size": 100, "bn_inference": "moving",
-   "checkpoint": "ckpt-1000", "time": "2025-01-01T12:00:00", "details": {...}}
+   "generator": "raw", "checkpoint": "ckpt-1000", "time": "2025-01-01T12:00:00", "details": {...}}
 
 A row is identified by (step, metric, feature_network, num_samples,
-reference_split, bn_inference); a restarted job skips those already present.
-Rows without bn_inference predate the generator's moving batch-norm
-statistics and count as "moving": their checkpoints have no moving
+reference_split, bn_inference, generator); a restarted job skips those
+already present. Rows without bn_inference predate the generator's moving
+batch-norm statistics and count as "moving": their checkpoints have no moving
 statistics, so evaluating them again would use batch statistics as they did.
+`generator` is "ema" (the run's averaged generator) or "raw"; rows without
+it predate EMA generators and count as "raw". Rows of GENERATOR_FREE_METRICS
+(D on real data) have generator null, and the key ignores it.
 
-TensorBoard (`eval/`): `<metric>/<network>/n<N>` (and `/std`) at each
+TensorBoard (`eval/`): `<metric>/<network>/n<N>[/bn_batch][/ema]` (and
+`/std`) at each
 checkpoint's step; for metrics with a direction also `best/<tag>` and
 `best/<tag>/step`, the best value so far and its step. With the first
 results the run's HParams record is written too (`tfgan_ext.hparams`).
@@ -41,22 +45,38 @@ HIGHER_IS_BETTER = ("is", "sample_accuracy", "quality", "diversity",
                     "modes_covered", "validation_accuracy", "self_accuracy",
                     "projection_accuracy")
 
-__all__ = ["HIGHER_IS_BETTER", "LOWER_IS_BETTER", "RESULTS_FILE",
-           "ResultsFile", "best_rows", "row_key", "tensorboard_tag"]
+__all__ = ["GENERATOR_FREE_METRICS", "HIGHER_IS_BETTER", "LOWER_IS_BETTER",
+           "RESULTS_FILE", "ResultsFile", "best_rows", "row_generator",
+           "row_key", "tensorboard_tag"]
+
+# Metrics that score the run's D on real data only: no generator is involved.
+GENERATOR_FREE_METRICS = ("validation_accuracy", "projection_accuracy",
+                          "d_real_accuracy_train",
+                          "d_real_accuracy_validation")
 
 
 def row_key(row: dict) -> tuple:
   """What makes two rows the same measurement."""
   return (int(row["step"]), row["metric"], row["feature_network"],
           int(row["num_samples"]), row["reference_split"],
-          row.get("bn_inference", "moving"))
+          row.get("bn_inference", "moving"), row_generator(row))
+
+
+def row_generator(row: dict) -> Optional[str]:
+  """The generator a row scored: "ema" or "raw" (rows from before EMA
+  generators: "raw"); None for GENERATOR_FREE_METRICS."""
+  if row["metric"] in GENERATOR_FREE_METRICS:
+    return None
+  return row.get("generator") or "raw"
 
 
 def tensorboard_tag(row: dict) -> str:
   """`metric/feature_network/nNUM` (e.g. `fid/classifier_digits.../n10240`),
-  plus `/bn_batch` for samples made with batch-norm batch statistics."""
+  plus `/bn_batch` for samples made with batch-norm batch statistics and
+  `/ema` for samples of the EMA generator."""
   tag = f"{row['metric']}/{row['feature_network']}/n{row['num_samples']}"
-  return tag + ("/bn_batch" if row.get("bn_inference") == "batch" else "")
+  tag += "/bn_batch" if row.get("bn_inference") == "batch" else ""
+  return tag + ("/ema" if row_generator(row) == "ema" else "")
 
 
 def best_rows(rows: Iterable[dict]) -> dict[str, dict]:
@@ -177,6 +197,7 @@ def format_table(rows: Iterable[dict]) -> str:
       ref += f" ({r['reference_samples']})"
     note = (r.get("details") or {}).get("classifier")
     metric = r["metric"] + (f" [{note}]" if note else "")
+    metric += " (ema)" if row_generator(r) == "ema" else ""
     lines.append(f"{r['step']:>7}  {metric:<34} {value:>19}  "
                  f"{r['feature_network']:<34} "
                  f"{str(r['num_samples']) + '/' + str(r['num_groups']):>10}  "

@@ -58,6 +58,11 @@ class TrainConfig:
   precision: str = "float32"      # float32 | bfloat16 | float16: compute
                                   # type (variables and checkpoints stay
                                   # float32; float16 uses loss scaling).
+  ema_decay: float = 0.0          # > 0: keep an EMA generator (train/ema.py).
+  ema_start: int = 0              # G step from which the EMA averages (it
+                                  # copies G before).
+  use_ema: bool = True            # Sample grids from the EMA generator when
+                                  # the run has one (False: the raw G).
 
   def to_json(self) -> str:
     return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
@@ -76,6 +81,7 @@ def shaping_fields(config: TrainConfig) -> dict[str, Any]:
   out = {f"model.{k}": v for k, v in dataclasses.asdict(config.model).items()}
   for name in config.objective.SHAPING_FIELDS:
     out[f"objective.{name}"] = getattr(config.objective, name)
+  out["ema generator (ema_decay > 0)"] = config.ema_decay > 0
   return out
 
 

@@ -33,6 +33,7 @@ from tfgan_ext.objectives import (FAKE_LABEL, UNLABELLED_IMAGE,
                                   build_objective)
 from tfgan_ext.train import checkpoints, run_lock, warm_start
 from tfgan_ext.train import loss_scale as loss_scale_lib
+from tfgan_ext.train import ema as ema_lib
 from tfgan_ext.train.config import (TrainConfig, check_resume_compatible,
                                     save_config)
 from tfgan_ext.train.strategies import (is_chief, make_strategy,
@@ -172,6 +173,7 @@ class Trainer:
           "deterministic XLA kernel for some gradients (e.g. the MaxPool "
           "gradient in SAGAN's attention). Drop one of the two.")
     precision_lib.check_precision(config.precision)
+    ema_lib.check_settings(config.ema_decay, config.ema_start)
     if not 0.0 < config.label_fraction <= 1.0:
       raise InputError(f"label_fraction must be in (0, 1]; got "
                        f"{config.label_fraction}.")
@@ -294,11 +296,14 @@ class Trainer:
       self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
       for monitor in self.monitors:
         monitor.build(self)
+      self._build_ema(z, labels)
     self.dataset, self.iterator = self._make_iterator(start_batch=0)
     roots = dict(
         step=self.step, generator=self.generator,
         discriminator=self.discriminator, objective=self.objective,
         g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer)
+    if self.ema is not None:
+      roots[ema_lib.CHECKPOINT_KEY] = self.ema_generator
     self.checkpoint = tf.train.Checkpoint(**roots)
     saved = self.checkpoint
     if self.loss_scaling is not None:  # Restored apart: see restore().
@@ -318,6 +323,22 @@ class Trainer:
     # The loop count is a tensor argument: one trace serves every call,
     # including a shorter last one.
     self._train_loop = tf.function(self._train_loop_fn)
+
+  def _build_ema(self, z: tf.Tensor, labels: tf.Tensor) -> None:
+    """The EMA generator (with ema_decay > 0), a copy of G to start with;
+    built last, so the other networks' initial values are the same with
+    and without it."""
+    c = self.config
+    self.ema = self.ema_generator = None
+    if c.ema_decay <= 0:
+      return
+    self.ema_generator = models_lib.build_models(c.model)[0]
+    normalization.set_inference_statistics(self.ema_generator, c.bn_inference)
+    self.ema_generator(z, labels, training=False)
+    precision_lib.apply_precision(self.ema_generator, c.precision)
+    self.ema = ema_lib.GeneratorAverage(
+        self.generator, self.ema_generator, c.ema_decay, c.ema_start)
+    self.ema.copy()
 
   def _make_iterator(self, start_batch: int):
     """The distributed batch stream positioned at batch `start_batch`.
@@ -433,6 +454,8 @@ class Trainer:
       roots.update(step=self.step, g_optimizer=self.g_optimizer,
                    d_optimizer=self.d_optimizer)
     warm_start.restore(plan, roots)
+    if self.ema is not None:  # The average starts from the copied G.
+      self.ema.copy()
     if plan.continues:
       self._apply_learning_rates()
       start = self.current_step() * self.config.d_steps
@@ -531,6 +554,9 @@ class Trainer:
       self.loss_scaling.data_position.assign_add(self.config.d_steps)
       self.step.assign_add(tf.cast(g_logs["precision/g_skipped"] == 0.0,
                                    tf.int64))
+    if self.ema is not None:  # (After a skipped float16 update too: G's
+      # weights did not change, so the average moves toward the same ones.)
+      self.ema.update(self.step, self.strategy)
     logs = {**d_logs, **g_logs}
     logs = {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
             for k, v in logs.items()}
@@ -696,10 +722,19 @@ class Trainer:
     z = rng.randn(len(labels), mc.z_dim).astype(np.float32)
     return tf.constant(z), tf.constant(labels), rows
 
+  @property
+  def sample_generator(self) -> keras.Model:
+    """The generator of the sample grids: the EMA one when the run has it
+    and config.use_ema, else G."""
+    if self.ema_generator is not None and self.config.use_ema:
+      return self.ema_generator
+    return self.generator
+
   def generate(self, z: tf.Tensor, labels: tf.Tensor) -> np.ndarray:
-    """G(z, labels) in inference mode (no spectral-norm or batch-norm state
-    updates; batch-norm moments as config.bn_inference says)."""
-    return self.generator(z, labels, training=False).numpy()
+    """`sample_generator`(z, labels) in inference mode (no spectral-norm or
+    batch-norm state updates; batch-norm moments as config.bn_inference
+    says)."""
+    return self.sample_generator(z, labels, training=False).numpy()
 
   def write_samples(self, step: int) -> str:
     """Writes the sample grid (or scatter plot) PNG and a TensorBoard image."""

@@ -107,6 +107,10 @@ COMMANDS = {
     "python -m eval.sample --model_dir=demo_run": Way(setup=demo_run),
     "python -m eval.export_generator --model_dir=demo_run": Way(
         setup=demo_run),
+    TRAIN + "demo_digits.cfg --model_dir=runs/demo_ema": Way(
+        "--max_steps=4 --save_every=2 --ema_start=2 --gf=8 --df=8"),
+    # Runs after the EMA training above, in the same block and sandbox.
+    "python -m eval.sample --model_dir=runs/demo_ema": Way(),
     TRAIN + "sagan_cifar10.cfg": Way(
         "--max_steps=2 --gf=8 --df=8",
         error="TFDS dataset 'cifar10' is not prepared"),

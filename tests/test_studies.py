@@ -57,7 +57,7 @@ def test_report_gathers_sections_in_order(tmp_path, monkeypatch):
 def test_report_puts_the_status_note_before_the_summary(tmp_path, monkeypatch):
   monkeypatch.chdir(tmp_path)
   os.makedirs(sc.RESULTS_ROOT)
-  with open(sc.STATUS_FILE, "w", encoding="utf8") as f:
+  with open(sc.CHANGES_FILE, "w", encoding="utf8") as f:
     f.write("## Status\n\nThese results predate fix X.\n")
   text = open(sc.write_report("REPORT.md")).read()
   assert text.index("These results predate fix X.") < text.index("## Summary")

@@ -1,14 +1,16 @@
 """Subprocess entry for distribution tests: trains a few steps, prints JSON.
 
-python -m tests.dist_worker STRATEGY CPU_DEVICES BASE_DIR STEPS VARIANTS_JSON
+python -m tests.dist_worker STRATEGIES CPU_DEVICES BASE_DIR STEPS VARIANTS_JSON
 
-VARIANTS_JSON is a list of variants, each a list of "KEY=VALUE" strings that
-override TrainConfig / ObjectiveConfig fields (objective.X); each variant
-trains in BASE_DIR/<index> within this one process (TensorFlow starts once).
-Prints one JSON line: {"losses": [[[d_loss, g_loss], ...] per variant],
-"moving": [[after step 1, after the last step] per variant]}, each a dict
-{path of a G batch-norm moving-statistics variable: [value of each
-replica's copy]}.
+STRATEGIES is a comma-separated list of strategy names; VARIANTS_JSON is a
+list of variants, each a list of "KEY=VALUE" strings that override
+TrainConfig / ObjectiveConfig fields (objective.X). Each strategy trains
+every variant in BASE_DIR/<strategy>/<index> within this one process
+(TensorFlow starts once; with CPU_DEVICES > 1 the `default` strategy runs on
+the first logical device). Prints one JSON line: {strategy: {"losses":
+[[[d_loss, g_loss], ...] per variant], "moving": [[after step 1, after the
+last step] per variant]}}, each "moving" entry a dict {path of a G
+batch-norm moving-statistics variable: [value of each replica's copy]}.
 """
 
 import dataclasses
@@ -17,13 +19,18 @@ import sys
 
 
 def main(argv):
-  strategy, cpu_devices, base_dir, steps = argv[1], int(argv[2]), argv[3], int(argv[4])
+  strategies, cpu_devices, base_dir, steps = (
+      argv[1].split(","), int(argv[2]), argv[3], int(argv[4]))
   import os
-  results = [train_variant(strategy, cpu_devices, os.path.join(base_dir, str(i)),
-                           steps, variant)
-             for i, variant in enumerate(json.loads(argv[5]))]
-  print(json.dumps({"losses": [r[0] for r in results],
-                    "moving": [r[1] for r in results]}), flush=True)
+  out = {}
+  for strategy in strategies:
+    results = [train_variant(strategy, cpu_devices,
+                             os.path.join(base_dir, strategy, str(i)), steps,
+                             variant)
+               for i, variant in enumerate(json.loads(argv[5]))]
+    out[strategy] = {"losses": [r[0] for r in results],
+                     "moving": [r[1] for r in results]}
+  print(json.dumps(out), flush=True)
 
 
 _configured = []

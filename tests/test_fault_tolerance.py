@@ -63,10 +63,29 @@ def _all_checkpoints_readable(model_dir):
 
 
 def test_kill_nine_five_times_then_finish_equals_uninterrupted(tmp_path):
+  # The uninterrupted reference trains in the background meanwhile (its own
+  # model_dir; nothing in it depends on the interrupted run).
   reference = tmp_path / "reference"
-  subprocess.run(_command(reference), cwd=ROOT, env=_env(), check=True,
-                 capture_output=True, timeout=300)
-  interrupted = tmp_path / "interrupted"
+  log = tmp_path / "reference.log"
+  with open(log, "w") as stderr:
+    reference_proc = subprocess.Popen(_command(reference), cwd=ROOT,
+                                      env=_env(), stdout=subprocess.DEVNULL,
+                                      stderr=stderr)
+  try:
+    _kill_five_times_then_finish(tmp_path / "interrupted")
+    reference_proc.wait(timeout=300)
+  finally:
+    if reference_proc.poll() is None:  # Clean up by PID whatever happened.
+      reference_proc.kill()
+      reference_proc.wait()
+  assert reference_proc.returncode == 0, log.read_text()[-3000:]
+  expected, got = _weights(reference), _weights(tmp_path / "interrupted")
+  assert expected.keys() == got.keys() and len(expected) > 10
+  for name in expected:
+    np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
+
+
+def _kill_five_times_then_finish(interrupted):
   rng = random.Random(1234)
   kills, deadline = 0, time.time() + 240
   while kills < 5 and time.time() < deadline:
@@ -95,7 +114,3 @@ def test_kill_nine_five_times_then_finish_equals_uninterrupted(tmp_path):
   assert "Taking over" in final.stderr
   assert not (interrupted / "TRAINING_LOCK").exists()
   assert tf.train.latest_checkpoint(str(interrupted)).endswith(f"ckpt-{STEPS}")
-  expected, got = _weights(reference), _weights(interrupted)
-  assert expected.keys() == got.keys() and len(expected) > 10
-  for name in expected:
-    np.testing.assert_array_equal(got[name], expected[name], err_msg=name)

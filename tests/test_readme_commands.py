@@ -10,9 +10,10 @@ modules) changes the outcome. `python` is this interpreter, `tensorboard`
 the one installed beside it.
 
 The commands of one code block run in order in one sandbox (a later one
-uses what an earlier one wrote); blocks run two at a time. `make` lines get
-`-n` (the target must exist; nothing is built); `tensorboard` lines get
-`--inspect` (it reads the logdir's events and exits).
+uses what an earlier one wrote); blocks run two at a time, longest first.
+`make` lines get `-n` (the target must exist; nothing is built);
+`tensorboard` lines get `--inspect` (it reads the logdir's events and
+exits).
 
 To cover a new README command, add one line to COMMANDS: its leading text
 (the longest matching prefix wins), the flags appended here, and the
@@ -225,8 +226,10 @@ def trained_run(tmp_path_factory) -> str:
 def outcomes(trained_run, tmp_path_factory) -> dict:
   root = tmp_path_factory.mktemp("readme")
   with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-    jobs = [pool.submit(_run_block, block, str(root / f"block{i}"),
-                        trained_run) for i, block in enumerate(BLOCKS)]
+    # Longest blocks first: the two workers finish at about the same time.
+    order = sorted(range(len(BLOCKS)), key=lambda i: -len(BLOCKS[i]))
+    jobs = [pool.submit(_run_block, BLOCKS[i], str(root / f"block{i}"),
+                        trained_run) for i in order]
     results = {}
     for job in jobs:
       results.update(job.result())

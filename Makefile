@@ -25,8 +25,10 @@ $(STAMP): requirements.txt
 inception: $(STAMP)
 	$(PY) -m eval.import_inception
 
+# Two pytest workers, one test file each at a time (module fixtures stay
+# within a worker): most tests are bound by Python-side tracing, not FLOPs.
 test: $(STAMP) inception
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n 2 --dist loadfile tests
 
 demo: $(STAMP)
 	$(PY) -m experiments.demo

@@ -534,8 +534,9 @@ def write_report(path: str) -> str:
       folder = results_dir(key, quick=True)
       section = os.path.join(folder, "section.md")
     if not os.path.exists(section):
-      sections.append(f"## {key}\n\nNot run yet: `python -m "
-                      f"experiments.study_report --only=...`.\n")
+      module = next(m for m, k in STUDIES if k == key)
+      sections.append(f"## {key}\n\nNot run yet on the current code: "
+                      f"`python -m {module}` (or `make studies`).\n")
       continue
     with open(os.path.join(folder, "summary.json"), encoding="utf8") as f:
       summaries.append(json.load(f))

@@ -252,13 +252,7 @@ def beats(rule: Rule, claimed: Curves, others: Sequence[Curves], lower: bool,
                  f"({_trend(behind, lower)})")
     verdicts.append(verdict)
     texts.append(text)
-  if NOT_REPRODUCED in verdicts:
-    verdict = NOT_REPRODUCED
-  elif all(v == REPRODUCED for v in verdicts):
-    verdict = REPRODUCED
-  else:
-    verdict = INCONCLUSIVE
-  return Decision(rule, verdict, "; ".join(texts))
+  return Decision(rule, sr.all_of(verdicts), "; ".join(texts))
 
 
 def faster_rise(rule: Rule, fast: Curves, slow: Curves,
@@ -320,13 +314,7 @@ def all_below(rule: Rule, arms: Sequence[Curves],
             else np.nan)
     verdicts.append(verdict)
     texts.append(f"{text} (peak seed mean {peak:.3f})")
-  if NOT_REPRODUCED in verdicts:
-    verdict = NOT_REPRODUCED
-  elif all(v == REPRODUCED for v in verdicts):
-    verdict = REPRODUCED
-  else:
-    verdict = INCONCLUSIVE
-  return Decision(rule, verdict, "; ".join(texts))
+  return Decision(rule, sr.all_of(verdicts), "; ".join(texts))
 
 
 # --------------------------------------------------------------- reading

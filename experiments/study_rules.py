@@ -198,6 +198,17 @@ def threshold(rule: Rule, arm: SeedStats, level: float,
   return Decision(rule, INCONCLUSIVE, f"{text}: within one std")
 
 
+def all_of(verdicts: Sequence[str]) -> str:
+  """A claim made of several parts (e.g. "better than each baseline"): not
+  reproduced if any part is, reproduced if every part is, else
+  inconclusive."""
+  if NOT_REPRODUCED in verdicts:
+    return NOT_REPRODUCED
+  if verdicts and all(v == REPRODUCED for v in verdicts):
+    return REPRODUCED
+  return INCONCLUSIVE
+
+
 def rules_table(rules: Sequence[Rule]) -> list[tuple[str, str, str]]:
   """(id, claim, rule) rows for a markdown table."""
   rows = []

@@ -71,3 +71,10 @@ def test_threshold_three_outcomes():
   assert sr.threshold(RULE, arm, 1.1, True).verdict == sr.NOT_REPRODUCED
   assert sr.threshold(RULE, arm, 0.85, True).verdict == sr.INCONCLUSIVE
   assert sr.threshold(RULE, arm, 1.1, False).verdict == sr.REPRODUCED
+
+
+def test_all_of_needs_every_part():
+  assert sr.all_of([sr.REPRODUCED, sr.REPRODUCED]) == sr.REPRODUCED
+  assert sr.all_of([sr.REPRODUCED, sr.INCONCLUSIVE]) == sr.INCONCLUSIVE
+  assert sr.all_of([sr.INCONCLUSIVE, sr.NOT_REPRODUCED]) == sr.NOT_REPRODUCED
+  assert sr.all_of([]) == sr.INCONCLUSIVE

@@ -332,16 +332,23 @@ def save_figure(fig, path: str) -> str:
   return path
 
 
+def _draw_lines(ax, curves: dict) -> None:
+  for label, (x, y) in curves.items():
+    ax.plot(x, y, label=label, marker="." if len(x) < 30 else None)
+
+
 def plot_metric_grid(path: str, panels: Sequence[tuple[str, dict]],
-                     columns: int = 3, xlabel: str = "step") -> str:
-  """One panel per (title, {label: (steps, values)}) in a grid."""
+                     columns: int = 3, xlabel: str = "step",
+                     draw=_draw_lines) -> str:
+  """One panel per (title, curves) in a grid; `draw(ax, curves)` draws a
+  panel's curves (default: curves = {label: (steps, values)}, one line
+  each)."""
   plt = pyplot()
   rows = int(np.ceil(len(panels) / columns))
   fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows),
                            squeeze=False)
   for ax, (title, curves) in zip(axes.flat, panels):
-    for label, (x, y) in curves.items():
-      ax.plot(x, y, label=label, marker="." if len(x) < 30 else None)
+    draw(ax, curves)
     ax.set_title(title, fontsize=10)
     ax.set_xlabel(xlabel)
     ax.grid(alpha=0.3)

@@ -383,32 +383,26 @@ def supervised_baseline(root: str, seed: int, epochs: int
   return float(info["test_accuracy"]), sc.logged_seconds(log)
 
 
+def _draw_bands(ax, curves: dict) -> None:
+  """{label: [(steps, values) per seed]}: the mean over seeds with a +- std
+  band."""
+  for label, per_seed in curves.items():
+    steps, mean = mean_curve(per_seed)
+    if not steps.size:
+      continue
+    values = [np.interp(steps, s, v) for s, v in per_seed]
+    std = np.std(values, axis=0, ddof=1) if len(values) > 1 else 0 * mean
+    line, = ax.plot(steps, mean, marker=".", label=f"{label} "
+                    f"(n={len(per_seed)})")
+    ax.fill_between(steps, mean - std, mean + std, alpha=0.2,
+                    color=line.get_color())
+
+
 def _band_plot(path: str, panels: list[tuple[str, dict]],
                xlabel: str = "G step", columns: int = 3) -> str:
   """Mean over seeds with a +- std band, one panel per metric."""
-  plt = sc.pyplot()
-  rows = int(np.ceil(len(panels) / columns))
-  fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows),
-                           squeeze=False)
-  for ax, (title, curves) in zip(axes.flat, panels):
-    for label, per_seed in curves.items():
-      steps, mean = mean_curve(per_seed)
-      if not steps.size:
-        continue
-      values = [np.interp(steps, s, v) for s, v in per_seed]
-      std = np.std(values, axis=0, ddof=1) if len(values) > 1 else 0 * mean
-      line, = ax.plot(steps, mean, marker=".", label=f"{label} "
-                      f"(n={len(per_seed)})")
-      ax.fill_between(steps, mean - std, mean + std, alpha=0.2,
-                      color=line.get_color())
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel(xlabel)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-  for ax in list(axes.flat)[len(panels):]:
-    ax.axis("off")
-  fig.tight_layout()
-  return sc.save_figure(fig, path)
+  return sc.plot_metric_grid(path, panels, columns=columns, xlabel=xlabel,
+                             draw=_draw_bands)
 
 
 def main(argv):

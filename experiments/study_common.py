@@ -309,11 +309,16 @@ def fmt(value: Optional[float], digits: int = 3) -> str:
   return f"{value:.{digits}f}"
 
 
+def _cell(value: object) -> str:
+  """A table cell's text with its own '|' escaped (e.g. |mean logit|)."""
+  return re.sub(r"(?<!\\)\|", r"\\|", str(value))
+
+
 def markdown_table(headers: Sequence[str],
                    rows: Iterable[Sequence[object]]) -> str:
-  lines = ["| " + " | ".join(headers) + " |",
+  lines = ["| " + " | ".join(map(_cell, headers)) + " |",
            "|" + "|".join("---" for _ in headers) + "|"]
-  lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+  lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
   return "\n".join(lines)
 
 

@@ -165,13 +165,13 @@ def compare(rule: Rule, claimed: SeedStats, other: SeedStats,
   gap = sign * (claimed.mean - other.mean)
   spread = claimed.std + other.std
   if gap > spread:
-    verdict, why = REPRODUCED, "better by more than the summed std"
+    verdict, why = REPRODUCED, f"{a} better by more than the summed std"
   elif gap < -spread:
-    verdict, why = NOT_REPRODUCED, "worse by more than the summed std"
+    verdict, why = NOT_REPRODUCED, f"{a} worse by more than the summed std"
   else:
     verdict, why = INCONCLUSIVE, "the seed spread covers the difference"
   return Decision(rule, verdict,
-                  f"{text}: {a} {why} ({abs(gap):.{digits}g} vs "
+                  f"{text}: {why} ({abs(gap):.{digits}g} vs "
                   f"{spread:.{digits}g})")
 
 

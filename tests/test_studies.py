@@ -13,6 +13,11 @@ def test_markdown_table_and_fmt():
   table = sc.markdown_table(["a", "b"], [(1, "x"), (2.5, "y")])
   assert table.splitlines() == ["| a | b |", "|---|---|", "| 1 | x |",
                                 "| 2.5 | y |"]
+  # A '|' inside a cell is escaped, so the row keeps its columns; one
+  # already escaped is left alone.
+  piped = sc.markdown_table(["|x|"], [("plain |mean| 0.1",), (r"a \| b",)])
+  assert piped.splitlines() == [r"| \|x\| |", "|---|",
+                                r"| plain \|mean\| 0.1 |", r"| a \| b |"]
   assert sc.fmt(float("nan")) == "n/a" and sc.fmt(None) == "n/a"
   assert sc.fmt(1.23456, 2) == "1.23"
 

@@ -31,6 +31,25 @@ def test_coverage_all_outcomes_and_gate():
   assert short.verdict == sr.INCONCLUSIVE and "all 8" in short.evidence
 
 
+def test_amended_coverage_rule_all_outcomes():
+  amended = s1.decide_coverage_amended
+  # aw collapsed as well (the runs' case): the original rule is
+  # inconclusive, the amendment says not reproduced.
+  assert s1.decide_coverage(S([0, 0, 0]), S([1, 0, 0])).verdict == \
+      sr.INCONCLUSIVE
+  assert amended(S([0, 0, 0]), S([1, 0, 0])).verdict == sr.NOT_REPRODUCED
+  assert amended(S([8, 8, 7]), S([2, 3, 2])).verdict == sr.REPRODUCED
+  # aw near 7 (mean + std reaches 7, mean - std does not): inconclusive.
+  assert amended(S([8, 6, 6]), S([2, 3, 2])).verdict == sr.INCONCLUSIVE
+  # aw at 8 but not ahead of plain beyond the summed std (2 vs 0 + 2).
+  assert amended(S([8, 8, 8]), S([4, 8, 6])).verdict == sr.INCONCLUSIVE
+  gated = amended(S([0, 0, 0]), S([8, 7, 2]))
+  assert gated.verdict == sr.INCONCLUSIVE and "did not occur" in \
+      gated.evidence
+  assert amended(S([0, 0]), S([1, 0])).verdict == sr.INCONCLUSIVE
+  assert s1.RULE_COVERAGE_AMENDED.amends == s1.RULE_COVERAGE.id
+
+
 def test_covered_modes_and_changes():
   centers, std = mixture_centers("ring8_r2")
   rng = np.random.RandomState(0)

@@ -375,7 +375,9 @@ class Claim:
   def decided(cls, decision: study_rules.Decision) -> "Claim":
     """The claim of a pre-registered rule's decision."""
     rule = decision.rule
-    return cls(f"{rule.claim} (rule `{rule.id}`)", decision.verdict,
+    label = f"rule `{rule.id}`" + (
+        f", amending `{rule.amends}` after the runs" if rule.amends else "")
+    return cls(f"{rule.claim} ({label})", decision.verdict,
                decision.evidence)
 
 

@@ -163,5 +163,10 @@ def test_quick_sections_live_apart_and_show_their_rules(tmp_path, monkeypatch):
   assert "`python -m experiments.s --quick`" in text
   assert "| `gap` | X beats Y | X above Y by the summed std |" in text
   assert "| X beats Y (rule `gap`) | **reproduced** |" in text
+  amended = sr.Rule("gap2", "X beats Y", "X above Y", amends="gap",
+                    why_amended="w")
+  claim = sc.Claim.decided(sr.Decision(amended, sr.INCONCLUSIVE, "e"))
+  assert claim.text == "X beats Y (rule `gap2`, amending `gap` after the " \
+      "runs)"
   report = open(sc.write_report("REPORT.md")).read()
   assert "**Quick version**" in report   # The quick section stands in.

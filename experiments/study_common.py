@@ -31,6 +31,7 @@ from eval.common import CLASSIFIERS_DIR
 from tfgan_ext import evaluation
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.evaluation.report import read_scalars
+from tfgan_ext.train.config import TrainConfig, load_saved_config
 from tfgan_ext.workspace import DONE_FILE, TRAIN_LOGS
 from experiments import study_rules
 
@@ -168,6 +169,35 @@ class RunRecord:
   reused: bool = False
 
 
+# Flags a finished run may change when it is lengthened (see `_lengthens`).
+LENGTH_FLAGS = ("max_steps", "keep_checkpoints", "image_every")
+
+
+def _command_flags(command: str) -> dict:
+  return dict(a[2:].split("=", 1) for a in command.split()
+              if a.startswith("--") and "=" in a)
+
+
+def _lengthens(previous_key: str, key: str, model_dir: str) -> bool:
+  """True when `key` asks for the run of `previous_key` with only more G
+  steps (the same flagfile and flags but a larger --max_steps, and with it
+  --keep_checkpoints / --image_every) and the run's learning rates do not
+  depend on max_steps: the trainer then resumes it, which gives the same
+  weights as the longer run trained at once (exact resume)."""
+  old_command, _, old_hash = previous_key.rpartition("\n")
+  new_command, _, new_hash = key.rpartition("\n")
+  if old_hash != new_hash:
+    return False
+  old, new = _command_flags(old_command), _command_flags(new_command)
+  strip = lambda f: {k: v for k, v in f.items() if k not in LENGTH_FLAGS}
+  if strip(old) != strip(new) or "max_steps" not in old.keys() & new.keys():
+    return False
+  if int(new["max_steps"]) <= int(old["max_steps"]):
+    return False
+  saved = load_saved_config(model_dir)
+  return saved is not None and TrainConfig.from_dict(saved).lr_decay == "none"
+
+
 def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
   """Trains (or resumes, or reuses) one run with experiments.train."""
   args = [f"--flagfile={os.path.relpath(config_path(flagfile))}",
@@ -193,9 +223,12 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
     print(f"[{name}] reusing finished run {model_dir}", flush=True)
   else:
     if previous is not None and previous != key:
-      raise ValueError(
-          f"{model_dir} was trained with other settings (see {key_path}); "
-          "remove it (and its .key / .log files) to train it afresh.")
+      if not _lengthens(previous, key, model_dir):
+        raise ValueError(
+            f"{model_dir} was trained with other settings (see {key_path}); "
+            "remove it (and its .key / .log files) to train it afresh.")
+      print(f"[{name}] lengthening the run from step "
+            f"{done_step(model_dir)} to {wanted}", flush=True)
     print(f"[{name}] training: {command}", flush=True)
     seconds = run_module("experiments.train", args, log)
     with open(key_path, "w", encoding="utf8") as f:

@@ -128,6 +128,37 @@ def test_train_reuses_only_a_run_with_the_same_command(tmp_path, monkeypatch):
   assert not longer.reused and len(calls) == 1
 
 
+def test_train_lengthens_a_finished_run_only_by_more_steps(tmp_path,
+                                                           monkeypatch):
+  import dataclasses
+  from tfgan_ext.train.config import TrainConfig, save_config
+  monkeypatch.chdir(tmp_path)
+  calls = []
+  monkeypatch.setattr(sc, "run_module",
+                      lambda module, args, log: calls.append(args) or 1.0)
+  model_dir = str(tmp_path / "run")
+  os.makedirs(model_dir)
+  (tmp_path / "run" / "TRAINING_DONE").write_text(json.dumps({"step": 5}))
+  save_config(TrainConfig(), model_dir)
+  short = {"max_steps": 5, "keep_checkpoints": 3, "seed": 1}
+  assert sc.train("r", model_dir, "demo_digits", short).reused
+  for other in ({**short, "max_steps": 3},            # Fewer steps.
+                {**short, "max_steps": 9, "seed": 2}):  # Another flag too.
+    with pytest.raises(ValueError, match="other settings"):
+      sc.train("r", model_dir, "demo_digits", other)
+  longer = {**short, "max_steps": 9, "keep_checkpoints": 7}
+  record = sc.train("r", model_dir, "demo_digits", longer)
+  assert not record.reused and len(calls) == 1
+  assert f"--model_dir={model_dir}" in calls[0] and "--max_steps=9" in \
+      calls[0]
+  # A learning rate that decays to 0 at max_steps is not lengthened.
+  (tmp_path / "run" / "TRAINING_DONE").write_text(json.dumps({"step": 9}))
+  save_config(dataclasses.replace(TrainConfig(), lr_decay="linear"),
+              model_dir)
+  with pytest.raises(ValueError, match="other settings"):
+    sc.train("r", model_dir, "demo_digits", {**longer, "max_steps": 12})
+
+
 def test_evaluate_runs_once_per_command_on_a_reused_run(tmp_path, monkeypatch):
   calls = []
   monkeypatch.setattr(sc, "run_module",

@@ -109,7 +109,10 @@ def test_run_module_writes_a_footer_and_reports_failures(tmp_path):
     sc.run_module("json.tool", ["/no/such/file.json"], log)
 
 
-def test_train_reuses_only_a_run_with_the_same_command(tmp_path, monkeypatch):
+@pytest.fixture
+def finished_run(tmp_path, monkeypatch):
+  """A model_dir whose training finished at step 5, and the list of train
+  jobs sc.train starts (run_module is replaced by a recorder)."""
   monkeypatch.chdir(tmp_path)
   calls = []
   monkeypatch.setattr(sc, "run_module",
@@ -117,6 +120,12 @@ def test_train_reuses_only_a_run_with_the_same_command(tmp_path, monkeypatch):
   model_dir = str(tmp_path / "run")
   os.makedirs(model_dir)
   (tmp_path / "run" / "TRAINING_DONE").write_text(json.dumps({"step": 5}))
+  return model_dir, calls
+
+
+def test_train_reuses_only_a_run_with_the_same_command(tmp_path,
+                                                        finished_run):
+  model_dir, calls = finished_run
   first = sc.train("r", model_dir, "demo_digits", {"max_steps": 5})
   assert first.reused and not calls       # Legacy run: reused, key written.
   again = sc.train("r", model_dir, "demo_digits", {"max_steps": 5})
@@ -129,16 +138,10 @@ def test_train_reuses_only_a_run_with_the_same_command(tmp_path, monkeypatch):
 
 
 def test_train_lengthens_a_finished_run_only_by_more_steps(tmp_path,
-                                                           monkeypatch):
+                                                           finished_run):
   import dataclasses
   from tfgan_ext.train.config import TrainConfig, save_config
-  monkeypatch.chdir(tmp_path)
-  calls = []
-  monkeypatch.setattr(sc, "run_module",
-                      lambda module, args, log: calls.append(args) or 1.0)
-  model_dir = str(tmp_path / "run")
-  os.makedirs(model_dir)
-  (tmp_path / "run" / "TRAINING_DONE").write_text(json.dumps({"step": 5}))
+  model_dir, calls = finished_run
   save_config(TrainConfig(), model_dir)
   short = {"max_steps": 5, "keep_checkpoints": 3, "seed": 1}
   assert sc.train("r", model_dir, "demo_digits", short).reused

@@ -14,7 +14,9 @@ eval_results.jsonl.
 
 from __future__ import annotations
 
+from concurrent import futures
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -22,7 +24,7 @@ import re
 import subprocess
 import sys
 import time
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from absl import flags
 import numpy as np
@@ -266,10 +268,15 @@ def evaluate(record: RunRecord, metrics: str, flags: dict) -> None:
 
 def ensure_classifier(dataset: str, image_size: int, channels: int = 1
                       ) -> tuple[str, object]:
-  """The domain classifier (trained once, offline) and its info."""
-  path, info, _ = domain_classifier.ensure_classifier(
-      dataset, image_size, channels, domain_classifier.default_classifier_dir(
-          dataset, image_size, CLASSIFIERS_DIR))
+  """The domain classifier (trained once, offline) and its info. Studies
+  running at once (--streams) wait for each other's training of it."""
+  out = domain_classifier.default_classifier_dir(dataset, image_size,
+                                                 CLASSIFIERS_DIR)
+  os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+  with open(out + ".lock", "w", encoding="utf8") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)  # Released when the file closes.
+    path, info, _ = domain_classifier.ensure_classifier(
+        dataset, image_size, channels, out)
   return path, info
 
 
@@ -547,6 +554,46 @@ STUDIES = (("experiments.study_aw_ring8", "aw_ring8"),
            ("experiments.study_magan", "magan_fmnist"),
            ("experiments.study_sqd", "sqd_fmnist"))
 
+# --streams=2: two sequences of studies about equally long by the job logs'
+# wall times (study 1 + 3: ~242 min; 2 + 5 + 4: ~233 min, plus the 16px and
+# 28px domain classifiers). Study 2 comes first in its stream, so the 16px
+# classifier it trains exists before study 3 needs it (ensure_classifier
+# also locks).
+STREAMS = (("experiments.study_aw_ring8", "experiments.study_ssl"),
+           ("experiments.study_conditional", "experiments.study_sqd",
+            "experiments.study_magan"))
+
+
+def stream_plan(streams: int, only: Sequence[str] = ()) -> list[list[str]]:
+  """The study modules to run, as `streams` sequences (report order when
+  1), keeping those named in `only` (module or short name; all if empty)."""
+  modules = [m for m, _ in STUDIES]
+  short = {m.rsplit(".", 1)[-1]: m for m in modules}
+  unknown = [n for n in only if n not in modules and n not in short]
+  if unknown:
+    raise ValueError(f"Unknown study {unknown[0]!r} in --only: use one of "
+                     f"{', '.join(short)}.")
+  keep = {short.get(n, n) for n in only} or set(modules)
+  if not 1 <= streams <= len(STREAMS):
+    raise ValueError(f"streams must be 1..{len(STREAMS)}, got {streams}.")
+  plan = [modules] if streams == 1 else [list(s) for s in STREAMS]
+  return [s for s in ([m for m in p if m in keep] for p in plan) if s]
+
+
+def run_streams(plan: Sequence[Sequence[str]],
+                run_one: Callable[[str], object]) -> None:
+  """Calls run_one on each module, the sequences of `plan` concurrently and
+  each in its order. A failure stops only its own sequence; the first one
+  is raised once every sequence has ended."""
+  def run_all(modules):
+    for module in modules:
+      run_one(module)
+  with futures.ThreadPoolExecutor(max(1, len(plan))) as pool:
+    jobs = [pool.submit(run_all, modules) for modules in plan]
+    failures = [j.exception() for j in jobs if j.exception() is not None]
+  if failures:
+    raise failures[0]
+
 INTRO = """# tfgan_ext: the papers' findings at laptop scale
 
 Each study below was run on this repository's 2-core CPU machine by one
@@ -572,15 +619,18 @@ def _summary_table(summaries: list[dict]) -> str:
   return markdown_table(["study", "claim", "verdict"], rows)
 
 
-def write_report(path: str) -> str:
+def write_report(path: str, quick: bool = False) -> str:
+  """Gathers the studies' sections into `path`. Each study's full section,
+  else its quick one; with `quick` the quick sections come first (the full
+  ones are committed, and a quick run's report should show its own)."""
   summaries, sections = [], []
   for _, key in STUDIES:
-    folder = results_dir(key)
-    section = os.path.join(folder, "section.md")
-    if not os.path.exists(section):  # Only the quick version has run.
-      folder = results_dir(key, quick=True)
+    for folder in ((results_dir(key, True), results_dir(key)) if quick else
+                   (results_dir(key), results_dir(key, True))):
       section = os.path.join(folder, "section.md")
-    if not os.path.exists(section):
+      if os.path.exists(section):
+        break
+    else:
       module = next(m for m, k in STUDIES if k == key)
       sections.append(f"## {key}\n\nNot run yet on the current code: "
                       f"`python -m {module}` (or `make studies`).\n")
@@ -602,7 +652,9 @@ def write_report(path: str) -> str:
       status = [f.read()]
   text = "\n".join([INTRO, *status, "## Summary", "", _summary_table(summaries), "",
                     "Compute time of each study's runs (wall time on this "
-                    "machine, from the job logs; runs reused by a later "
+                    "machine, from the job logs, while other jobs shared its "
+                    "2 cores: the studies ran two at a time, as "
+                    "`make studies` runs them; runs reused by a later "
                     "invocation keep the time they took):", "", times, "",
                     *sections])
   with open(path, "w", encoding="utf8") as f:

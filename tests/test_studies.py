@@ -204,3 +204,74 @@ def test_quick_sections_live_apart_and_show_their_rules(tmp_path, monkeypatch):
       "runs)"
   report = open(sc.write_report("REPORT.md")).read()
   assert "**Quick version**" in report   # The quick section stands in.
+  sc.Section(key=key, title="Study 1: full", paper="p", script="s",
+             protocol=[], claims=[], body=[], runs=[]).write()
+  assert "**Quick version**" not in open(sc.write_report("R.md")).read()
+  quick_report = open(sc.write_report("R.md", quick=True)).read()
+  assert "**Quick version**" in quick_report  # Its own, not the full one.
+  assert "Study 1: full" not in quick_report
+
+
+def test_stream_plan_splits_every_study_once_and_filters():
+  modules = [m for m, _ in sc.STUDIES]
+  assert sc.stream_plan(1) == [modules]
+  two = sc.stream_plan(2)
+  assert len(two) == 2 and sorted(sum(two, [])) == sorted(modules)
+  # Study 2 trains the 16px classifier before study 3's stream reaches it.
+  assert two[1][0] == "experiments.study_conditional"
+  assert sc.stream_plan(2, ["study_ssl", "experiments.study_sqd"]) == [
+      ["experiments.study_ssl"], ["experiments.study_sqd"]]
+  assert sc.stream_plan(2, ["study_magan"]) == [["experiments.study_magan"]]
+  with pytest.raises(ValueError, match="Unknown study 'study_x'.*study_ssl"):
+    sc.stream_plan(1, ["study_x"])
+  with pytest.raises(ValueError, match="streams must be"):
+    sc.stream_plan(3)
+
+
+def test_run_streams_runs_sequences_concurrently_and_in_order():
+  import threading
+  barrier = threading.Barrier(2, timeout=30)
+  order, lock = [], threading.Lock()
+
+  def run_one(module):
+    if module in ("a1", "b1"):
+      barrier.wait()  # Times out (BrokenBarrierError) unless both run at once.
+    with lock:
+      order.append(module)
+    if module == "b2":
+      raise RuntimeError("b2 failed")
+
+  with pytest.raises(RuntimeError, match="b2 failed"):
+    sc.run_streams([["a1", "a2", "a3"], ["b1", "b2", "b3"]], run_one)
+  assert [m for m in order if m[0] == "a"] == ["a1", "a2", "a3"]
+  assert [m for m in order if m[0] == "b"] == ["b1", "b2"]  # b3: stopped.
+  order.clear()
+  sc.run_streams([["x", "y"]], run_one)
+  assert order == ["x", "y"]
+
+
+def test_classifier_lock_serialises_studies(tmp_path, monkeypatch):
+  import threading
+  monkeypatch.setattr(sc, "CLASSIFIERS_DIR", str(tmp_path / "classifiers"))
+  inside, most = [0], [0]
+  guard = threading.Lock()
+
+  def fake(dataset, image_size, channels, out):
+    with guard:
+      inside[0] += 1
+      most[0] = max(most[0], inside[0])
+    threading.Event().wait(0.2)
+    with guard:
+      inside[0] -= 1
+    return out, "info", False
+
+  monkeypatch.setattr(sc.domain_classifier, "ensure_classifier", fake)
+  threads = [threading.Thread(target=sc.ensure_classifier,
+                              args=("fashion_mnist", 16)) for _ in range(3)]
+  for t in threads:
+    t.start()
+  for t in threads:
+    t.join()
+  assert most[0] == 1
+  assert sc.ensure_classifier("fashion_mnist", 16) == (
+      str(tmp_path / "classifiers" / "fashion_mnist_16px"), "info")

@@ -123,7 +123,7 @@ class ReferenceData:
           path = self._features_path()
         if path:
           os.makedirs(self.cache_dir, exist_ok=True)
-          tmp = path + ".tmp"
+          tmp = f"{path}.{os.getpid()}.tmp"  # Concurrent evals: own files.
           with open(tmp, "wb") as f:
             np.savez(f, key=json.dumps(self.key, sort_keys=True),
                      **self._features)

@@ -57,7 +57,8 @@ KEY = "ssl_fmnist"
 DATASET, IMAGE_SIZE = "fashion_mnist", 16
 ARMS = {"MHGAN-SSL": "mhgan_ssl_fmnist16", "ACGAN-SSL": "acgan_ssl_fmnist16"}
 CLAIMED, OTHER = "MHGAN-SSL", "ACGAN-SSL"
-# Budgets (2 idle cores): full ~75 min, quick ~10 min; see the README text.
+# Budgets: full 119 min training + 15 min evaluation by the job logs (two
+# studies at a time on 2 cores); see the README text.
 # The full runs were 700 steps at first; every metric's mean curve was still
 # improving there, so they were lengthened to study 2's horizon (the 700-step
 # runs resume: sc.train lengthens a finished run whose settings differ only

@@ -63,7 +63,7 @@ flags.DEFINE_bool(
     "them before any run), then stop.")
 flags.DEFINE_bool(
     "quick", False,
-    "The one-hour version of a study: fewer seeds and steps, its own runs "
+    "The short version of a study: fewer seeds and steps, its own runs "
     "under runs/studies_quick; the report says so.")
 
 

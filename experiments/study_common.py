@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from concurrent import futures
 import dataclasses
-import fcntl
 import hashlib
 import json
 import os
@@ -269,14 +268,11 @@ def evaluate(record: RunRecord, metrics: str, flags: dict) -> None:
 def ensure_classifier(dataset: str, image_size: int, channels: int = 1
                       ) -> tuple[str, object]:
   """The domain classifier (trained once, offline) and its info. Studies
-  running at once (--streams) wait for each other's training of it."""
-  out = domain_classifier.default_classifier_dir(dataset, image_size,
-                                                 CLASSIFIERS_DIR)
-  os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-  with open(out + ".lock", "w", encoding="utf8") as lock:
-    fcntl.flock(lock, fcntl.LOCK_EX)  # Released when the file closes.
-    path, info, _ = domain_classifier.ensure_classifier(
-        dataset, image_size, channels, out)
+  running at once (--streams) wait for each other's training of it (the
+  library's ensure_classifier locks)."""
+  path, info, _ = domain_classifier.ensure_classifier(
+      dataset, image_size, channels, domain_classifier.default_classifier_dir(
+          dataset, image_size, CLASSIFIERS_DIR))
   return path, info
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Optional
+from typing import Iterator, Optional
+
+try:
+  import fcntl
+except ImportError:  # Not POSIX (Windows): no lock between processes.
+  fcntl = None
 
 from tfgan_ext import data as data_lib
 from tfgan_ext.errors import InputError
@@ -75,11 +81,23 @@ def ensure_classifier(dataset: str, image_size: int, channels: int,
   `default_classifier_dir`) if it was trained on this dataset, size and
   channel count, else a newly trained one (kwargs go to train_and_save)."""
   out = out or default_classifier_dir(dataset, image_size)
-  try:
-    _, info = classifier_lib.load_classifier(out)
-    if (info.dataset, info.image_size, info.channels) == (
-        dataset, image_size, channels):
-      return out, info, False
-  except FileNotFoundError:
-    pass
-  return out, train_and_save(dataset, image_size, channels, out, **kwargs), True
+  with _exclusive(out + ".lock"):  # Jobs at once: one trains, others wait.
+    try:
+      _, info = classifier_lib.load_classifier(out)
+      if (info.dataset, info.image_size, info.channels) == (
+          dataset, image_size, channels):
+        return out, info, False
+    except FileNotFoundError:
+      pass
+    return (out, train_and_save(dataset, image_size, channels, out, **kwargs),
+            True)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: str) -> Iterator[None]:
+  """Holds an exclusive lock on `lock_path` (created if needed) meanwhile."""
+  os.makedirs(os.path.dirname(lock_path) or ".", exist_ok=True)
+  with open(lock_path, "w", encoding="utf8") as lock:
+    if fcntl is not None:
+      fcntl.flock(lock, fcntl.LOCK_EX)  # Released when the file closes.
+    yield

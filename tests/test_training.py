@@ -10,8 +10,9 @@ import tensorflow as tf
 from tfgan_ext.models import ModelConfig
 from tfgan_ext.objectives import FAKE_LABEL, fake_labels
 from tfgan_ext.train.config import TrainConfig
-from tfgan_ext.train.trainer import (DONE_FILE, FAKE_LABEL_G,
-                                     NonFiniteLossError, Trainer, _add_noise)
+from tfgan_ext.train.step import FAKE_LABEL_G
+from tfgan_ext.train.trainer import (DONE_FILE, NonFiniteLossError, Trainer,
+                                     _add_noise)
 
 TINY = ModelConfig("sagan", image_size=8, channels=1, num_classes=10,
                    z_dim=8, gf=4, df=4)
@@ -253,8 +254,9 @@ def test_generator_and_objective_get_each_steps_generated_labels(tmp_path):
       seen["g_objective"] = fake_labels(batch).numpy()
       return self.inner.generator_loss(d, batch, fake)
 
-  trainer.generator = SpyG(trainer.generator)
-  trainer.objective = SpyObjective(trainer.objective)
+  # The shared step (train/step.py) holds the networks and objective.
+  trainer.step_fn.generator = SpyG(trainer.step_fn.generator)
+  trainer.step_fn.objective = SpyObjective(trainer.step_fn.objective)
   batch = next(iter(trainer.dataset))
   trainer._d_step(batch)  # Eagerly, to read the labels.
   trainer._g_step(batch)

@@ -36,6 +36,7 @@ from tfgan_ext.train import loss_scale as loss_scale_lib
 from tfgan_ext.train import ema as ema_lib
 from tfgan_ext.train.config import (TrainConfig, check_resume_compatible,
                                     save_config)
+from tfgan_ext.train.step import FAKE_LABEL_G, AdversarialStep
 from tfgan_ext.train.strategies import (is_chief, make_strategy,
                                         replica_batch_size)
 
@@ -94,7 +95,6 @@ def ensure_writable(model_dir: str) -> None:
 
 
 FAKE_LABELS = ("uniform", "real")
-FAKE_LABEL_G = "fake_label_g"  # The G step's labels; the D step's: FAKE_LABEL.
 
 
 def _add_noise(seed: int, z_dim: int, num_classes: int = 0,
@@ -297,6 +297,10 @@ class Trainer:
       for monitor in self.monitors:
         monitor.build(self)
       self._build_ema(z, labels)
+    self.step_fn = AdversarialStep(
+        self.generator, self.discriminator, self.objective, self.combiner,
+        self.g_optimizer, self.d_optimizer, self.g_vars, self.d_vars,
+        replicas=self.replicas, loss_scaling=self.loss_scaling)
     self.dataset, self.iterator = self._make_iterator(start_batch=0)
     roots = dict(
         step=self.step, generator=self.generator,
@@ -484,62 +488,11 @@ class Trainer:
                                    epsilon=ADAM_EPSILON)
 
   # ------------------------------------------------------------------- step
-  def _apply_update(self, network: str, tape, compute_grads, variables):
-    """Takes gradients with `compute_grads(tape)` -> (grads, stats) and
-    applies them with `network`'s ("g" / "d") optimizer. Under float16 the
-    tape is a loss-scaled view (gradients come back unscaled) and an update
-    whose gradients are not all finite is skipped: its gradient statistics
-    are logged as 0 and precision/{network}_skipped as 1."""
-    optimizer = getattr(self, f"{network}_optimizer")
-    if self.loss_scaling is None:
-      grads, stats = compute_grads(tape)
-      optimizer.apply_gradients(zip(grads, variables))
-      return stats, {}
-    loss_scale = getattr(self.loss_scaling, network)
-    view = loss_scale_lib.ScaledTape(tape, loss_scale.scale)
-    grads, stats = compute_grads(view)
-    finite = view.finite() & loss_scale_lib.all_finite(grads)
-
-    def apply():
-      optimizer.apply_gradients(zip(grads, variables))
-      return tf.constant(True)
-
-    tf.cond(finite, apply, lambda: tf.constant(False))
-    logs = {f"precision/{network}_loss_scale": tf.identity(loss_scale.scale),
-            f"precision/{network}_skipped": 1.0 - tf.cast(finite, tf.float32)}
-    loss_scale.update(finite)
-    stats = {k: tf.where(finite, v, tf.zeros_like(v)) for k, v in stats.items()}
-    return stats, logs
-
   def _d_step(self, batch):
-    scale = 1.0 / self.replicas
-    fake = self.generator(batch["z"], batch[FAKE_LABEL], training=True)
-    with tf.GradientTape(persistent=self.combiner.persistent_tape) as tape:
-      out = self.objective.discriminator_loss(self.discriminator, batch, fake)
-    extra, precision_logs = self._apply_update(
-        "d", tape, lambda t: self.combiner.gradients(t, out, self.d_vars,
-                                                     scale), self.d_vars)
-    del tape
-    logs = {"d_loss": out.total(), **precision_logs}
-    logs.update({f"d_{k}": v for k, v in out.terms.items()})
-    logs.update({f"d/{k}": v for k, v in out.stats.items()})
-    logs.update({f"d/{k}": v for k, v in extra.items()})
-    return logs
+    return self.step_fn.d_step(batch)
 
   def _g_step(self, batch):
-    scale = 1.0 / self.replicas
-    # The objective reads the labels of the fakes under FAKE_LABEL.
-    batch = {**batch, FAKE_LABEL: batch[FAKE_LABEL_G]}
-    with tf.GradientTape() as tape:
-      fake = self.generator(batch["z_g"], batch[FAKE_LABEL], training=True)
-      out = self.objective.generator_loss(self.discriminator, batch, fake)
-      loss = out.total() * scale
-    _, precision_logs = self._apply_update(
-        "g", tape, lambda t: (t.gradient(loss, self.g_vars), {}), self.g_vars)
-    logs = {"g_loss": out.total(), **precision_logs}
-    logs.update({f"g_{k}": v for k, v in out.terms.items()})
-    logs.update({f"g/{k}": v for k, v in out.stats.items()})
-    return logs
+    return self.step_fn.g_step(batch)
 
   def _train_step_fn(self, iterator):
     for _ in range(self.config.d_steps):

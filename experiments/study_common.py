@@ -28,8 +28,8 @@ from typing import Callable, Iterable, Optional, Sequence
 from absl import flags
 import numpy as np
 
-from eval.common import CLASSIFIERS_DIR
 from tfgan_ext import evaluation
+from tfgan_ext.cli.common import CLASSIFIERS_DIR
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.evaluation.report import read_scalars
 from tfgan_ext.train.config import TrainConfig, load_saved_config

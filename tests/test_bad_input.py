@@ -76,7 +76,7 @@ def test_reports_input_errors_prints_the_message_and_returns_2(capsys):
 
 def test_train_main_reports_bad_input_and_propagates_bugs(monkeypatch,
                                                            capsys):
-  from experiments import train
+  from tfgan_ext.cli import train
 
   def bad_input():
     raise errors.InputError("Unknown dataset 'x'.")

@@ -221,7 +221,7 @@ def test_domain_classifier_trains_on_the_files(folder, tmp_path):
 
 
 def test_flagfile_resolves_against_the_files(folder):
-  from experiments import train_flags
+  from tfgan_ext.cli import train_flags
   from tfgan_ext import models as models_lib
   from absl import logging as absl_logging
   data_dir, _ = folder

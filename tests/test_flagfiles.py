@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from experiments import train_flags
+from tfgan_ext.cli import train_flags
 from tfgan_ext import data as data_lib
 from tfgan_ext import models as models_lib
 from tfgan_ext.objectives import build_combiner, build_objective
@@ -81,3 +81,16 @@ def test_flagfiles_carry_the_papers_settings(parse):
   config = train_flags.objective_config_from_flags()
   assert (config.aux, config.aux_g_weight, config.aux_on_fake) == (
       "multi_hinge", 0.1, True)
+
+
+def test_demo_flagfile_shipped_in_the_package_is_the_checkouts():
+  # The demo reads the copy inside the package (package data, so the
+  # installed console script finds it); it must not drift from the one
+  # users read in experiments/configs/.
+  from tfgan_ext.cli import demo
+  with open(os.path.join(CONFIG_DIR, "demo_digits.cfg"), "rb") as f:
+    checkout = f.read()
+  with open(demo.CONFIG, "rb") as f:
+    shipped = f.read()
+  assert shipped == checkout, ("tfgan_ext/cli/demo_digits.cfg differs from "
+                               "experiments/configs/demo_digits.cfg: edit both")

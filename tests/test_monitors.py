@@ -223,7 +223,7 @@ def test_sqd_callback_rejects_bad_settings(tmp_path):
 @pytest.fixture
 def parse_flags(monkeypatch, tmp_path):
   import logging as std_logging
-  from experiments import monitor_flags, train_flags  # noqa: F401
+  from tfgan_ext.cli import monitor_flags, train_flags  # noqa: F401
   monkeypatch.chdir(tmp_path)          # no classifiers/ here
   flags = train_flags.FLAGS
   absl_logger = std_logging.getLogger("absl")

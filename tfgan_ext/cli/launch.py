@@ -1,0 +1,78 @@
+"""How every binary starts: absl's `app.run` under the name the user typed.
+
+A binary can be started three ways: `python -m experiments.train` (the
+checkout's shim), `python -m tfgan_ext.cli.train`, or the console script
+`tfgan-ext-train` of an installed package. `run` makes all three behave the
+same: errors are printed as `<name>: <message>` with the name the user
+typed, `--helpshort` lists the binary's own flags (absl lists the flags of
+the module named by `sys.argv[0]`, which for a shim or a console script
+defines none), and `--help` shows the binary's docstring.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from types import ModuleType
+from typing import Callable, Sequence
+
+from absl import app
+from absl import flags
+
+from tfgan_ext.errors import reports_input_errors
+
+__all__ = ["invoked_name", "run"]
+
+FLAGS = flags.FLAGS
+
+
+def invoked_name(default: str) -> str:
+  """The name the binary was started by.
+
+  Args:
+    default: the name used when neither rule below applies, e.g.
+      "experiments.train" (the module path the documentation uses).
+
+  Returns:
+    The module path given to `python -m` (`__main__.__spec__.name`, e.g.
+    "experiments.train" or "tfgan_ext.cli.train"); else the file name of
+    `sys.argv[0]` when it is a console script (e.g. "tfgan-ext-train",
+    without a ".exe"); else `default` (a `.py` file, `python -c`, or an
+    embedding program).
+  """
+  spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+  if spec is not None and spec.name and spec.name != "__main__":
+    return spec.name
+  name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+  if name.lower().endswith(".exe"):
+    name = name[:-4]
+  if not name or name.endswith(".py") or name.startswith("-"):
+    return default
+  return name
+
+
+def run(main: Callable, program: str, module: ModuleType,
+        flag_modules: Sequence[ModuleType] = ()) -> None:
+  """Runs `main` with `absl.app.run` (which parses the flags and exits).
+
+  Args:
+    main: the binary's `main(argv)`; when it is decorated with
+      `reports_input_errors(program)`, the undecorated function is wrapped
+      again with the name the user typed (`invoked_name(program)`).
+    program: the name used in messages when the binary is not started by
+      `python -m` or a console script.
+    module: the binary's module: its docstring becomes `__main__`'s (absl
+      prints that for `--help`) and its flags are listed by `--helpshort`.
+    flag_modules: further modules whose flags `--helpshort` lists (e.g.
+      tfgan_ext.cli.train_flags).
+  """
+  main_module = sys.modules.get("__main__")
+  if main_module is not None and main_module is not module:
+    main_module.__doc__ = module.__doc__
+  key_flags = []
+  for flag_module in (module, *flag_modules):
+    key_flags += FLAGS.get_key_flags_for_module(flag_module.__name__)
+  for flag in key_flags:
+    FLAGS.register_key_flag_for_module(sys.argv[0], flag)
+  app.run(reports_input_errors(invoked_name(program))(inspect.unwrap(main)))

@@ -127,7 +127,7 @@ class DiscriminatorAdapter:
       out = self.model(images, training=training)
     logits, features = split_outputs(out)
     logits = _to_float32(logits)
-    if logits.shape.rank == 2:
+    if logits.shape.rank == 2 and logits.shape[1] == 1:
       logits = tf.squeeze(logits, axis=1)
     if features is not None:
       features = _to_float32(features)

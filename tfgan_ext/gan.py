@@ -162,6 +162,7 @@ class GAN(keras.Model):
         aggregation="only_first_replica")
     self.ema_generator = None
     self.step_fn = None
+    self.built = True  # check_networks built G and D (Keras callbacks ask).
 
   # --------------------------------------------------------------- compile
   def compile(self, d_optimizer: keras.optimizers.Optimizer,

@@ -6,7 +6,7 @@ GAN update, with the aw paper's Fig. 4 gradient angles logged.
 g_r and g_f are the gradients of the "real" and "fake" terms, taken from one
 persistent tape (the objective runs D on the two batches separately, so each
 backward pass only visits its own half); w_r, w_f come from Algorithm 1
-(`tfgan_ext.aw`) on the gradients of all of D's variables and the mean sigmoid
+(`tfgan_ext.losses.aw`) on the gradients of all of D's variables and the mean sigmoid
 scores s_r, s_f. Any other terms (aux classifier, penalty) are added with
 weight 1.
 
@@ -25,8 +25,8 @@ from typing import Sequence
 
 import tensorflow as tf
 
-from tfgan_ext import aw
 from tfgan_ext.errors import InputError
+from tfgan_ext.losses import aw
 from tfgan_ext.objectives.base import GradientCombiner, LossOutput, Objective
 from tfgan_ext.tensor_utils import angle_between
 

@@ -47,7 +47,7 @@ SQUARED_NORM_OFFSET = 1e-4
 
 
 def _dense(g: tf.Tensor | tf.IndexedSlices) -> tf.Tensor:
-  return tf.cast(tf.convert_to_tensor(g), tf.float32)
+  return tf.cast(tensor_utils.to_dense(g), tf.float32)
 
 
 def _paired_dense(grads_real: Gradients, grads_fake: Gradients
@@ -143,14 +143,6 @@ def aw_weights(grads_real: Gradients, grads_fake: Gradients,
   return w_real, w_fake
 
 
-def _scale(g: tf.Tensor | tf.IndexedSlices, w: tf.Tensor
-           ) -> tf.Tensor | tf.IndexedSlices:
-  if isinstance(g, tf.IndexedSlices):
-    return tf.IndexedSlices(g.values * tf.cast(w, g.values.dtype), g.indices,
-                            g.dense_shape)
-  return g * tf.cast(w, g.dtype)
-
-
 def combine_gradients(grads_real: Gradients, grads_fake: Gradients,
                       w_real: TensorLike, w_fake: TensorLike
                       ) -> list[tf.Tensor | tf.IndexedSlices | None]:
@@ -177,13 +169,14 @@ def combine_gradients(grads_real: Gradients, grads_fake: Gradients,
     if g_r is None or g_f is None:
       present = g_f if g_r is None else g_r
       combined.append(None if present is None else
-                      _scale(present, w_fake if g_r is None else w_real))
+                      tensor_utils.scale(present,
+                                         w_fake if g_r is None else w_real))
       continue
-    a, b = _scale(g_r, w_real), _scale(g_f, w_fake)
+    a, b = tensor_utils.scale(g_r, w_real), tensor_utils.scale(g_f, w_fake)
     if isinstance(a, tf.IndexedSlices) and isinstance(b, tf.IndexedSlices):
       combined.append(tf.IndexedSlices(
           tf.concat([a.values, b.values], axis=0),
           tf.concat([a.indices, b.indices], axis=0), a.dense_shape))
     else:
-      combined.append(tf.convert_to_tensor(a) + tf.convert_to_tensor(b))
+      combined.append(tensor_utils.to_dense(a) + tensor_utils.to_dense(b))
   return combined

@@ -16,6 +16,11 @@ mean) before the weights are computed, so every replica picks the same case
 and weights. The Keras optimizer sums gradients over replicas once more in
 `apply_gradients`; to apply the mean exactly once, the returned gradients are
 the reduced ones multiplied by `scale` = 1 / replicas.
+
+A sparse `tf.IndexedSlices` gradient (an embedding table read by a gather)
+is densified as soon as it is taken: the weights and angles need its norm
+and dot products, and the all-reduce a dense tensor; the applied gradient of
+such a variable is therefore dense (the same numbers as the sparse sum).
 """
 
 from __future__ import annotations
@@ -27,15 +32,17 @@ import tensorflow as tf
 
 from tfgan_ext.errors import InputError
 from tfgan_ext.losses import aw
-from tfgan_ext.objectives.base import GradientCombiner, LossOutput, Objective
-from tfgan_ext.tensor_utils import angle_between
+from tfgan_ext.objectives.base import (GradientCombiner, LossOutput, Objective,
+                                       scale_gradients)
+from tfgan_ext.tensor_utils import angle_between, to_dense
 
 SPLIT_TERMS = ("real", "fake")
 
 
 def _dense(grads: Sequence, variables: Sequence[tf.Variable]) -> list:
-  """Dense float tensors; a None gradient becomes zeros of the variable."""
-  return [tf.zeros_like(v) if g is None else tf.convert_to_tensor(g)
+  """Dense tensors (IndexedSlices densified); a None gradient becomes zeros
+  of the variable."""
+  return [tf.zeros_like(v) if g is None else to_dense(g)
           for g, v in zip(grads, variables)]
 
 
@@ -101,7 +108,7 @@ class SplitGradientCombiner(GradientCombiner):
     if g_other:
       applied = [a + o for a, o in zip(applied, g_other)]
     stats = {**stats, **gradient_angles(g_real, g_fake, applied)}
-    return [g * scale for g in applied], stats
+    return scale_gradients(applied, scale), stats
 
 
 class AwCombiner(SplitGradientCombiner):

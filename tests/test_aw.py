@@ -1,10 +1,10 @@
-"""Tests for tfgan_ext.aw (aw-loss Algorithm 1)."""
+"""Tests for tfgan_ext.losses.aw (aw-loss Algorithm 1)."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_ext import aw
+from tfgan_ext.losses import aw
 
 OFF = 1e-4  # added to squared norms, as in the public code
 EPS = 0.05

@@ -1,10 +1,10 @@
-"""Tests for tfgan_ext.magan (margin adaptation, losses, energies)."""
+"""Tests for tfgan_ext.losses.magan (margin adaptation, losses, energies)."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_ext import magan
+from tfgan_ext.losses import magan
 
 # margin, real energy, fake energy, previous fake energy.
 FIRES = (10.0, 5.0, 8.0, 7.0)

@@ -1,26 +1,63 @@
-"""Small helpers on lists of tensors treated as one flat vector."""
+"""Small helpers on gradients and on lists of tensors taken as one vector.
+
+A gradient may be a dense tensor or a `tf.IndexedSlices` (what a gather,
+e.g. `keras.layers.Embedding`, back-propagates to its table): `map_values`
+and `scale` keep slices sparse, `to_dense` densifies them, and the
+flat-vector functions below accept both.
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence, Union
 
 import tensorflow as tf
+
+Gradient = Union[tf.Tensor, tf.IndexedSlices]
+
+
+def to_dense(g: Gradient) -> tf.Tensor:
+  """A dense tensor of `g` (IndexedSlices: rows scattered into zeros of
+  `dense_shape`, duplicate indices summed); dense tensors pass through."""
+  if isinstance(g, tf.IndexedSlices):
+    return tf.convert_to_tensor(g)
+  return g
+
+
+def map_values(g: Gradient | None,
+               fn: Callable[[tf.Tensor], tf.Tensor]) -> Gradient | None:
+  """`fn` applied elementwise: to a dense tensor, or to an IndexedSlices'
+  `values` (indices and dense_shape kept, so it stays sparse). `fn` must
+  map 0 to 0 for the sparse result to equal fn of the dense tensor (e.g. a
+  multiplication, not an addition). None stays None."""
+  if g is None:
+    return None
+  if isinstance(g, tf.IndexedSlices):
+    return tf.IndexedSlices(fn(g.values), g.indices, g.dense_shape)
+  return fn(g)
+
+
+def scale(g: Gradient | None, factor) -> Gradient | None:
+  """g * factor (cast to g's dtype), sparse for IndexedSlices; None stays."""
+  return map_values(g, lambda v: v * tf.cast(factor, v.dtype))
 
 
 def flatten_concat(tensors: Sequence[tf.Tensor]) -> tf.Tensor:
   """Flattens every tensor and concatenates them into one float32 vector."""
-  parts = [tf.reshape(tf.cast(t, tf.float32), [-1]) for t in tensors]
+  parts = [tf.reshape(tf.cast(to_dense(t), tf.float32), [-1])
+           for t in tensors]
   if not parts:
     raise ValueError("flatten_concat needs at least one tensor.")
   return tf.concat(parts, axis=0)
 
 
 def global_dot(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
-  """Dot product of two lists of tensors as if each list were one flat vector."""
+  """Dot product of two lists of tensors as if each list were one flat vector
+  (float32; IndexedSlices are densified)."""
   if len(a) != len(b):
     raise ValueError(f"Lists differ in length: {len(a)} vs {len(b)}.")
   return tf.add_n([
-      tf.reduce_sum(tf.cast(x, tf.float32) * tf.cast(y, tf.float32))
+      tf.reduce_sum(tf.cast(to_dense(x), tf.float32)
+                    * tf.cast(to_dense(y), tf.float32))
       for x, y in zip(a, b)
   ])
 
@@ -39,6 +76,8 @@ def angle_between(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
   """
   if len(a) != len(b):
     raise ValueError(f"Lists differ in length: {len(a)} vs {len(b)}.")
+  a = [to_dense(x) for x in a]
+  b = [to_dense(y) for y in b]
   norm_a = global_norm(a)
   norm_b = global_norm(b)
   u = [tf.math.divide_no_nan(tf.cast(x, tf.float32), norm_a) for x in a]

@@ -1,5 +1,10 @@
 """Auxiliary classifier losses: MHGAN's multi-hinge and ACGAN's cross-entropy.
 
+MHGAN: Kavalerov et al., "A Multi-Class Hinge Loss for Conditional GANs"
+(the Crammer-Singer multi-class hinge on D's class scores). ACGAN: Odena et
+al., as TF-GAN's `acgan_discriminator_loss` / `acgan_generator_loss` (softmax
+cross-entropy of the class logits).
+
 `class_logits` is [B, K] (class scores C_k(x)), `labels` int class ids [B];
 both may be TF tensors or NumPy arrays. Results are float32 batch means.
 """
@@ -17,7 +22,18 @@ TensorLike = tf.types.experimental.TensorLike
 
 def multi_hinge_loss(class_logits: TensorLike, labels: TensorLike,
                      margin: float = 1.0) -> tf.Tensor:
-  """Crammer-Singer loss, MHGAN eq. 4: mean max(0, m - C_y + max_{k!=y} C_k)."""
+  """Crammer-Singer loss, MHGAN eq. 4: mean max(0, m - C_y + max_{k!=y} C_k).
+
+  Kavalerov et al.'s multi-hinge (MHGAN) auxiliary loss, used for D on real
+  (and, in their public code, generated) images and for G on generated ones.
+
+  Args:
+    class_logits: class scores C(x), shape [B, K] with K >= 2.
+    labels: int class ids y, shape [B], in [0, K).
+    margin: m, default 1.0 (MHGAN's).
+  Returns:
+    A float32 scalar, the batch mean.
+  """
   logits = tf.cast(tf.convert_to_tensor(class_logits), tf.float32)
   labels = tf.cast(tf.convert_to_tensor(labels), tf.int32)
   is_label = tf.one_hot(labels, tf.shape(logits)[-1], on_value=True,
@@ -29,7 +45,17 @@ def multi_hinge_loss(class_logits: TensorLike, labels: TensorLike,
 
 
 def acgan_loss(class_logits: TensorLike, labels: TensorLike) -> tf.Tensor:
-  """ACGAN auxiliary loss: mean softmax cross-entropy of C(x) against y."""
+  """ACGAN auxiliary loss: mean softmax cross-entropy of C(x) against y.
+
+  Odena et al.'s auxiliary-classifier loss (TF-GAN's `acgan_*_loss` with
+  one-hot targets, no label smoothing).
+
+  Args:
+    class_logits: class logits C(x), shape [B, K].
+    labels: int class ids y, shape [B], in [0, K).
+  Returns:
+    A float32 scalar, the batch mean.
+  """
   logits = tf.cast(tf.convert_to_tensor(class_logits), tf.float32)
   labels = tf.cast(tf.convert_to_tensor(labels), tf.int32)
   return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
@@ -51,7 +77,8 @@ CLASSIFICATION_LOSSES: Mapping[str, ClassificationLoss] = (
 
 
 def get_classification_loss(name: str) -> ClassificationLoss:
-  """Looks up `name` in CLASSIFICATION_LOSSES; ValueError lists valid names."""
+  """Looks up `name` ("multi_hinge", "acgan") in CLASSIFICATION_LOSSES;
+  ValueError lists the valid names."""
   try:
     return CLASSIFICATION_LOSSES[name]
   except (KeyError, TypeError):

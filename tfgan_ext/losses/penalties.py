@@ -1,5 +1,10 @@
 """Input-gradient penalties on D compared in SQD's Table 3 (without lambda).
 
+`gp` is WGAN-GP's (Gulrajani et al.; TF-GAN's `wasserstein_gradient_penalty`
+with its defaults: target 1, one interpolation coefficient per sample),
+`dragan` Kodali et al.'s, `zero_gp` the zero-centred penalty of Thanh-Tung
+et al. and `lipschitz` the one-sided penalty of Petzka et al.
+
 For each sample the gradient g of D at a point x_hat is taken with respect to
 x_hat, and ||g|| is the L2 norm over all non-batch axes. Kinds:
 
@@ -35,7 +40,17 @@ def _uniform(shape: tf.Tensor, rng: tf.random.Generator | None) -> tf.Tensor:
 
 def penalty_points(real: TensorLike, fake: TensorLike, kind: str, *,
                    rng: tf.random.Generator | None = None) -> tf.Tensor:
-  """The points x_hat at which `kind` evaluates D's input gradient."""
+  """The points x_hat at which `kind` evaluates D's input gradient.
+
+  Args:
+    real: real images x, shape [B, ...] (any rank >= 1).
+    fake: generated images G(z), the same shape (unused by "dragan").
+    kind: one of PENALTY_KINDS (see the module docstring).
+    rng: optional `tf.random.Generator` for the random numbers; default the
+      global `tf.random` stream.
+  Returns:
+    float32 points of real's shape.
+  """
   if kind not in PENALTY_KINDS:
     raise ValueError(f"Unknown penalty kind {kind!r}; valid kinds: "
                      f"{list(PENALTY_KINDS)}.")
@@ -54,7 +69,11 @@ def penalty_points(real: TensorLike, fake: TensorLike, kind: str, *,
 def input_gradient_norms_squared(discriminator_fn: Callable[[tf.Tensor],
                                                             tf.Tensor],
                                  points: tf.Tensor) -> tf.Tensor:
-  """Per-sample ||d D(x)/d x||^2 over the non-batch axes, shape [B]."""
+  """Per-sample ||d D(x)/d x||^2 over the non-batch axes, shape [B].
+
+  `discriminator_fn` maps `points` [B, ...] to logits [B] or [B, 1]; a
+  point D does not depend on gets 0. Recorded by an enclosing tape.
+  """
   with tf.GradientTape() as tape:
     tape.watch(points)
     # Samples are independent, so d(sum_i D(x_i))/d x_j = d D(x_j)/d x_j.
@@ -75,6 +94,9 @@ def gradient_penalty(discriminator_fn: Callable[[tf.Tensor], tf.Tensor],
     real, fake: image batches of the same shape (`fake` unused by `dragan`).
     kind: one of PENALTY_KINDS.
     rng: optional generator for the random points; default `tf.random`.
+  Returns:
+    A float32 scalar (multiply by the weight lambda yourself; SQD and
+    WGAN-GP use 10).
   """
   points = penalty_points(real, fake, kind, rng=rng)
   sq_norms = input_gradient_norms_squared(discriminator_fn, points)

@@ -24,7 +24,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_ext.errors import InputError
-from tfgan_ext.magan import reconstruction_energy
+from tfgan_ext.losses.magan import reconstruction_energy
 from tfgan_ext.models import small
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ GAN update, with the aw paper's Fig. 4 gradient angles logged.
 g_r and g_f are the gradients of the "real" and "fake" terms, taken from one
 persistent tape (the objective runs D on the two batches separately, so each
 backward pass only visits its own half); w_r, w_f come from Algorithm 1
-(`tfgan_ext.aw`) on the gradients of all of D's variables and the mean sigmoid
+(`tfgan_ext.losses.aw`) on the gradients of all of D's variables and the mean sigmoid
 scores s_r, s_f. Any other terms (aux classifier, penalty) are added with
 weight 1.
 
@@ -16,6 +16,11 @@ mean) before the weights are computed, so every replica picks the same case
 and weights. The Keras optimizer sums gradients over replicas once more in
 `apply_gradients`; to apply the mean exactly once, the returned gradients are
 the reduced ones multiplied by `scale` = 1 / replicas.
+
+A sparse `tf.IndexedSlices` gradient (an embedding table read by a gather)
+is densified as soon as it is taken: the weights and angles need its norm
+and dot products, and the all-reduce a dense tensor; the applied gradient of
+such a variable is therefore dense (the same numbers as the sparse sum).
 """
 
 from __future__ import annotations
@@ -25,17 +30,19 @@ from typing import Sequence
 
 import tensorflow as tf
 
-from tfgan_ext import aw
 from tfgan_ext.errors import InputError
-from tfgan_ext.objectives.base import GradientCombiner, LossOutput, Objective
-from tfgan_ext.tensor_utils import angle_between
+from tfgan_ext.losses import aw
+from tfgan_ext.objectives.base import (GradientCombiner, LossOutput, Objective,
+                                       scale_gradients)
+from tfgan_ext.tensor_utils import angle_between, to_dense
 
 SPLIT_TERMS = ("real", "fake")
 
 
 def _dense(grads: Sequence, variables: Sequence[tf.Variable]) -> list:
-  """Dense float tensors; a None gradient becomes zeros of the variable."""
-  return [tf.zeros_like(v) if g is None else tf.convert_to_tensor(g)
+  """Dense tensors (IndexedSlices densified); a None gradient becomes zeros
+  of the variable."""
+  return [tf.zeros_like(v) if g is None else to_dense(g)
           for g, v in zip(grads, variables)]
 
 
@@ -101,7 +108,7 @@ class SplitGradientCombiner(GradientCombiner):
     if g_other:
       applied = [a + o for a, o in zip(applied, g_other)]
     stats = {**stats, **gradient_angles(g_real, g_fake, applied)}
-    return [g * scale for g in applied], stats
+    return scale_gradients(applied, scale), stats
 
 
 class AwCombiner(SplitGradientCombiner):

@@ -12,6 +12,8 @@ from typing import Mapping, Sequence
 
 import tensorflow as tf
 
+from tfgan_ext import tensor_utils
+
 Batch = Mapping[str, tf.Tensor]  # "image", "label", FAKE_LABEL, "z", extras.
 UNLABELLED_IMAGE = "unlabelled_image"  # Batch key of semi-supervised runs.
 # Batch key of the classes the step's generated images were generated for
@@ -103,11 +105,15 @@ class GradientCombiner:
     `output` was computed under `tape`; arithmetic on it here would not be
     recorded, so the gradient of the sum is taken as the gradient of the
     list of terms (which TF sums) and the scale is applied to the gradients.
+    A variable read through a gather (an embedding table) gets a sparse
+    `tf.IndexedSlices` gradient, which stays sparse.
     """
     grads = tape.gradient(list(output.terms.values()), variables)
     return scale_gradients(grads, scale), {}
 
 
-def scale_gradients(grads: Sequence[tf.Tensor], scale: float) -> list:
-  """Multiplies every (non-None) gradient by `scale`."""
-  return [None if g is None else g * scale for g in grads]
+def scale_gradients(grads: Sequence[tensor_utils.Gradient | None],
+                    scale: float) -> list:
+  """Multiplies every (non-None) gradient by `scale`; an IndexedSlices
+  gradient stays sparse (its values are scaled)."""
+  return [tensor_utils.scale(g, scale) for g in grads]

@@ -9,7 +9,7 @@ L_G = mean E(G(z)).
   frozen (its loss is multiplied by 0, so Adam/Adamax leave it unchanged),
   then sets m to the mean real energy of one extra pass over the training
   data with the pre-trained D and no updates (as MAGAN's public code), and
-  at every later epoch end applies `tfgan_ext.magan.update_margin`.
+  at every later epoch end applies `tfgan_ext.losses.magan.update_margin`.
 
 The pass reads every training example once from a separate finite pipeline
 (`Trainer.training_images_once`), so the training stream's position is
@@ -33,8 +33,8 @@ from typing import Callable, Optional
 from absl import logging
 import tensorflow as tf
 
-from tfgan_ext import magan
 from tfgan_ext.errors import InputError
+from tfgan_ext.losses import magan
 from tfgan_ext.objectives.base import Batch, LossOutput, Objective
 
 REAL_LOG = "d/energy_real"

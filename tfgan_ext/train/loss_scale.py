@@ -11,6 +11,9 @@ doubles (Keras LossScaleOptimizer's defaults: 2**15 and 2000).
 
 Keeping S out of the optimizers leaves their checkpointed state identical
 in every precision, so checkpoints load across precisions.
+
+A sparse `tf.IndexedSlices` gradient (an embedding table's) stays sparse:
+its values are checked and divided by S.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import tensorflow as tf
+
+from tfgan_ext import tensor_utils
 
 INITIAL_SCALE = 2.0 ** 15
 GROWTH_INTERVAL = 2000
@@ -49,9 +54,11 @@ class DynamicLossScale(tf.Module):
 
 
 def all_finite(grads: Sequence) -> tf.Tensor:
-  """True when every (non-None) gradient is free of NaN and Inf."""
-  checks = [tf.reduce_all(tf.math.is_finite(g)) for g in grads
-            if g is not None]
+  """True when every (non-None) gradient is free of NaN and Inf (for an
+  IndexedSlices, its values)."""
+  checks = [tf.reduce_all(tf.math.is_finite(
+      g.values if isinstance(g, tf.IndexedSlices) else g))
+            for g in grads if g is not None]
   return tf.reduce_all(tf.stack(checks)) if checks else tf.constant(True)
 
 
@@ -71,10 +78,9 @@ class ScaledTape:
     grads = self._tape.gradient(targets, sources, output_gradients=seeds)
     single = not isinstance(sources, (list, tuple))
     flat = [grads] if single else list(grads)
-    dense = [None if g is None else tf.convert_to_tensor(g) for g in flat]
-    self._checks.append(all_finite(dense))
-    unscaled = [None if g is None else g / tf.cast(self._scale, g.dtype)
-                for g in dense]
+    self._checks.append(all_finite(flat))
+    unscaled = [tensor_utils.map_values(
+        g, lambda v: v / tf.cast(self._scale, v.dtype)) for g in flat]
     return unscaled[0] if single else unscaled
 
   def finite(self) -> tf.Tensor:

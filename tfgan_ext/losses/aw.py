@@ -47,7 +47,7 @@ SQUARED_NORM_OFFSET = 1e-4
 
 
 def _dense(g: tf.Tensor | tf.IndexedSlices) -> tf.Tensor:
-  return tf.cast(tf.convert_to_tensor(g), tf.float32)
+  return tf.cast(tensor_utils.to_dense(g), tf.float32)
 
 
 def _paired_dense(grads_real: Gradients, grads_fake: Gradients
@@ -70,7 +70,11 @@ def _paired_dense(grads_real: Gradients, grads_fake: Gradients
 
 
 def mean_score(logits: TensorLike) -> tf.Tensor:
-  """s = mean sigmoid(D(.)) over a batch of logits (Algorithm 1, line 4)."""
+  """s = mean sigmoid(D(.)) over a batch of logits (Algorithm 1, line 4).
+
+  `logits`: D's logits, any shape ([B] or [B, 1]); returns a float32 scalar
+  (s_r for the real batch, s_f for the generated one).
+  """
   return tf.reduce_mean(tf.sigmoid(tf.cast(tf.convert_to_tensor(logits),
                                            tf.float32)))
 
@@ -83,10 +87,20 @@ def aw_weights_and_case(grads_real: Gradients, grads_fake: Gradients,
                         ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
   """Returns (w_real, w_fake, case) of Algorithm 1; see the module docstring.
 
+  Zadorozhnyy et al., "Adaptive Weighted Discriminator for Training
+  Generative Adversarial Networks", Algorithm 1; the weights of eq. 2.
+
   Args:
     grads_real, grads_fake: per-variable gradients of L_r and L_f for the same
-      variable list (None entries allowed).
-    s_real, s_fake: mean sigmoid of D's logits on the real / fake batch.
+      variable list, each entry a dense tensor of the variable's shape, a
+      `tf.IndexedSlices` (densified here: the norms need every entry) or
+      None (zeros; both None: the variable is skipped).
+    s_real, s_fake: mean sigmoid of D's logits on the real / fake batch
+      (`mean_score`), scalars.
+    alpha1, alpha2, delta, epsilon: the paper's thresholds and offset,
+      defaults 0.5, 0.75, 0.05 and 0.05.
+    normalized: True for Algorithm 1's unit-norm weights; False for the
+      un-normalized ablation.
   Returns:
     float32 scalar weights (gradient-stopped) and the int32 branch id 1..5.
   """
@@ -121,28 +135,29 @@ def aw_weights(grads_real: Gradients, grads_fake: Gradients,
                alpha1: float = 0.5, alpha2: float = 0.75, delta: float = 0.05,
                epsilon: float = 0.05, normalized: bool = True
                ) -> tuple[tf.Tensor, tf.Tensor]:
-  """(w_real, w_fake) of Algorithm 1; see `aw_weights_and_case`."""
+  """(w_real, w_fake) of Algorithm 1 (Zadorozhnyy et al.), float32 scalars;
+  arguments and defaults as `aw_weights_and_case`."""
   w_real, w_fake, _ = aw_weights_and_case(
       grads_real, grads_fake, s_real, s_fake, alpha1=alpha1, alpha2=alpha2,
       delta=delta, epsilon=epsilon, normalized=normalized)
   return w_real, w_fake
 
 
-def _scale(g: tf.Tensor | tf.IndexedSlices, w: tf.Tensor
-           ) -> tf.Tensor | tf.IndexedSlices:
-  if isinstance(g, tf.IndexedSlices):
-    return tf.IndexedSlices(g.values * tf.cast(w, g.values.dtype), g.indices,
-                            g.dense_shape)
-  return g * tf.cast(w, g.dtype)
-
-
 def combine_gradients(grads_real: Gradients, grads_fake: Gradients,
                       w_real: TensorLike, w_fake: TensorLike
                       ) -> list[tf.Tensor | tf.IndexedSlices | None]:
-  """Per-variable w_r g_r + w_f g_f, the gradient of eq. 2.
+  """Per-variable w_r g_r + w_f g_f, the gradient of eq. 2 (Zadorozhnyy et
+  al.: L_D^aw = w_r L_r + w_f L_f).
 
-  A None side contributes nothing; None when both are None. Two IndexedSlices
-  stay sparse (their slices are concatenated; duplicates sum when applied).
+  Args:
+    grads_real, grads_fake: equal-length lists; each entry a tensor of its
+      variable's shape, a `tf.IndexedSlices` or None.
+    w_real, w_fake: scalar weights (`aw_weights`).
+  Returns:
+    One entry per variable. A None side contributes nothing; None when both
+    are None. Two IndexedSlices stay sparse (their slices are concatenated;
+    duplicate rows sum when applied or densified); an IndexedSlices beside a
+    dense tensor is densified.
   """
   if len(grads_real) != len(grads_fake):
     raise ValueError(f"Gradient lists differ in length: {len(grads_real)} "
@@ -154,13 +169,14 @@ def combine_gradients(grads_real: Gradients, grads_fake: Gradients,
     if g_r is None or g_f is None:
       present = g_f if g_r is None else g_r
       combined.append(None if present is None else
-                      _scale(present, w_fake if g_r is None else w_real))
+                      tensor_utils.scale(present,
+                                         w_fake if g_r is None else w_real))
       continue
-    a, b = _scale(g_r, w_real), _scale(g_f, w_fake)
+    a, b = tensor_utils.scale(g_r, w_real), tensor_utils.scale(g_f, w_fake)
     if isinstance(a, tf.IndexedSlices) and isinstance(b, tf.IndexedSlices):
       combined.append(tf.IndexedSlices(
           tf.concat([a.values, b.values], axis=0),
           tf.concat([a.indices, b.indices], axis=0), a.dense_shape))
     else:
-      combined.append(tf.convert_to_tensor(a) + tf.convert_to_tensor(b))
+      combined.append(tensor_utils.to_dense(a) + tensor_utils.to_dense(b))
   return combined

@@ -1,5 +1,9 @@
 """MAGAN: margin adaptation for auto-encoder GANs (Wang et al., 2017).
 
+Wang, Cully, Chang and Demiris, "MAGAN: Margin Adaptation for Generative
+Adversarial Networks". With a fixed margin the losses are EBGAN's (Zhao et
+al.).
+
 D is an auto-encoder and the energy of x is its reconstruction error. Losses
 follow eq. 3-4; the margin rule is line 23 of Algorithm 1 and the convergence
 measure eq. 9. All functions accept Python floats, NumPy arrays or tensors
@@ -21,7 +25,14 @@ def reconstruction_energy(x: TensorLike, x_reconstructed: TensorLike
                           ) -> tf.Tensor:
   """Per-sample sum of squared errors over non-batch axes, shape [B].
 
-  Eq. 1 writes a norm; like the public code we use the squared-error sum.
+  The energy D(x) of MAGAN's eq. 1 for an auto-encoder D. Eq. 1 writes a
+  norm; like the public code we use the squared-error sum.
+
+  Args:
+    x: inputs, shape [B, ...].
+    x_reconstructed: D's reconstruction, the same shape.
+  Returns:
+    float32 energies, shape [B].
   """
   diff = _f32(x_reconstructed) - _f32(x)
   flat = tf.reshape(diff, [tf.shape(diff)[0], -1])
@@ -31,13 +42,21 @@ def reconstruction_energy(x: TensorLike, x_reconstructed: TensorLike
 def magan_discriminator_loss(real_energy: TensorLike, fake_energy: TensorLike,
                              margin: TensorLike
                              ) -> tuple[tf.Tensor, tf.Tensor]:
-  """(mean D(x), mean max(0, m - D(G(z)))), the two terms of eq. 3."""
+  """(mean D(x), mean max(0, m - D(G(z)))), the two terms of eq. 3.
+
+  Args:
+    real_energy: energies D(x) of the real batch, shape [B].
+    fake_energy: energies D(G(z)) of the generated batch, shape [B'].
+    margin: the margin m, a scalar (0 while MAGAN pre-trains D).
+  Returns:
+    (loss_real, loss_fake): float32 scalars; D minimizes their sum.
+  """
   return (tf.reduce_mean(_f32(real_energy)),
           tf.reduce_mean(tf.nn.relu(_f32(margin) - _f32(fake_energy))))
 
 
 def magan_generator_loss(fake_energy: TensorLike) -> tf.Tensor:
-  """mean D(G(z)), eq. 4."""
+  """mean D(G(z)), eq. 4: G's loss. `fake_energy`: [B]; a float32 scalar."""
   return tf.reduce_mean(_f32(fake_energy))
 
 
@@ -46,7 +65,8 @@ def margin_update_condition(margin: TensorLike, real_energy: TensorLike,
                             prev_fake_energy: TensorLike) -> tf.Tensor:
   """Bool: E_r < m and E_r < E_f and E_f > E_f(previous epoch) (Alg. 1, l. 23).
 
-  Energies are epoch means. Use prev_fake_energy = inf for the first epoch
+  All arguments are scalars; energies are epoch means (S_r / N, S_f / N in
+  MAGAN's Algorithm 1). Returns a bool scalar tensor. Use prev_fake_energy = inf for the first epoch
   after pre-training (the algorithm's S_f^0 = infinity), so it never fires.
   """
   m, e_r = _f32(margin), _f32(real_energy)
@@ -59,6 +79,10 @@ def update_margin(margin: TensorLike, real_energy: TensorLike,
                   prev_fake_energy: TensorLike) -> tf.Tensor:
   """New margin: E_r when `margin_update_condition` holds, else `margin`.
 
+  MAGAN's Algorithm 1, line 23, called once per epoch after pre-training
+  (which sets the first margin to the mean real energy). Scalar arguments
+  as `margin_update_condition`.
+
   Returns a float32 scalar tensor whatever the input types. The margin never
   rises (it moves only to a value below itself); NaN energies leave it as is.
   """
@@ -69,6 +93,10 @@ def update_margin(margin: TensorLike, real_energy: TensorLike,
 
 def convergence_measure(real_energy: TensorLike,
                         fake_energy: TensorLike) -> tf.Tensor:
-  """L = E_r + |E_r - E_f| of epoch-mean energies, eq. 9."""
+  """L = E_r + |E_r - E_f| of epoch-mean energies, eq. 9.
+
+  MAGAN's convergence measure (lower is better); scalar epoch means in, a
+  float32 scalar out.
+  """
   e_r = _f32(real_energy)
   return e_r + tf.abs(e_r - _f32(fake_energy))

@@ -11,6 +11,9 @@ from tfgan_ext.evaluation.evaluator import (CONDITIONING_METRICS,
                                             SAMPLE_METRICS,
                                             CheckpointUnavailable, Evaluator,
                                             parse_metrics)
+from tfgan_ext.evaluation.metric_registry import (Context, Metric,
+                                                  MetricRegistry, MetricResult,
+                                                  Need)
 from tfgan_ext.evaluation.polling import (PollSummary, evaluate_once,
                                           list_checkpoints, poll,
                                           read_done_step)
@@ -19,8 +22,9 @@ from tfgan_ext.evaluation.results import (RESULTS_FILE, ResultsFile,
                                           format_table, read_rows)
 
 __all__ = [
-    "CONDITIONING_METRICS", "CheckpointUnavailable", "ClassScorer",
-    "EvalProtocol", "Evaluator", "PRDC_METRICS", "PRESETS", "PollSummary",
+    "CONDITIONING_METRICS", "CheckpointUnavailable", "ClassScorer", "Context",
+    "EvalProtocol", "Evaluator", "Metric", "MetricRegistry", "MetricResult",
+    "Need", "PRDC_METRICS", "PRESETS", "PollSummary",
     "REFERENCE_FEATURE_METRICS", "RESULTS_FILE", "ResultsFile",
     "SAMPLE_METRICS", "accuracy", "conditioning_on_real",
     "evaluate_once", "find_head_scorer", "format_table", "list_checkpoints",

@@ -1,28 +1,29 @@
 """Evaluates one checkpoint of a model_dir and appends its result rows.
 
-Metrics (`parse_metrics` also accepts the groups below):
-  is, fid, kid, intra_fid, sample_accuracy, quality, diversity,
-  modes_covered (2-D mixtures only), within_class_spread (conditional),
-  precision, recall, density, coverage (k = 3, `metrics.prdc`)
-      from a feature network (Inception, a domain classifier, the 2-D
-      mixture) on generated samples with class-balanced labels; with a
-      classifier, "is" is the classifier score.
-  validation_accuracy, self_accuracy, projection_accuracy,
-  d_real_accuracy_train, d_real_accuracy_validation
-      conditioning metrics from the run's own D (MHGAN section 3.2).
-Groups: "conditioning" (the five D metrics), "sqd" (quality, diversity),
-"prdc" (precision, recall, density, coverage).
+The metrics are those of a `MetricRegistry` (default
+`builtin_metrics.REGISTRY`; its docstring lists them and the groups
+`parse_metrics` also accepts). Each states the inputs it needs
+(`metric_registry`); per checkpoint the evaluator computes each of those
+once (one pass of the generator and the feature network over the shared
+samples, real-data features cached for the job, D on a real split) and hands
+it to the metrics that asked, visiting the data sources in the order of
+`metric_registry.SOURCES` and appending the rows of each source together.
 
 With `reference_stats` (a TTUR / pytorch-fid .npz of mu and sigma), FID
 compares against that file instead of the reference split; the metrics that
 need real features (REFERENCE_FEATURE_METRICS) cannot use it.
+
+A run with user-built networks (architecture "custom") is scored from the
+generator its train job exported with each checkpoint
+(`exported_generator`); metrics of its discriminator are refused.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterable, Optional, Sequence, Union
+import types
+from typing import Any, Callable, Optional, Sequence, Union
 
 from absl import logging
 import numpy as np
@@ -32,7 +33,16 @@ from tfgan_ext import data as data_lib
 from tfgan_ext import workspace
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation import conditioning as cond
-from tfgan_ext.evaluation import sample_metrics as sm
+from tfgan_ext.evaluation import metric_registry as mr
+from tfgan_ext.evaluation.builtin_metrics import (CONDITIONING_METRICS,
+                                                  GROUPS, PRDC_METRICS,
+                                                  REFERENCE_FEATURE_METRICS,
+                                                  REGISTRY, SAMPLE_METRICS)
+from tfgan_ext.evaluation.checkpoint_errors import CheckpointUnavailable
+from tfgan_ext.evaluation.exported_generator import (check_generator_kind,
+                                                     load_exported_generator)
+from tfgan_ext.evaluation.metric_checks import (check_metrics,
+                                                check_statistics_file_use)
 from tfgan_ext.evaluation.progress import Progress
 from tfgan_ext.evaluation.protocol import EvalProtocol
 from tfgan_ext.evaluation.real_data import (default_validation_split,
@@ -47,56 +57,44 @@ from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors, stream_outputs)
 from tfgan_ext.evaluation.stats_file import load_reference_stats
 from tfgan_ext.metrics import prdc as prdc_lib
-from tfgan_ext.metrics.domain_networks import COVERED_SHARE, MixtureNetwork
 from tfgan_ext.nn.normalization import set_inference_statistics
 
 __all__ = ["CONDITIONING_METRICS", "CheckpointUnavailable", "Evaluator",
            "PRDC_METRICS", "REFERENCE_FEATURE_METRICS", "SAMPLE_METRICS",
            "parse_metrics"]
 
-PRDC_METRICS = ("precision", "recall", "density", "coverage")
-SAMPLE_METRICS = ("is", "fid", "kid", "intra_fid", "sample_accuracy",
-                  "quality", "diversity", "modes_covered",
-                  "within_class_spread") + PRDC_METRICS
-# Metrics that compare with real features, not only their mean/covariance.
-REFERENCE_FEATURE_METRICS = ("kid", "intra_fid", "diversity",
-                             "within_class_spread") + PRDC_METRICS
-CONDITIONING_METRICS = ("validation_accuracy", "self_accuracy",
-                        "projection_accuracy", "d_real_accuracy_train",
-                        "d_real_accuracy_validation")
-GROUPS = {"conditioning": CONDITIONING_METRICS, "sqd": ("quality", "diversity"),
-          "prdc": PRDC_METRICS}
-_NEEDS_LABELS = (("intra_fid", "sample_accuracy", "within_class_spread")
-                 + CONDITIONING_METRICS)
-_MAIN_PASS = ("is", "fid", "kid", "sample_accuracy", "quality", "diversity",
-              "modes_covered", "within_class_spread",
-              "self_accuracy") + PRDC_METRICS
+# What the rows of metrics of the run's D name as their network.
 DISCRIMINATOR = "discriminator"
 
 
-class CheckpointUnavailable(RuntimeError):
-  """A checkpoint could not be read (rotated away, or still being written)."""
-
-
-def parse_metrics(spec: Union[str, Sequence[str]]) -> tuple[str, ...]:
+def parse_metrics(spec: Union[str, Sequence[str]],
+                  registry: mr.MetricRegistry = REGISTRY) -> tuple[str, ...]:
   """Metric names from "fid,is,conditioning" (groups expanded, order kept)."""
-  names = spec.split(",") if isinstance(spec, str) else list(spec)
-  out: list[str] = []
-  for name in (n.strip() for n in names):
-    if not name:
-      continue
-    expanded = GROUPS.get(name, (name,))
-    for metric in expanded:
-      if metric not in SAMPLE_METRICS + CONDITIONING_METRICS:
-        raise InputError(
-            f"Unknown metric {metric!r}; choose from "
-            f"{list(SAMPLE_METRICS + CONDITIONING_METRICS)} or the groups "
-            f"{sorted(GROUPS)}.")
-      if metric not in out:
-        out.append(metric)
-  if not out:
-    raise InputError("No metrics given.")
-  return tuple(out)
+  return registry.parse(spec)
+
+
+class _CheckpointValues:
+  """The needs of one checkpoint's metrics, each computed on first use.
+
+  `providers` maps a need to fn(values) -> its value; a provider gets the
+  needs it is computed from through `values.get`. `wanted` holds every need
+  (with inputs) of the checkpoint's pending metrics; `scratch` keeps what
+  several providers share (the pass over the shared samples).
+  """
+
+  def __init__(self, providers: dict, wanted: Sequence[mr.Need], step: int):
+    self._providers = providers
+    self._values: dict = {}
+    self.wanted = frozenset(wanted)
+    self.step = step
+    self.scratch: dict = {}
+
+  def get(self, need: mr.Need) -> Any:
+    if need not in self._values:
+      if need not in self._providers:
+        raise InputError(f"No provider computes need {need.name!r}.")
+      self._values[need] = self._providers[need](self)
+    return self._values[need]
 
 
 class Evaluator:
@@ -106,7 +104,7 @@ class Evaluator:
 
   Args:
     model_dir: the training run's directory.
-    metrics: names or groups (see module docstring).
+    metrics: names or groups (see `builtin_metrics`).
     protocol: sample counts and reference data.
     network: feature network, needed by the sample metrics.
     cache_dir: where real-data features and statistics are cached.
@@ -117,6 +115,7 @@ class Evaluator:
     progress_every: seconds between progress lines.
     reference_stats: a .npz with mu and sigma of the network's features;
       FID then compares against it (its path and sha256 go in the rows).
+    registry: the metrics to choose from (default: the built-in ones).
   """
 
   def __init__(self, model_dir: str, metrics: Union[str, Sequence[str]],
@@ -125,10 +124,12 @@ class Evaluator:
                data_dir: Optional[str] = None,
                class_scores_fn: Optional[Callable] = None,
                progress_every: float = 10.0,
-               reference_stats: Optional[str] = None):
+               reference_stats: Optional[str] = None,
+               registry: mr.MetricRegistry = REGISTRY):
     protocol.validate()
     self.model_dir = model_dir
-    self.metrics = parse_metrics(metrics)
+    self.registry = registry
+    self.metrics = parse_metrics(metrics, registry)
     self.protocol = protocol
     self.network = network
     self.cache_dir = cache_dir
@@ -137,26 +138,42 @@ class Evaluator:
     self.config = workspace.load_config(model_dir)
     mc = self.config.model
     self.num_classes = mc.num_classes
+    self.custom = workspace.is_custom(self.config)
     self.info = data_lib.dataset_info(
         self.config.dataset, split=self.config.split, image_size=mc.image_size,
         channels=mc.channels, data_dir=data_dir)
-    self._check_metrics()
+    check_metrics(registry, self.metrics, config=self.config, info=self.info,
+                  network=network, has_discriminator=not self.custom)
+    self._chosen = {m: registry.get(m) for m in self.metrics}
+    self._needs = {m: metric.all_needs(network)
+                   for m, metric in self._chosen.items()}
+    self._providers = self._need_providers()
+    self._check_providers()
+    if self.custom and protocol.bn_inference != "moving":
+      raise InputError(
+          f"bn_inference {protocol.bn_inference!r} cannot be applied to the "
+          f"exported generator of a run with user-built networks (it runs "
+          f"as exported, in inference mode); use bn_inference 'moving'.")
     self.reference_stats = (self._load_reference_stats(reference_stats)
                             if reference_stats else None)
     self.validation_split = (protocol.validation_split or
                              default_validation_split(self.config.dataset))
-    _, self.generator, self.discriminator = workspace.build_models_for(
-        model_dir)
-    set_inference_statistics(self.generator, protocol.bn_inference)
     # "ema": the EMA generator's weights are loaded into self.generator.
     self.generator_kind = generator_kind(self.config, protocol.use_ema)
     if protocol.use_ema and self.generator_kind == "raw":
       logging.info("%s has no EMA generator (ema_decay 0): scoring the raw "
                    "generator.", model_dir)
-    self.generate = generator_fn(self.generator, mc.z_dim)
+    if self.custom:  # The checkpoint's exported generator, in _restore.
+      self.generator = self.discriminator = self.generate = None
+    else:
+      _, self.generator, self.discriminator = workspace.build_models_for(
+          model_dir)
+      set_inference_statistics(self.generator, protocol.bn_inference)
+      self.generate = generator_fn(self.generator, mc.z_dim)
     self.objective = None
     self.scorer = self._projection = None
-    if set(self.metrics) & set(CONDITIONING_METRICS):
+    if self._uses(mr.GENERATED_CLASS_SCORES, mr.DISCRIMINATOR_ON_VALIDATION,
+                  mr.DISCRIMINATOR_ON_TRAIN):
       self._projection = cond.projection_scorer(self.discriminator,
                                                 self.info.sample_shape)
       self.scorer = self._class_scorer(class_scores_fn)
@@ -166,62 +183,19 @@ class Evaluator:
     self._real_sq_radii = None
 
   # -------------------------------------------------------------- checking
-  def _check_metrics(self) -> None:
-    chosen = set(self.metrics)
-    mc, net = self.config.model, self.network
-    if chosen & set(_NEEDS_LABELS) and mc.num_classes < 1:
-      raise InputError(
-          f"{sorted(chosen & set(_NEEDS_LABELS))} need a class-conditional "
-          f"model; this run is unconditional.")
-    sample = chosen & set(SAMPLE_METRICS)
-    if not sample:
-      return
-    if net is None:
-      raise InputError(f"{sorted(sample)} need a feature network (Inception "
-                       f"or a domain classifier).")
-    if self.info.is_image == isinstance(net, MixtureNetwork):
-      kind = "images" if self.info.is_image else "2-D points"
-      raise InputError(f"Feature network {net.name!r} does not fit this run's "
-                       f"data ({kind}).")
-    trained_on = getattr(getattr(net, "info", None), "dataset", None)
-    if trained_on is not None and trained_on != self.config.dataset:
-      raise InputError(f"The classifier {net.name!r} was trained on "
-                       f"{trained_on!r}, the run on {self.config.dataset!r}.")
-    if "sample_accuracy" in chosen and getattr(
-        net, "num_classes", 0) < mc.num_classes:
-      raise InputError(
-          f"sample_accuracy needs a network that classifies the run's "
-          f"{mc.num_classes} classes ({net.name!r} is not one); use a domain "
-          "classifier trained on this dataset (--classifier_path).")
-    needs_logits = chosen & {"is"}
-    if "quality" in chosen and not hasattr(net, "quality"):
-      needs_logits.add("quality")
-    if needs_logits and not getattr(net, "provides_logits", True):
-      raise InputError(
-          f"{sorted(needs_logits)} need class logits; {net.name!r} gives only "
-          f"pool features (FID, KID). The Inception Score needs the TF-Hub "
-          f"classifier module tfgan/eval/inception/1 (--inception_path "
-          f"DIR of the extracted module).")
-    if "modes_covered" in chosen and not hasattr(net, "modes_covered"):
-      raise InputError(
-          f"modes_covered counts samples near the known modes of a 2-D "
-          f"mixture (ring8, ring8_r2, grid25); {net.name!r} has no such modes. Use "
-          "diversity (SQD's D) for image data.")
-    if chosen & {"intra_fid", "diversity"} and self.info.num_classes < 1:
-      raise InputError("intra_fid and diversity need labelled real data.")
+  def _uses(self, *needs: mr.Need) -> bool:
+    """Whether a chosen metric is computed from one of `needs`."""
+    return any(set(needs) & set(n) for n in self._needs.values())
+
+  def _check_providers(self) -> None:
+    for name, needs in self._needs.items():
+      missing = [n.name for n in needs if n not in self._providers]
+      if missing:
+        raise InputError(f"Metric {name!r} needs {missing}, which the "
+                         f"evaluator does not compute.")
 
   def _load_reference_stats(self, path: str):
-    chosen = set(self.metrics)
-    if "fid" not in chosen:
-      raise InputError("Reference statistics (--reference_stats) are used "
-                       "only by fid; add fid to the metrics or drop the file.")
-    needs_features = sorted(chosen & set(REFERENCE_FEATURE_METRICS))
-    if needs_features:
-      raise InputError(
-          f"A statistics file holds only mu and sigma, enough for fid alone; "
-          f"{needs_features} need real features. Evaluate them in a separate "
-          f"job without --reference_stats (they then use the reference "
-          f"split's features).")
+    check_statistics_file_use(self.registry, self.metrics, self.network)
     return load_reference_stats(path, feature_dim=self.network.feature_dim)
 
   def _class_scorer(self, class_scores_fn) -> cond.ClassScorer:
@@ -252,6 +226,9 @@ class Evaluator:
   def _restore(self, path: str) -> None:
     if not tf.io.gfile.exists(path + ".index"):
       raise CheckpointUnavailable(f"{path} does not exist (rotated away?).")
+    if self.custom:
+      self._load_export(workspace.checkpoint_step(path))
+      return
     try:
       restore_networks(path, self.generator, self.discriminator,
                        self.objective)
@@ -262,6 +239,13 @@ class Evaluator:
       raise CheckpointUnavailable(
           f"{path} could not be read ({type(err).__name__}: "
           f"{str(err).splitlines()[0][:200]}).") from err
+
+  def _load_export(self, step: int) -> None:
+    """The generator a run with user-built networks exported at `step`."""
+    self.generator = load_exported_generator(self.model_dir, step,
+                                             self.config)
+    check_generator_kind(self.generator, self.generator_kind, self.config)
+    self.generate = generator_fn(self.generator, self.config.model.z_dim)
 
   def reference(self) -> ReferenceData:
     if self._reference is None:
@@ -302,18 +286,21 @@ class Evaluator:
   def _row(self, step: int, metric: str, value, checkpoint: str, std=None,
            details: Optional[dict] = None) -> dict:
     p = self.protocol
-    if metric in CONDITIONING_METRICS:
+    spec = self._chosen[metric]
+    if spec.requires("discriminator", self.network):
       network = DISCRIMINATOR
-      split = {"d_real_accuracy_train": self.config.split,
-               "self_accuracy": "none"}.get(metric, self.validation_split)
     else:
-      network = self.network.name
-      split = p.reference_split
+      network = self.network.name if self.network is not None else None
+    split = {"reference": p.reference_split,
+             "validation": self.validation_split,
+             "train": self.config.split,
+             "none": "none"}[spec.real_split]
     details = dict(details or {})
     reference_samples = details.pop("reference_samples",
                                     details.pop("real_examples", None))
     extra = {}
-    if metric == "fid" and self.reference_stats is not None:
+    if (self.reference_stats is not None
+        and mr.REFERENCE_STATISTICS in self._needs[metric]):
       stats = self.reference_stats
       # A file, not a split: its content hash keeps the row key apart.
       split = f"file:{os.path.basename(stats.path)}@{stats.sha256[:12]}"
@@ -333,7 +320,11 @@ class Evaluator:
   def evaluate(self, checkpoint_path: str) -> list[dict]:
     """Computes the pending metrics of one checkpoint and appends their rows.
 
-    Raises CheckpointUnavailable when the checkpoint cannot be read.
+    Each need of the pending metrics is computed once and handed to the
+    metrics that asked for it; the rows of the metrics whose last source
+    (`metric_registry.SOURCES`) is the same are appended together, in the
+    order of the sources. Raises CheckpointUnavailable when the checkpoint
+    cannot be read.
     """
     step = workspace.checkpoint_step(checkpoint_path)
     pending = self.pending(step)
@@ -343,94 +334,100 @@ class Evaluator:
     self._restore(checkpoint_path)
     start = time.monotonic()
     name = os.path.basename(checkpoint_path)
+    values = _CheckpointValues(
+        self._providers, [n for m in pending for n in self._needs[m]], step)
+    context = mr.Context(
+        step=step, protocol=self.protocol, network=self.network,
+        num_classes=self.num_classes, z_dim=self.config.model.z_dim,
+        classifier=types.MappingProxyType(
+            self._classifier_details() if self.scorer else {}),
+        progress=lambda label, total: self._progress(label, total).update)
     rows: list[dict] = []
-
-    def emit(new_rows: Iterable[dict]) -> None:
-      new_rows = list(new_rows)
-      self.results.append(new_rows)
-      rows.extend(new_rows)
-
-    if set(pending) & set(_MAIN_PASS):
-      emit(self._main_pass(step, name, pending))
-    if "intra_fid" in pending:
-      emit([self._intra_fid(step, name)])
-    if set(pending) & set(CONDITIONING_METRICS) - {"self_accuracy"}:
-      emit(self._real_conditioning(step, name, pending))
+    for source in mr.SOURCES:
+      new_rows = []
+      for metric in pending:
+        spec = self._chosen[metric]
+        if spec.source(self.network) != source:
+          continue
+        inputs = {need: values.get(need)
+                  for need in spec.needs_for(self.network)}
+        result = spec.compute(types.MappingProxyType(inputs), context)
+        new_rows.append(self._row(step, metric, result.value, name,
+                                  result.std, result.details))
+      if new_rows:
+        self.results.append(new_rows)
+        rows.extend(new_rows)
     seconds = time.monotonic() - start
     logging.info("Step %d evaluated in %.1f s: %s", step, seconds, ", ".join(
         f"{r['metric']}={r['value']:.4f}" for r in rows
         if r["value"] is not None))
     return rows
 
-  def _progress(self, label: str, total: int) -> Progress:
+  def _progress(self, label: str, total: Optional[int]) -> Progress:
     return Progress(label, total, every=self.progress_every)
 
-  def _main_pass(self, step: int, name: str, pending: list[str]) -> list[dict]:
-    p, mc = self.protocol, self.config.model
-    labels = balanced_labels(p.num_samples, mc.num_classes)
-    z = latent_vectors(p.num_samples, mc.z_dim, p.seed)
-    consumers = {}
-    if set(pending) & set(_MAIN_PASS) - {"self_accuracy"}:
-      consumers["net"] = lambda x, y: self.network(x)
-    if "self_accuracy" in pending:
-      consumers["head"] = lambda x, y: {"scores": self.scorer.fn(x)}
-    progress = self._progress(f"step {step}: samples", p.num_samples)
-    out = stream_outputs(self.generate, consumers, labels, z, p.batch_size,
-                         progress.update)
-    rows = []
-    net = out.get("net")
-    ref_count = self._reference_count
-    prdc_values = None  # All four from one computation.
-    for metric in pending:
-      if metric == "is":
-        mean, std = sm.score_and_spread(net["logits"], p.num_groups, p.seed)
-        rows.append(self._row(step, metric, mean, name, std, {
-            "group_size": p.num_samples // p.num_groups}))
-      elif metric == "fid" and self.reference_stats is not None:
-        stats = self.reference_stats
-        value = sm.fid_from_reference(net["pool"], (stats.mu, stats.sigma))
-        rows.append(self._row(step, metric, value, name))
-      elif metric == "fid":
-        value = sm.fid_from_reference(net["pool"],
-                                      self.reference().statistics())
-        rows.append(self._row(step, metric, value, name, details=ref_count()))
-      elif metric in PRDC_METRICS:
-        if prdc_values is None:
-          prdc_values = self._prdc(step, net["pool"])
-        rows.append(self._row(step, metric, prdc_values[metric], name,
-                              details=dict(ref_count(), k=prdc_lib.DEFAULT_K)))
-      elif metric == "kid":
-        mean, std = sm.kid(net["pool"], self.reference().features()["pool"],
-                           p.seed)
-        rows.append(self._row(step, metric, mean, name, std, ref_count()))
-      elif metric == "sample_accuracy":
-        rows.append(self._row(step, metric,
-                              sm.sample_accuracy(net["logits"], labels), name))
-      elif metric == "quality":
-        rows.append(self._row(step, metric, sm.quality_score(self.network, net),
-                              name))
-      elif metric == "diversity":
-        centroids = self.reference().class_centroids(self.info.num_classes)
-        value, log_modes = sm.mode_diversity(net["pool"], centroids)
-        rows.append(self._row(step, metric, value, name, details=dict(
-            ref_count(), log_num_modes=log_modes, num_modes=len(centroids))))
-      elif metric == "within_class_spread":
-        ref = self.reference().features()
-        value, per_class = sm.within_class_spread(
-            net["pool"], labels, ref["pool"], ref["labels"])
-        rows.append(self._row(step, metric, value, name, details=dict(
-            ref_count(), per_class=per_class)))
-      elif metric == "modes_covered":
-        counts = self.network.mode_counts(net)
-        rows.append(self._row(
-            step, metric, self.network.modes_covered(net), name,
-            details=dict(mode_counts=[int(c) for c in counts],
-                         min_share=COVERED_SHARE, num_modes=len(counts))))
-      elif metric == "self_accuracy":
-        value = cond.accuracy(out["head"]["scores"], labels)
-        rows.append(self._row(step, metric, value, name,
-                              details=self._classifier_details()))
-    return rows
+  def _classifier_details(self) -> dict:
+    details = {"classifier": self.scorer.source}
+    if self.scorer.source == cond.PROJECTION:
+      details["note"] = ("no auxiliary classifier in this run: projection "
+                         "classification argmax_k D(x, k)")
+    return details
+
+  # ------------------------------------------------------------ the needs
+  def _need_providers(self) -> dict:
+    """need -> fn(values) -> its value at the checkpoint being evaluated."""
+    return {
+        mr.SAMPLE_LABELS: lambda values: self._sample_labels(),
+        mr.GENERATED_FEATURES: lambda values: self._shared_pass(values)["net"],
+        mr.GENERATED_LOGITS:
+            lambda values: values.get(mr.GENERATED_FEATURES)["logits"],
+        mr.GENERATED_CLASS_SCORES:
+            lambda values: self._shared_pass(values)["head"]["scores"],
+        mr.REFERENCE_STATISTICS: lambda values: self._reference_moments(),
+        mr.REFERENCE_FEATURES:
+            lambda values: self.reference().features()["pool"],
+        mr.REFERENCE_LABELS:
+            lambda values: self.reference().features()["labels"],
+        mr.REFERENCE_COUNT: lambda values: self._reference_count(),
+        mr.CLASS_CENTROIDS: lambda values: self.reference().class_centroids(
+            self.info.num_classes),
+        mr.PRDC: lambda values: self._prdc(
+            values.step, values.get(mr.GENERATED_FEATURES)["pool"]),
+        mr.GENERATOR: lambda values: self.generate,
+        mr.DISCRIMINATOR_ON_VALIDATION: lambda values: self._d_on_real(
+            self.validation_split, self.scorer),
+        mr.DISCRIMINATOR_ON_TRAIN: lambda values: self._d_on_real(
+            self.config.split, self._projection),
+    }
+
+  def _sample_labels(self) -> np.ndarray:
+    return balanced_labels(self.protocol.num_samples, self.num_classes)
+
+  def _shared_pass(self, values: _CheckpointValues) -> dict:
+    """One pass of G over the shared latent vectors, each batch going to
+    every consumer a pending metric needs: the feature network ("net") and
+    the run's class scorer ("head")."""
+    if "shared" not in values.scratch:
+      p, mc = self.protocol, self.config.model
+      labels = self._sample_labels()
+      z = latent_vectors(p.num_samples, mc.z_dim, p.seed)
+      consumers = {}
+      if mr.GENERATED_FEATURES in values.wanted:
+        consumers["net"] = lambda x, y: self.network(x)
+      if mr.GENERATED_CLASS_SCORES in values.wanted:
+        consumers["head"] = lambda x, y: {"scores": self.scorer.fn(x)}
+      progress = self._progress(f"step {values.step}: samples",
+                                p.num_samples)
+      values.scratch["shared"] = stream_outputs(
+          self.generate, consumers, labels, z, p.batch_size, progress.update)
+    return values.scratch["shared"]
+
+  def _reference_moments(self) -> mr.RealMoments:
+    if self.reference_stats is not None:
+      stats = self.reference_stats
+      return mr.RealMoments(stats.mu, stats.sigma)
+    mu, sigma = self.reference().statistics()
+    return mr.RealMoments(mu, sigma, self._reference_count())
 
   def _prdc(self, step: int, pool: np.ndarray) -> dict:
     """Precision, recall, density, coverage of the generated features; the
@@ -445,52 +442,10 @@ class Evaluator:
         real, pool, real_sq_radii=self._real_sq_radii,
         progress=progress.update)
 
-  def _classifier_details(self) -> dict:
-    details = {"classifier": self.scorer.source}
-    if self.scorer.source == cond.PROJECTION:
-      details["note"] = ("no auxiliary classifier in this run: projection "
-                         "classification argmax_k D(x, k)")
-    return details
-
-  def _intra_fid(self, step: int, name: str) -> dict:
-    p, mc = self.protocol, self.config.model
-    ref = self.reference().features()
-    per_class = p.per_class(mc.num_classes)
-    progress = self._progress(f"step {step}: intra-FID samples",
-                              per_class * mc.num_classes)
-    mean, per = sm.chunked_intra_fid(
-        self.generate, self.network, ref["pool"], ref["labels"],
-        range(mc.num_classes), per_class=per_class, chunk=p.class_chunk,
-        z_dim=mc.z_dim, seed=p.seed, batch_size=p.batch_size,
-        progress=progress.update)
-    return self._row(step, "intra_fid", mean, name, details={
-        "per_class": {str(k): v for k, v in per.items()},
-        "per_class_samples": per_class, **self._reference_count()})
-
-  def _real_conditioning(self, step: int, name: str,
-                         pending: list[str]) -> list[dict]:
-    rows = []
-    batch = self.protocol.batch_size
-    wanted_val = {"validation_accuracy", "projection_accuracy",
-                  "d_real_accuracy_validation"} & set(pending)
-    if wanted_val:
-      x, y = self.real_examples(self.validation_split)
-      res = cond.conditioning_on_real(self.discriminator, self.scorer, x, y,
-                                      batch, self._projection)
-      values = {"validation_accuracy": res["classifier_accuracy"],
-                "projection_accuracy": res["projection_accuracy"],
-                "d_real_accuracy_validation": res["d_real_accuracy"]}
-      for metric in [m for m in pending if m in wanted_val]:
-        details = {"real_examples": len(y)}
-        if metric == "validation_accuracy":
-          details.update(self._classifier_details())
-        rows.append(self._row(step, metric, values[metric], name,
-                              details=details))
-    if "d_real_accuracy_train" in pending:
-      x, y = self.real_examples(self.config.split)
-      res = cond.conditioning_on_real(self.discriminator, self._projection,
-                                      x, y, batch, self._projection)
-      rows.append(self._row(step, "d_real_accuracy_train",
-                            res["d_real_accuracy"], name,
-                            details={"real_examples": len(y)}))
-    return rows
+  def _d_on_real(self, split: str, scorer: cond.ClassScorer) -> dict:
+    """The run's class scorer and D on real examples of `split`."""
+    x, y = self.real_examples(split)
+    res = cond.conditioning_on_real(self.discriminator, scorer, x, y,
+                                    self.protocol.batch_size,
+                                    self._projection)
+    return dict(res, real_examples=len(y))

@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from tfgan_ext import workspace
 from tfgan_ext.errors import MissingInputError
-from tfgan_ext.evaluation.evaluator import CheckpointUnavailable
+from tfgan_ext.evaluation.checkpoint_errors import CheckpointUnavailable
 
 __all__ = ["PollSummary", "evaluate_once", "list_checkpoints", "poll",
            "read_done_step"]

@@ -22,13 +22,17 @@ generator under `ema_generator` (all of its variables, strictly).
 `restore_generator` and the eval job use it by default (`use_ema`); a run
 without one gives its raw generator. Which one was used is recorded as
 "ema" or "raw" (`generator_kind`).
+
+A run with user-built networks (architecture "custom") has no
+architecture to rebuild: `restore_generator` gives the generator its train
+job exported with the checkpoint (`exported_generator`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from absl import logging
 import keras
@@ -37,6 +41,8 @@ import tensorflow as tf
 
 from tfgan_ext import workspace
 from tfgan_ext.errors import MissingInputError
+from tfgan_ext.evaluation.exported_generator import (check_generator_kind,
+                                                     load_exported_generator)
 from tfgan_ext.nn.normalization import MOVING_VARIABLES, batch_norm_layers
 from tfgan_ext.train.config import TrainConfig
 from tfgan_ext.train.ema import CHECKPOINT_KEY as EMA_KEY
@@ -160,7 +166,7 @@ def restore_ema_generator(path: str, generator) -> None:
 class RestoredGenerator:
   """A run's generator with its weights from one checkpoint."""
   config: TrainConfig    # The run's saved config.
-  generator: keras.Model
+  generator: Any         # keras.Model; ExportedGenerator (user-built nets).
   checkpoint: str        # Path prefix of the checkpoint it came from.
   step: int              # G step of that checkpoint.
   kind: str = "raw"      # "ema" (the averaged generator) or "raw".
@@ -193,11 +199,20 @@ def restore_generator(model_dir: str, checkpoint: Optional[str] = None,
                       use_ema: bool = True) -> RestoredGenerator:
   """Builds a run's networks from config.json and restores them from
   `checkpoint` (see `resolve_checkpoint`); returns the generator: the EMA
-  one when `use_ema` and the run has one, else the raw one."""
-  workspace.load_config(model_dir)  # A clear error when it is no model_dir.
+  one when `use_ema` and the run has one, else the raw one.
+
+  A run with user-built networks gives the generator exported with that
+  checkpoint (MissingInputError naming the path when it is not there).
+  """
+  config = workspace.load_config(model_dir)  # A clear error if no model_dir.
   path = resolve_checkpoint(model_dir, checkpoint)
-  config, generator, discriminator = workspace.build_models_for(model_dir)
+  step = workspace.checkpoint_step(path)
   kind = generator_kind(config, use_ema)
+  if workspace.is_custom(config):
+    generator = load_exported_generator(model_dir, step, config)
+    check_generator_kind(generator, kind, config)
+    return RestoredGenerator(config, generator, path, step, kind)
+  config, generator, discriminator = workspace.build_models_for(model_dir)
   if kind == "ema":
     restore_ema_generator(path, generator)
   else:
@@ -205,5 +220,4 @@ def restore_generator(model_dir: str, checkpoint: Optional[str] = None,
       logging.info("%s has no EMA generator (ema_decay 0); using the raw "
                    "generator.", model_dir)
     restore_networks(path, generator, discriminator)
-  return RestoredGenerator(config, generator, path,
-                           workspace.checkpoint_step(path), kind)
+  return RestoredGenerator(config, generator, path, step, kind)

@@ -215,6 +215,8 @@ def _reserve_dir(folder: str, base: str, tag: str = "tmp") -> str:
 
 
 def _split(path: str) -> tuple[str, str]:
+  if not path:
+    raise InputError("The output path is empty: name a file or folder.")
   full = os.path.abspath(path)
   base = os.path.basename(full)
   if not base:

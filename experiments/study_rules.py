@@ -30,6 +30,8 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from tfgan_ext import fileio
+
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
 INCONCLUSIVE = "inconclusive"
@@ -96,11 +98,7 @@ def register(results_dir: str, rules: Sequence[Rule]) -> dict:
           "after their runs: keep it, and add a new Rule with "
           f"amends={rule.id!r} and why_amended.")
   if changed:
-    os.makedirs(results_dir, exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf8") as f:
-      json.dump(registry, f, indent=2)
-    os.replace(tmp, path)
+    fileio.atomic_write_text(path, json.dumps(registry, indent=2))
   return registry
 
 

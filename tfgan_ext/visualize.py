@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
+
+from tfgan_ext import fileio
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -33,17 +33,23 @@ def image_grid(images: np.ndarray, rows: int) -> np.ndarray:
   return grid
 
 
-def save_png(grid: np.ndarray, path: str, upscale: int = 1) -> str:
-  """Writes a uint8 [H, W, C] array as PNG (nearest upscaling); returns path."""
+def save_png(grid: np.ndarray, path: str, upscale: int = 1,
+             atomic: bool = True) -> str:
+  """Writes a uint8 [H, W, C] array as PNG (nearest upscaling); returns path.
+
+  `atomic`: through a temporary name (`fileio.atomic_path`); False writes
+  `path` directly (for files inside a folder that is itself renamed in).
+  """
   from PIL import Image
   if upscale > 1:
     grid = grid.repeat(upscale, axis=0).repeat(upscale, axis=1)
   if grid.shape[-1] == 1:
     grid = grid[..., 0]
-  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  tmp = path + ".tmp.png"
-  Image.fromarray(grid).save(tmp)
-  os.replace(tmp, path)
+  if not atomic:
+    Image.fromarray(grid).save(path)
+    return path
+  with fileio.atomic_path(path) as tmp:
+    Image.fromarray(grid).save(tmp, format="PNG")
   return path
 
 
@@ -62,7 +68,9 @@ def save_scatter(points: np.ndarray, path: str, reference: np.ndarray = None,
     ax.set_ylim(-limit, limit)
   ax.set_aspect("equal")
   ax.set_title(title)
-  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  fig.savefig(path)
-  plt.close(fig)
+  try:
+    with fileio.atomic_path(path) as tmp:
+      fig.savefig(tmp, format="png")
+  finally:
+    plt.close(fig)
   return path

@@ -17,6 +17,7 @@ from absl import logging
 import numpy as np
 
 from tfgan_ext import data as data_lib
+from tfgan_ext import fileio
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.progress import Progress
 from tfgan_ext.evaluation.real_data import split_arrays
@@ -122,12 +123,9 @@ class ReferenceData:
           self._set_key()
           path = self._features_path()
         if path:
-          os.makedirs(self.cache_dir, exist_ok=True)
-          tmp = f"{path}.{os.getpid()}.tmp"  # Concurrent evals: own files.
-          with open(tmp, "wb") as f:
-            np.savez(f, key=json.dumps(self.key, sort_keys=True),
+          with fileio.atomic_open(path, "wb") as f:  # Concurrent evals: own
+            np.savez(f, key=json.dumps(self.key, sort_keys=True),  # temps.
                      **self._features)
-          os.replace(tmp, path)
           logging.info("Cached reference features in %s.", path)
       self._count_known = True
     return self._features

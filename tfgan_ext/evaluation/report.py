@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext import fileio
 from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.evaluation.results import (RESULTS_FILE, read_rows,
                                           row_generator)
@@ -141,8 +142,11 @@ def _plot(title: str, curves: Iterable[tuple[str, list, list, list]],
   ax.grid(alpha=0.3)
   ax.legend(fontsize=8)
   fig.tight_layout()
-  fig.savefig(path, dpi=90)
-  plt.close(fig)
+  try:
+    with fileio.atomic_path(path) as tmp:
+      fig.savefig(tmp, dpi=90, format="png")
+  finally:
+    plt.close(fig)
 
 
 def write_report(model_dirs: Sequence[str], out_dir: str) -> dict:
@@ -180,7 +184,7 @@ def write_report(model_dirs: Sequence[str], out_dir: str) -> dict:
     _plot(f"train: {tag}", curves, path)
     plots.append(path)
   table = os.path.join(out_dir, "report.md")
-  with open(table, "w", encoding="utf8") as f:
+  with fileio.atomic_open(table, "w") as f:
     f.write(f"# Runs: {', '.join(r.name for r in runs)}\n\n")
     f.write("Best and last value of each eval metric (lower is better for "
             f"{', '.join(LOWER_IS_BETTER)}; higher for the rest).\n\n")

@@ -15,8 +15,9 @@ come from `sampling.latent_vectors(N, z_dim, seed)`, as in the eval job.
 Single-channel images keep C = 1 unless `rgb=True` repeats the channel three
 times (what Inception-based FID tools expect). A JSON record of how the
 samples were made is written beside them (`<out>.json` for npz,
-`<out>/samples.json` for png). Output goes to a temporary name first and is
-renamed when complete.
+`<out>/samples.json` for png). Output goes to a unique temporary name
+first and is renamed when complete (`tfgan_ext.fileio`); a failure leaves
+nothing behind.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import time
 import zipfile
 from typing import Callable, Optional
@@ -32,6 +32,7 @@ from typing import Callable, Optional
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext import fileio
 from tfgan_ext import visualize
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.sampling import (balanced_labels, latent_vectors,
@@ -81,10 +82,13 @@ def record_path(out: str, fmt: str) -> str:
 
 
 def check_output(out: str, fmt: str) -> None:
-  """Raises ValueError when `out` does not suit `fmt` or already holds
-  samples; nothing is written."""
+  """Raises InputError (UnwritableError for a read-only location) when `out`
+  does not suit `fmt`, already holds samples or cannot be written; nothing
+  is written."""
   if fmt not in FORMATS:
     raise InputError(f"format must be one of {FORMATS}; got {fmt!r}.")
+  fileio.check_output_path(out, "file" if fmt == "npz" else "dir",
+                           flag="--out")
   if fmt == "npz":
     if not out.endswith(".npz"):
       raise InputError(f"An npz output must end in .npz; got {out!r}.")
@@ -93,11 +97,8 @@ def check_output(out: str, fmt: str) -> None:
   elif os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
     raise InputError(f"{out} exists and is not an empty directory; remove it "
                      "or choose another --out.")
-  parent = os.path.dirname(os.path.abspath(out))
-  while not os.path.exists(parent):
-    parent = os.path.dirname(parent)
-  if not os.access(parent, os.W_OK | os.X_OK):
-    raise InputError(f"Cannot write {out}: {parent} is not writable.")
+  if fmt == "npz":
+    fileio.check_output_path(record_path(out, fmt), "file", flag="--out")
 
 
 class _NpzStream:
@@ -123,6 +124,14 @@ class _NpzStream:
         np.lib.format.write_array(f, np.asarray(array), allow_pickle=False)
     self._zip.close()
 
+  def abandon(self) -> None:
+    """Releases the file after a failure (its content is discarded)."""
+    for handle in (self._entry, self._zip):
+      try:
+        handle.close()
+      except Exception:  # pylint: disable=broad-except
+        pass
+
 
 def _pixels(images: tf.Tensor, rgb: bool) -> np.ndarray:
   pixels = visualize.to_uint8(np.asarray(images))
@@ -146,42 +155,6 @@ def write_samples(generate: Callable[[tf.Tensor, tf.Tensor], tf.Tensor],
   labels = balanced_labels(spec.num_samples, spec.num_classes)
   z = latent_vectors(spec.num_samples, spec.z_dim, spec.seed)
   conditional = spec.num_classes > 0
-  tmp = out + ".partial"
-  if os.path.isdir(tmp):  # Left by an interrupted run.
-    shutil.rmtree(tmp)
-  elif os.path.exists(tmp):
-    os.remove(tmp)
-  os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-  names: list[str] = []
-
-  if fmt == "npz":
-    stream = _NpzStream(tmp, (spec.num_samples,) + spec.out_shape)
-    def consume(images, batch_labels):
-      del batch_labels
-      stream.write(_pixels(images, spec.rgb))
-      return {}
-  else:
-    os.makedirs(tmp)
-    def consume(images, batch_labels):
-      for pixels, label in zip(_pixels(images, spec.rgb),
-                               np.asarray(batch_labels)):
-        name = (f"{len(names):06d}_class{label}.png" if conditional
-                else f"{len(names):06d}.png")
-        visualize.save_png(pixels, os.path.join(tmp, name))
-        names.append(name)
-      return {}
-
-  stream_outputs(generate, {"files": consume}, labels, z, spec.batch_size,
-                 progress)
-  if fmt == "npz":
-    stream.close({"labels": labels} if conditional else {})
-  elif conditional:
-    with open(os.path.join(tmp, "labels.csv"), "w", encoding="utf8") as f:
-      f.write("file,label\n")
-      f.writelines(f"{n},{y}\n" for n, y in zip(names, labels))
-  if fmt == "png" and os.path.isdir(out):
-    os.rmdir(out)  # Empty (checked above).
-  os.replace(tmp, out)
   info = dict(record or {}, format=fmt, num_samples=spec.num_samples,
               seed=spec.seed, batch_size=spec.batch_size,
               num_classes=spec.num_classes,
@@ -190,8 +163,55 @@ def write_samples(generate: Callable[[tf.Tensor, tf.Tensor], tf.Tensor],
                       f"({spec.num_samples}, {spec.z_dim})) float32",
               generator_shape=list(spec.image_shape),
               shape=[spec.num_samples, *spec.out_shape], rgb=spec.rgb,
-              conversion=CONVERSION,
-              time=time.strftime("%Y-%m-%dT%H:%M:%S"))
-  with open(record_path(out, fmt), "w", encoding="utf8") as f:
-    json.dump(info, f, indent=2, sort_keys=True)
+              conversion=CONVERSION)
+
+  def record_text() -> str:
+    return json.dumps(dict(info, time=time.strftime("%Y-%m-%dT%H:%M:%S")),
+                      indent=2, sort_keys=True)
+
+  if fmt == "npz":
+    # Both files appear at the end (the record first), or neither does.
+    with fileio.atomic_path(out) as tmp, \
+        fileio.atomic_path(record_path(out, fmt)) as tmp_record:
+      stream = _NpzStream(tmp, (spec.num_samples,) + spec.out_shape)
+      try:
+        stream_outputs(generate, {"files": _npz_consumer(stream, spec.rgb)},
+                       labels, z, spec.batch_size, progress)
+      except BaseException:
+        stream.abandon()
+        raise
+      stream.close({"labels": labels} if conditional else {})
+      with open(tmp_record, "w", encoding="utf8") as f:
+        f.write(record_text())
+    return out
+
+  with fileio.atomic_dir(out) as tmp:  # Renamed to `out` when complete.
+    names: list[str] = []
+
+    def consume(images, batch_labels):
+      for pixels, label in zip(_pixels(images, spec.rgb),
+                               np.asarray(batch_labels)):
+        name = (f"{len(names):06d}_class{label}.png" if conditional
+                else f"{len(names):06d}.png")
+        visualize.save_png(pixels, os.path.join(tmp, name), atomic=False)
+        names.append(name)
+      return {}
+
+    stream_outputs(generate, {"files": consume}, labels, z, spec.batch_size,
+                   progress)
+    if conditional:
+      with open(os.path.join(tmp, "labels.csv"), "w", encoding="utf8") as f:
+        f.write("file,label\n")
+        f.writelines(f"{n},{y}\n" for n, y in zip(names, labels))
+    with open(os.path.join(tmp, os.path.basename(record_path(out, fmt))), "w",
+              encoding="utf8") as f:
+      f.write(record_text())
   return out
+
+
+def _npz_consumer(stream: "_NpzStream", rgb: bool):
+  def consume(images, batch_labels):
+    del batch_labels
+    stream.write(_pixels(images, rgb))
+    return {}
+  return consume

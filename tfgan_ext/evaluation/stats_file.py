@@ -17,6 +17,7 @@ from typing import Optional
 
 import numpy as np
 
+from tfgan_ext import fileio
 from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.evaluation.reference import ReferenceData
 
@@ -104,14 +105,11 @@ def save_reference_stats(path: str, mu: np.ndarray, sigma: np.ndarray, *,
   if mu.ndim != 1 or sigma.shape != (mu.shape[0], mu.shape[0]):
     raise InputError(f"Need mu [d] and sigma [d, d]; got {mu.shape} and "
                      f"{sigma.shape}.")
-  folder = os.path.dirname(os.path.abspath(path))
-  os.makedirs(folder, exist_ok=True)
-  tmp = path + ".tmp"
-  with open(tmp, "wb") as f:
+  fileio.check_output_path(path, "file")
+  with fileio.atomic_open(path, "wb") as f:
     np.savez(f, mu=mu, sigma=sigma, num_examples=np.int64(num_examples),
              key=json.dumps(dict(key, feature_dim=int(mu.shape[0])),
                             sort_keys=True))
-  os.replace(tmp, path)
   return file_sha256(path)
 
 
@@ -122,7 +120,9 @@ def write_split_stats(path: str, network, dataset: str, split: str, *,
                       batch_size: int = 100) -> ReferenceStats:
   """Statistics of the first `num_samples` examples of a split, through the
   eval job's reference pipeline (`ReferenceData`, same features cache),
-  written to `path`; returns them as read back from the file."""
+  written to `path`; returns them as read back from the file. An output
+  that cannot be written is refused before any feature is computed."""
+  fileio.check_output_path(path, "file")
   reference = ReferenceData(network, dataset, split, image_size=image_size,
                             channels=channels, num_samples=num_samples,
                             cache_dir=cache_dir, data_dir=data_dir,

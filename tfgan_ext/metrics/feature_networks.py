@@ -27,6 +27,7 @@ from typing import (Any, Callable, Dict, Iterable, Mapping, Optional,
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext import fileio
 from tfgan_ext.errors import MissingInputError
 from tfgan_ext.metrics.frechet import activation_statistics
 
@@ -362,15 +363,9 @@ def cached_statistics(cache_dir: str, key_fields: Mapping[str, Any],
                        f"{acts.shape}; the key says num_samples="
                        f"{key['num_samples']}.")
     mu, sigma = activation_statistics(acts)
-  os.makedirs(cache_dir, exist_ok=True)
-  tmp_npz = npz_path + ".tmp"
-  with open(tmp_npz, "wb") as f:
+  with fileio.atomic_open(npz_path, "wb") as f:
     np.savez(f, mu=mu, sigma=sigma)
-  os.replace(tmp_npz, npz_path)
-  tmp_json = json_path + ".tmp"
-  with open(tmp_json, "w", encoding="utf8") as f:
-    json.dump({"key": key, "feature_dim": int(mu.shape[0]),
-               "statistics": os.path.basename(npz_path)}, f, indent=2,
-              sort_keys=True)
-  os.replace(tmp_json, json_path)
+  fileio.atomic_write_text(json_path, json.dumps(
+      {"key": key, "feature_dim": int(mu.shape[0]),
+       "statistics": os.path.basename(npz_path)}, indent=2, sort_keys=True))
   return mu, sigma

@@ -35,13 +35,13 @@ import datetime
 import json
 import os
 import re
-import shutil
 import tempfile
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext import fileio
 from tfgan_ext.metrics.feature_networks import resize_for_inception
 from tfgan_ext.metrics.torch_archive import ScriptObject, TorchArchive
 
@@ -378,11 +378,7 @@ def save_fid_inception(module: FIDInceptionModule, out_dir: str,
                        source: Dict[str, Any]) -> dict:
   """Saves the module and fid_inception.json into `out_dir` (replaced
   atomically: written next to it, then renamed). Returns the metadata."""
-  out_dir = os.path.abspath(out_dir)
-  tmp = f"{out_dir}.tmp-{os.getpid()}"
-  shutil.rmtree(tmp, ignore_errors=True)
-  os.makedirs(os.path.dirname(out_dir), exist_ok=True)
-  try:
+  with fileio.atomic_dir(out_dir, replace=True) as tmp:
     tf.saved_model.save(module, tmp,
                         signatures={"serving_default": module.__call__})
     metadata = {
@@ -399,12 +395,6 @@ def save_fid_inception(module: FIDInceptionModule, out_dir: str,
     }
     with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf8") as f:
       json.dump(metadata, f, indent=2, sort_keys=True)
-  except BaseException:
-    shutil.rmtree(tmp, ignore_errors=True)
-    raise
-  if os.path.exists(out_dir):
-    shutil.rmtree(out_dir)
-  os.replace(tmp, out_dir)
   return metadata
 
 

@@ -20,6 +20,7 @@ from typing import Optional
 import keras
 import numpy as np
 
+from tfgan_ext import fileio
 from tfgan_ext.errors import InputError, MissingInputError
 
 MODEL_FILE = "classifier.keras"
@@ -129,14 +130,13 @@ def train_classifier(train: tuple[np.ndarray, np.ndarray],
 def save_classifier(model: keras.Model, info: ClassifierInfo,
                     out_dir: str) -> str:
   """Writes classifier.keras and classifier.json into `out_dir`; returns it."""
-  os.makedirs(out_dir, exist_ok=True)
-  model.save(os.path.join(out_dir, MODEL_FILE))
+  fileio.check_output_path(out_dir, "dir")
+  with fileio.atomic_path(os.path.join(out_dir, MODEL_FILE)) as tmp:
+    model.save(tmp)  # The temporary keeps the .keras extension.
   record = dict(dataclasses.asdict(info),
                 saved=time.strftime("%Y-%m-%d %H:%M:%S"))
-  tmp = os.path.join(out_dir, INFO_FILE + ".tmp")
-  with open(tmp, "w", encoding="utf8") as f:
-    json.dump(record, f, indent=2, sort_keys=True)
-  os.replace(tmp, os.path.join(out_dir, INFO_FILE))
+  fileio.atomic_write_text(os.path.join(out_dir, INFO_FILE),
+                           json.dumps(record, indent=2, sort_keys=True))
   return out_dir
 
 

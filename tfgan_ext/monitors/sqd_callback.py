@@ -10,6 +10,7 @@ from absl import logging
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext import fileio
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors)
@@ -127,7 +128,5 @@ def finish_stopped_run(trainer, stop: StopTraining) -> str:
   path = os.path.join(trainer.model_dir, DONE_FILE)
   record = {"step": stop.step, "checkpoint": trainer.manager.latest_checkpoint,
             "stopped_early": stop.reason}
-  with open(path + ".tmp", "w", encoding="utf8") as f:
-    json.dump(record, f)
-  os.replace(path + ".tmp", path)
+  fileio.atomic_write_text(path, json.dumps(record))
   return path

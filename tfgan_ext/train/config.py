@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any, Optional
 
+from tfgan_ext import fileio
 from tfgan_ext.errors import InputError
 from tfgan_ext.models import ModelConfig
 from tfgan_ext.objectives.config import ObjectiveConfig
@@ -110,8 +111,6 @@ def check_resume_compatible(config: TrainConfig, model_dir: str) -> None:
 
 
 def save_config(config: TrainConfig, model_dir: str) -> None:
-  path = os.path.join(model_dir, CONFIG_FILE)
-  tmp = path + ".tmp"
-  with open(tmp, "w") as f:
-    f.write(config.to_json())
-  os.replace(tmp, path)
+  """Writes `config` as model_dir/config.json (atomically)."""
+  fileio.atomic_write_text(os.path.join(model_dir, CONFIG_FILE),
+                           config.to_json())

@@ -12,6 +12,7 @@ from tfgan_ext.metrics.feature_networks import (DEFAULT_INCEPTION_URL,
                                                 inception_network,
                                                 resolve_module_path)
 from tfgan_ext.metrics.fid_inception import FIDInceptionNetwork
+from tfgan_ext.metrics.fid import fid
 from tfgan_ext.metrics.frechet import (activation_statistics, frechet_distance,
                                        frechet_distance_from_stats)
 from tfgan_ext.metrics.inception_score import inception_score
@@ -29,6 +30,7 @@ __all__ = [
     "FeatureNetwork",
     "InceptionNetwork",
     "activation_statistics",
+    "fid",
     "cached_statistics",
     "compute_activations",
     "frechet_distance",

@@ -23,7 +23,7 @@ from absl import app
 from absl import flags
 from absl import logging
 
-from tfgan_ext.metrics import fid_inception as fi
+from tfgan_ext.metrics import fid_inception_import as fi
 
 FLAGS = flags.FLAGS
 

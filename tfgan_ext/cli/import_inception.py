@@ -24,7 +24,7 @@ from absl import flags
 from absl import logging
 
 from tfgan_ext.cli import launch
-from tfgan_ext.metrics import fid_inception as fi
+from tfgan_ext.metrics import fid_inception_import as fi
 
 FLAGS = flags.FLAGS
 PROGRAM = "eval.import_inception"  # Name in messages; see launch.invoked_name.

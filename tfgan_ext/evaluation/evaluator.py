@@ -34,6 +34,7 @@ from tfgan_ext import workspace
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation import conditioning as cond
 from tfgan_ext.evaluation import metric_registry as mr
+# GROUPS and the metric lists are re-exported (names from before the registry).
 from tfgan_ext.evaluation.builtin_metrics import (CONDITIONING_METRICS,
                                                   GROUPS, PRDC_METRICS,
                                                   REFERENCE_FEATURE_METRICS,

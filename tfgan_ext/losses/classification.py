@@ -12,6 +12,8 @@ from typing import Callable, Mapping
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
+
 TensorLike = tf.types.experimental.TensorLike
 
 
@@ -55,5 +57,5 @@ def get_classification_loss(name: str) -> ClassificationLoss:
   try:
     return CLASSIFICATION_LOSSES[name]
   except (KeyError, TypeError):
-    raise ValueError(f"Unknown classification loss {name!r}; valid names: "
+    raise InputError(f"Unknown classification loss {name!r}; valid names: "
                      f"{sorted(CLASSIFICATION_LOSSES)}.") from None

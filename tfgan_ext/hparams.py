@@ -33,7 +33,7 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import api as hp
 from tensorboard.plugins.hparams import metadata as hp_metadata
 
-from tfgan_ext.train.config import TrainConfig, load_saved_config
+from tfgan_ext.train.config import TrainConfig, load_train_config
 from tfgan_ext.workspace import EVAL_LOGS, TRAIN_LOGS
 
 __all__ = ["Settings", "flat_settings", "read_session", "trial_id",
@@ -115,11 +115,11 @@ def write_eval_session(model_dir: str, writer) -> None:
     return
   session = read_session(os.path.join(model_dir, TRAIN_LOGS))
   if session is None:
-    saved = load_saved_config(model_dir)
+    saved = load_train_config(model_dir)
     if saved is None:
       logging.info("%s has no config.json: no HParams record for eval/.",
                    model_dir)
       return
-    settings = flat_settings(TrainConfig.from_dict(saved))
+    settings = flat_settings(saved)
     session = trial_id(model_dir, settings), settings
   _write(writer, *session)

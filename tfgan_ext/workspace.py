@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from tfgan_ext import models as models_lib
 from tfgan_ext.errors import InputError, MissingInputError
-from tfgan_ext.train.config import TrainConfig, load_saved_config
+from tfgan_ext.train.config import TrainConfig, load_train_config
 
 DONE_FILE = "TRAINING_DONE"
 LOCK_FILE = "TRAINING_LOCK"  # See train/run_lock.py.
@@ -37,12 +37,12 @@ CUSTOM_ARCHITECTURE = "custom"
 
 def load_config(model_dir: str) -> TrainConfig:
   """The TrainConfig saved by the run in `model_dir`."""
-  saved = load_saved_config(model_dir)
-  if saved is None:
+  config = load_train_config(model_dir)  # InputError names a bad file.
+  if config is None:
     raise MissingInputError(
         f"{model_dir} has no config.json: it is not a tfgan_ext model_dir (or "
         "its train job has not started yet).")
-  return TrainConfig.from_dict(saved)
+  return config
 
 
 def training_done(model_dir: str) -> bool:

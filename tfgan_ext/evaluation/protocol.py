@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from tfgan_ext.config_checks import (check_field_types, require_choice,
+                                     require_int)
 from tfgan_ext.errors import InputError
 from tfgan_ext.nn.normalization import INFERENCE_STATISTICS
 
@@ -56,26 +58,28 @@ class EvalProtocol:
   bn_inference: str = "moving"
   use_ema: bool = True
 
+  def __post_init__(self):
+    self.validate()
+
   def validate(self) -> None:
-    """Raises ValueError naming the bad field."""
-    if self.num_samples < 2:
-      raise InputError(f"num_samples must be >= 2, got {self.num_samples}.")
-    if not 1 <= self.num_groups <= self.num_samples:
-      raise InputError(f"num_groups must be in [1, num_samples="
-                       f"{self.num_samples}], got {self.num_groups}.")
+    """Raises InputError naming the bad field's flag (runs when the
+    protocol is made)."""
+    check_field_types(self)
+    require_int("--num_samples", self.num_samples, 2)
+    require_int("--num_groups", self.num_groups, 1, self.num_samples,
+                hint="The Inception Score needs at most one group per "
+                "sample.")
     for name in ("reference_samples", "conditioning_samples",
                  "per_class_samples"):
-      if getattr(self, name) < 0:
-        raise InputError(f"{name} must be >= 0, got {getattr(self, name)}.")
+      require_int(f"--{name}", getattr(self, name), 0, hint="Use 0 for automatic.")
     if self.per_class_samples == 1:
-      raise InputError("per_class_samples must be 0 (automatic) or >= 2.")
-    if self.class_chunk < 1 or self.batch_size < 1:
-      raise InputError("class_chunk and batch_size must be positive.")
-    if self.bn_inference not in INFERENCE_STATISTICS:
-      raise InputError(f"bn_inference must be one of {INFERENCE_STATISTICS}, "
-                       f"got {self.bn_inference!r}.")
+      raise InputError("--per_class_samples must be 0 (automatic) or >= 2.")
+    require_int("--class_chunk", self.class_chunk, 1)
+    require_int("--batch_size", self.batch_size, 1)
+    require_int("--seed", self.seed, 0, 2 ** 63 - 1)
+    require_choice("--bn_inference", self.bn_inference, INFERENCE_STATISTICS)
     if not self.reference_split:
-      raise InputError("reference_split must name a split.")
+      raise InputError("--reference_split is empty: name a split.")
 
   def per_class(self, num_classes: int) -> int:
     return self.per_class_samples or max(2, self.num_samples // num_classes)
@@ -95,6 +99,4 @@ def preset(name: str, **overrides) -> EvalProtocol:
                      f"{sorted(PRESETS)}.")
   fields = dict(PRESETS[name])
   fields.update({k: v for k, v in overrides.items() if v is not None})
-  protocol = EvalProtocol(**fields)
-  protocol.validate()
-  return protocol
+  return EvalProtocol(**fields)  # Checks itself.

@@ -19,6 +19,8 @@ from typing import Callable, Mapping
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
+
 TensorLike = tf.types.experimental.TensorLike
 DiscriminatorLossFn = Callable[[TensorLike, TensorLike],
                                tuple[tf.Tensor, tf.Tensor]]
@@ -176,5 +178,5 @@ def get_adversarial_loss(name: str) -> AdversarialLoss:
   try:
     return ADVERSARIAL_LOSSES[name]
   except (KeyError, TypeError):
-    raise ValueError(f"Unknown adversarial loss {name!r}; valid names: "
+    raise InputError(f"Unknown adversarial loss {name!r}; valid names: "
                      f"{sorted(ADVERSARIAL_LOSSES)}.") from None

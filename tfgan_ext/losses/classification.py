@@ -17,6 +17,8 @@ from typing import Callable, Mapping
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
+
 TensorLike = tf.types.experimental.TensorLike
 
 
@@ -82,5 +84,5 @@ def get_classification_loss(name: str) -> ClassificationLoss:
   try:
     return CLASSIFICATION_LOSSES[name]
   except (KeyError, TypeError):
-    raise ValueError(f"Unknown classification loss {name!r}; valid names: "
+    raise InputError(f"Unknown classification loss {name!r}; valid names: "
                      f"{sorted(CLASSIFICATION_LOSSES)}.") from None

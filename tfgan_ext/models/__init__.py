@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from typing import Callable, Optional
 
 import keras
 
+from tfgan_ext.config_checks import (check_field_types, require_choice,
+                                     require_int, require_number)
 from tfgan_ext.errors import InputError
 from tfgan_ext.models import sagan, small
 from tfgan_ext.nn.normalization import DEFAULT_DECAY
 
 ARCHITECTURES = ("sagan", "dcgan", "mlp")
+CUSTOM = "custom"  # ModelConfig.architecture of networks the caller builds.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,6 +23,9 @@ class ModelConfig:
 
   A resumed run must match the saved ModelConfig exactly. (The batch-norm
   moving-average settings shape no variables but decide what they hold.)
+  The fields are checked when the config is made (`validate`); with
+  architecture "custom" (networks built by the caller) only image_size,
+  channels, num_classes and z_dim are.
   """
   architecture: str = "sagan"
   image_size: int = 32          # Side of square images (ignored by "mlp").
@@ -47,6 +53,76 @@ class ModelConfig:
                if self.architecture == "sagan" else 32)
     if self.attention_resolution == default:
       object.__setattr__(self, "attention_resolution", 0)
+    self.validate()
+
+  def validate(self) -> None:
+    """Raises InputError, naming the flag, for a field no network can be
+    built with (runs when the config is made)."""
+    check_field_types(self)
+    known = sorted(_BUILDERS) + [CUSTOM]
+    require_choice("--architecture", self.architecture, known,
+                   f"Use {CUSTOM!r} for networks built by the caller.")
+    require_int("--image_size", self.image_size, 1)
+    require_int("--channels", self.channels, 1)
+    require_int("--num_classes", self.num_classes, 0,
+                hint="Use 0 for an unconditional model (the train binary's "
+                "-1, all of the dataset's classes, is resolved before the "
+                "config is made).")
+    require_int("--z_dim", self.z_dim, 1)
+    if self.architecture == CUSTOM:
+      return  # The other fields describe built-in networks only.
+    require_int("--gf", self.gf, 1)
+    require_int("--df", self.df, 1)
+    require_int("--attention_resolution", self.attention_resolution, 0)
+    require_number("--bn_decay", self.bn_decay, low=0.0, high=1.0,
+                   high_open=True, hint="Batch-norm decay must be in [0, 1): "
+                   "e.g. --bn_decay=0.999 (TF-GAN) or 0.99.")
+    require_int("--mlp_g_layers", self.mlp_g_layers, 1,
+                hint="An MLP needs at least one hidden layer.")
+    require_int("--mlp_d_layers", self.mlp_d_layers, 1,
+                hint="An MLP needs at least one hidden layer.")
+    require_choice("--mlp_d_activation", self.mlp_d_activation,
+                   small.MLP_ACTIVATIONS)
+    require_number("--mlp_d_input_scale", self.mlp_d_input_scale, low=0.0,
+                   low_open=True, hint="It is the MLP discriminator's input scale.")
+    require_number("--mlp_orthogonal_gain", self.mlp_orthogonal_gain,
+                   low=0.0, hint="Use 0 for Glorot uniform initialization.")
+    if self.architecture != "sagan" and self.attention_resolution:
+      raise InputError(
+          f"--attention_resolution={self.attention_resolution} places "
+          f"SAGAN's non-local block; --architecture={self.architecture} has "
+          "none. Drop --attention_resolution (or use --architecture=sagan).")
+    check = _CHECKS.get(self.architecture)
+    if check is not None:
+      check(self)
+
+
+def _check_sagan(c: ModelConfig) -> None:
+  sagan.num_blocks(c.image_size)  # Power-of-2 sizes >= 8 only.
+  sagan.check_attention_resolution(c.image_size, c.attention_resolution)
+
+
+def _check_mlp(c: ModelConfig) -> None:
+  if c.mlp_orthogonal_gain and c.spectral_norm:
+    raise InputError("--mlp_orthogonal_gain initializes plain dense layers: "
+                     "add --nospectral_norm, or set the orthogonal gain to "
+                     "0.")
+
+
+def _image_size_divisible_by(divisor: int) -> Callable[[ModelConfig], None]:
+  def check(c: ModelConfig) -> None:
+    if c.image_size % divisor:
+      raise InputError(
+          f"--architecture={c.architecture} needs an --image_size divisible "
+          f"by {divisor}; got {c.image_size}.")
+  return check
+
+
+def _check_magan_mnist(c: ModelConfig) -> None:
+  _image_size_divisible_by(4)(c)
+  if c.num_classes:
+    raise InputError("magan_mnist's generator is unconditional: use "
+                     f"--num_classes=0 (got {c.num_classes}).")
 
 
 def _build_sagan(c: ModelConfig):
@@ -86,15 +162,32 @@ def _build_mlp(c: ModelConfig):
 _BUILDERS: dict[str, Callable[[ModelConfig], tuple]] = {
     "sagan": _build_sagan, "dcgan": _build_dcgan, "mlp": _build_mlp}
 
+# Checks a ModelConfig of the architecture runs when it is made.
+_CHECKS: dict[str, Callable[[ModelConfig], None]] = {
+    "sagan": _check_sagan, "dcgan": _image_size_divisible_by(4),
+    "mlp": _check_mlp}
+
+
 # Extra architectures (e.g. auto-encoder discriminators) register here.
-def register_architecture(name: str,
-                          builder: Callable[[ModelConfig], tuple]) -> None:
-  """Adds a builder mapping a ModelConfig to a (generator, discriminator)."""
+def register_architecture(
+    name: str, builder: Callable[[ModelConfig], tuple],
+    check: Optional[Callable[[ModelConfig], None]] = None) -> None:
+  """Adds a builder mapping a ModelConfig to a (generator, discriminator),
+  and optionally a check of the config (raising InputError) that runs when
+  a ModelConfig of this architecture is made."""
+  if name == CUSTOM:
+    raise InputError(f"{CUSTOM!r} is reserved for networks built by the "
+                     "caller; register the architecture under another name.")
   _BUILDERS[name] = builder
+  if check is not None:
+    _CHECKS[name] = check
 
 
 def build_models(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
   """Returns an unbuilt (generator, discriminator) pair for `config`."""
+  if config.architecture == CUSTOM:
+    raise InputError(f"A {CUSTOM!r} ModelConfig describes networks built by "
+                     "the caller; there is nothing to build from it.")
   if config.architecture not in _BUILDERS:
     raise InputError(f"Unknown architecture {config.architecture!r}; choose "
                      f"one of {sorted(_BUILDERS)}.")
@@ -110,6 +203,9 @@ def sample_shape(config: ModelConfig) -> tuple[int, ...]:
 
 # Auto-encoder discriminators (MAGAN / EBGAN): tfgan_ext.models.autoencoder.
 from tfgan_ext.models import autoencoder  # pylint: disable=g-import-not-at-top
+_AE_CHECKS = {"ae_mlp": _image_size_divisible_by(4),  # DCGAN's generator.
+              "ae_conv": _image_size_divisible_by(8),
+              "magan_mnist": _check_magan_mnist}
 for _name, _builder in autoencoder.BUILDERS.items():
-  register_architecture(_name, _builder)
+  register_architecture(_name, _builder, _AE_CHECKS.get(_name))
 ARCHITECTURES = ARCHITECTURES + tuple(autoencoder.BUILDERS)

@@ -58,6 +58,24 @@ def default_attention_resolution(image_size: int) -> int:
   return 16 if image_size == CIFAR_SIZE else 32
 
 
+def attention_resolutions(image_size: int) -> list[int]:
+  """Resolutions at which the non-local block can sit: those of G's blocks,
+  8, 16, ..., image_size (D places it at the first resolution <= it)."""
+  return [2 ** k for k in range(3, int(math.log2(image_size)) + 1)]
+
+
+def check_attention_resolution(image_size: int, resolution: int) -> None:
+  """Raises InputError unless `resolution` is 0 (the default) or one of
+  `attention_resolutions(image_size)`."""
+  choices = attention_resolutions(image_size)
+  if resolution and resolution not in choices:
+    raise InputError(
+        f"--attention_resolution={resolution} is not a resolution of the "
+        f"{image_size}x{image_size} SAGAN; choose 0 (the default, "
+        f"{min(default_attention_resolution(image_size), image_size)}) or "
+        f"one of {choices}.")
+
+
 def _width_multipliers(image_size: int) -> list[int]:
   """Generator block widths (x gf), lowest resolution first."""
   n = num_blocks(image_size)

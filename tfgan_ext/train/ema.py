@@ -21,11 +21,16 @@ the averaged weight's top singular vector as well as any.
 The update runs in cross-replica context, one `strategy.extended.update`
 per variable, so under a mirrored strategy every replica updates its own
 copy from its own (identical) copy of the weights: no communication.
+
+Nothing here needs a trainer: `GeneratorAverage` works on any two built
+Keras models of one architecture, and `clone_average` also makes the copy
+(the model_dir Trainer, `tfgan_ext.GAN` and the Keras callback
+`tfgan_ext.callbacks.EMAGenerator` use them).
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import keras
 import tensorflow as tf
@@ -33,7 +38,7 @@ import tensorflow as tf
 from tfgan_ext.errors import InputError
 
 __all__ = ["AVERAGED_STATE", "CHECKPOINT_KEY", "GeneratorAverage",
-           "check_settings"]
+           "check_settings", "clone_average"]
 
 CHECKPOINT_KEY = "ema_generator"  # The averaged generator in checkpoints.
 # Non-trainable variables that are averaged; the others are copied.
@@ -56,11 +61,19 @@ class GeneratorAverage:
 
   Both must be built, with the same architecture (variables matched by
   position; their names and shapes are checked).
+
+  Args:
+    source: the trained generator (any object with Keras `variables`).
+    target: the average, built with the same architecture.
+    decay: in [0, 1); BigGAN uses 0.9999.
+    start: the step from which the average moves (it copies before), >= 0.
   """
 
-  def __init__(self, source: keras.Model, target: keras.Model,
-               decay: float, start: int = 0):
+  def __init__(self, source: Any, target: Any, decay: float,
+               start: int = 0):
     check_settings(decay, start)
+    self.source = source
+    self.target = target
     self.decay = float(decay)
     self.start = int(start)
     sources, targets = list(source.variables), list(target.variables)
@@ -93,6 +106,39 @@ class GeneratorAverage:
       strategy.extended.update(t, _average, args=(s, decay))
     for t, s in self.copied:
       strategy.extended.update(t, _copy, args=(s,))
+
+
+def clone_average(generator: Any, build: Callable[[Any], Any], decay: float,
+                  start: int = 0, clone: Optional[Callable[[Any], Any]] = None
+                  ) -> GeneratorAverage:
+  """A new average of `generator`: a copy of its architecture holding its
+  current values (`.target` of the result).
+
+  Args:
+    generator: the trained generator, built.
+    build: called once with the fresh copy to create its variables, e.g.
+      `lambda g: g(tf.zeros([2, latent_dim]), training=False)`.
+    decay, start: as `GeneratorAverage`.
+    clone: makes the fresh copy; default `keras.models.clone_model`
+      (functional and sequential models, and subclassed models whose
+      `get_config` gives their constructor arguments).
+  Raises:
+    InputError: for bad settings, or when the copy cannot be made.
+  """
+  check_settings(decay, start)
+  try:
+    copy = (clone or keras.models.clone_model)(generator)
+  except Exception as err:  # pylint: disable=broad-except
+    raise InputError(
+        f"The EMA generator is a copy of G made with "
+        f"{getattr(clone, '__name__', 'keras.models.clone_model')}, which "
+        f"failed: {type(err).__name__}: {err}. Give the generator a "
+        "get_config (or build it as a functional model), or pass a clone "
+        "function that builds a new instance.") from err
+  build(copy)
+  average = GeneratorAverage(generator, copy, decay, start)
+  average.copy()
+  return average
 
 
 def _tf_variable(variable):

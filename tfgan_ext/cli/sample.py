@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -45,8 +44,7 @@ flags.mark_flag_as_required("num_samples")
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  launch.check_no_arguments(argv)
   mc = workspace.load_config(FLAGS.model_dir).model
   spec = sample_files.SampleSpec(
       num_samples=FLAGS.num_samples, z_dim=mc.z_dim,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-from absl import app
 from absl import logging
 
 from tfgan_ext import monitors
@@ -23,8 +22,7 @@ PROGRAM = "experiments.train"  # Name in messages; see launch.invoked_name.
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  launch.check_no_arguments(argv)
   config = train_flags.config_from_flags()
   step_monitors, callbacks = monitor_flags.monitors_from_flags(config)
   trainer = Trainer(config, train_flags.FLAGS.model_dir, callbacks=callbacks,

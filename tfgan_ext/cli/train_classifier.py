@@ -13,7 +13,6 @@ import os
 import sys
 import time
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -46,8 +45,7 @@ flags.DEFINE_float("min_accuracy", 0.0, "Exit with status 1 below this "
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  launch.check_no_arguments(argv)
   out = FLAGS.out or domain_classifier.default_classifier_dir(
       FLAGS.dataset, FLAGS.image_size, common.CLASSIFIERS_DIR)
   start = time.time()

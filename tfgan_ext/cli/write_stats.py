@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sys
 
-from absl import app
 from absl import flags
 
 from tfgan_ext import data as data_lib
@@ -26,7 +25,7 @@ from tfgan_ext import workspace
 from tfgan_ext.cli import common
 from tfgan_ext.cli import launch
 from tfgan_ext.cli import network_flags
-from tfgan_ext.errors import InputError, reports_input_errors
+from tfgan_ext.errors import InputError, UsageError, reports_input_errors
 from tfgan_ext.evaluation.stats_file import write_split_stats
 from tfgan_ext.metrics.domain_networks import ClassifierNetwork
 
@@ -57,14 +56,14 @@ def _image_shape(config, network) -> tuple[int, int]:
   """(image size, channels): the run's, else the flags, else a classifier's."""
   if config is not None:
     if FLAGS.dataset or FLAGS.image_size or FLAGS.channels:
-      raise app.UsageError("Give --model_dir or --dataset / --image_size / "
+      raise UsageError("Give --model_dir or --dataset / --image_size / "
                            "--channels, not both.")
     return config.model.image_size, config.model.channels
   classifier = network if isinstance(network, ClassifierNetwork) else None
   size = FLAGS.image_size or (classifier.image_size if classifier else None)
   channels = FLAGS.channels or (classifier.channels if classifier else None)
   if not (size and channels):
-    raise app.UsageError("Give --image_size and --channels: the resolution "
+    raise UsageError("Give --image_size and --channels: the resolution "
                          "of the GAN whose samples will be compared (or "
                          "--model_dir).")
   return size, channels
@@ -72,12 +71,11 @@ def _image_shape(config, network) -> tuple[int, int]:
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  launch.check_no_arguments(argv)
   config = workspace.load_config(FLAGS.model_dir) if FLAGS.model_dir else None
   dataset = config.dataset if config else FLAGS.dataset
   if not dataset:
-    raise app.UsageError("Give --dataset (or --model_dir).")
+    raise UsageError("Give --dataset (or --model_dir).")
   network = network_flags.feature_network(("fid",), dataset)
   size, channels = _image_shape(config, network)
   trained_on = getattr(getattr(network, "info", None), "dataset", None)
@@ -88,7 +86,7 @@ def main(argv):
                                channels=channels, data_dir=FLAGS.data_dir)
   count = FLAGS.num_samples or info.num_examples
   if not count:
-    raise app.UsageError(f"Split {FLAGS.split!r} of {dataset!r} is endless; "
+    raise UsageError(f"Split {FLAGS.split!r} of {dataset!r} is endless; "
                          f"give --num_samples.")
   if info.num_examples is not None and count > info.num_examples:
     raise InputError(f"--num_samples={count}, but {dataset}/{FLAGS.split} "

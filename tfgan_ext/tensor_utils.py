@@ -1,4 +1,5 @@
-"""Small helpers on gradients and on lists of tensors taken as one vector.
+"""Small helpers on gradients and on lists of tensors taken as one vector,
+and finiteness checks.
 
 A gradient may be a dense tensor or a `tf.IndexedSlices` (what a gather,
 e.g. `keras.layers.Embedding`, back-propagates to its table): `map_values`
@@ -11,6 +12,14 @@ from __future__ import annotations
 from typing import Callable, Sequence, Union
 
 import tensorflow as tf
+
+from tfgan_ext.errors import InputError
+
+
+class NonFiniteWeightsError(InputError, FloatingPointError):
+  """Network weights hold NaN or Inf (a diverged run, or a damaged
+  checkpoint); no number may be computed from them."""
+
 
 Gradient = Union[tf.Tensor, tf.IndexedSlices]
 
@@ -86,3 +95,35 @@ def angle_between(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
   total = global_norm([x + y for x, y in zip(u, v)])
   angle = 2.0 * tf.atan2(diff, total)
   return tf.where((norm_a > 0.0) & (norm_b > 0.0), angle, tf.zeros_like(angle))
+
+
+def non_finite_variables(variables: Sequence[tf.Variable]) -> list[str]:
+  """Names (`.path`, else `.name`) of the floating-point variables that hold
+  a NaN or an infinity, in the given order; [] when all are finite."""
+  bad = []
+  for variable in variables:
+    if not variable.dtype.is_floating:
+      continue
+    if not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(
+        variable)))):
+      bad.append(getattr(variable, "path", None) or variable.name)
+  return bad
+
+
+def check_finite_weights(variables: Sequence[tf.Variable], what: str) -> None:
+  """Raises NonFiniteWeightsError when any floating-point variable of
+  `variables` holds NaN or Inf.
+
+  Args:
+    variables: e.g. `generator.variables` after a restore or a train step.
+    what: what they belong to, for the message (e.g. "the generator of
+      run/ckpt-1000").
+  """
+  bad = non_finite_variables(variables)
+  if bad:
+    shown = ", ".join(bad[:3]) + (", ..." if len(bad) > 3 else "")
+    raise NonFiniteWeightsError(
+        f"{len(bad)} of {len(variables)} variables of {what} hold NaN or "
+        f"infinite values ({shown}): the run diverged (or was given "
+        "non-finite settings). Use an earlier checkpoint, or train again, "
+        "e.g. with lower learning rates.")

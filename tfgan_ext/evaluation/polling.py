@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import numbers
 import os
 import time
 from typing import Callable, Optional
@@ -21,11 +23,12 @@ from absl import logging
 import tensorflow as tf
 
 from tfgan_ext import workspace
-from tfgan_ext.errors import MissingInputError
+from tfgan_ext.config_checks import require_int, require_number
+from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.evaluation.checkpoint_errors import CheckpointUnavailable
 
-__all__ = ["PollSummary", "evaluate_once", "list_checkpoints", "poll",
-           "read_done_step"]
+__all__ = ["PollSummary", "check_poll_settings", "evaluate_once",
+           "list_checkpoints", "poll", "read_done_step", "timeout_from_flag"]
 
 
 @dataclasses.dataclass
@@ -67,6 +70,32 @@ def read_done_step(model_dir: str) -> Optional[int]:
     return -1
 
 
+def timeout_from_flag(seconds: float) -> Optional[float]:
+  """`poll`'s timeout from the eval binary's --timeout: <= 0 (or +inf)
+  means none (wait for TRAINING_DONE); NaN is refused (InputError)."""
+  if (isinstance(seconds, bool) or not isinstance(seconds, numbers.Real)
+      or math.isnan(seconds)):
+    raise InputError(f"--timeout must be a number of seconds (<= 0: wait for "
+                     f"TRAINING_DONE); got {seconds!r}.")
+  if seconds <= 0 or math.isinf(seconds):
+    return None
+  return float(seconds)
+
+
+def check_poll_settings(timeout: Optional[float], poll_interval: float,
+                        max_attempts: int = 3) -> None:
+  """Raises InputError unless timeout is None or finite >= 0 seconds,
+  poll_interval finite >= 0 seconds and max_attempts an integer >= 1
+  (`poll` checks them before it evaluates anything)."""
+  if timeout is not None:
+    require_number("--timeout", timeout, low=0.0,
+                   hint="Use seconds without a new checkpoint (None: wait "
+                   "for TRAINING_DONE).")
+  require_number("--poll_interval", poll_interval, low=0.0,
+                 hint="It is the seconds between looks at the checkpoints.")
+  require_int("max_attempts", max_attempts, 1)
+
+
 def evaluate_once(evaluator, checkpoint: Optional[str] = None) -> list[dict]:
   """Evaluates `checkpoint` (default: the newest) and returns its rows."""
   path = checkpoint or workspace.latest_checkpoint(evaluator.model_dir)
@@ -88,6 +117,7 @@ def poll(evaluator, *, timeout: Optional[float] = None,
       wait until TRAINING_DONE).
     poll_interval: seconds between looks at the index.
   """
+  check_poll_settings(timeout, poll_interval, max_attempts)
   model_dir = evaluator.model_dir
   summary = PollSummary()
   settled: set[int] = set()

@@ -12,8 +12,34 @@ from typing import Callable, Mapping, Optional
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["balanced_labels", "generator_fn", "latent_vectors",
-           "stream_outputs"]
+from tfgan_ext.errors import InputError
+
+__all__ = ["NonFiniteSamplesError", "balanced_labels", "check_finite_samples",
+           "generator_fn", "latent_vectors", "stream_outputs"]
+
+
+class NonFiniteSamplesError(InputError, FloatingPointError):
+  """The generator produced NaN or Inf values: nothing is computed or
+  written from them."""
+
+
+def check_finite_samples(samples: tf.Tensor, first: int = 0) -> None:
+  """Raises NonFiniteSamplesError if floating-point `samples` (a batch whose
+  first sample has index `first`) hold NaN or Inf."""
+  samples = tf.convert_to_tensor(samples)
+  if not samples.dtype.is_floating:
+    return
+  finite = tf.reshape(tf.math.is_finite(samples), [tf.shape(samples)[0], -1])
+  per_sample = tf.reduce_all(finite, axis=1).numpy()
+  if per_sample.all():
+    return
+  bad = np.flatnonzero(~per_sample)
+  raise NonFiniteSamplesError(
+      f"The generator produced NaN or infinite values ({len(bad)} of the "
+      f"{len(per_sample)} samples {first}..{first + len(per_sample) - 1}, "
+      f"first sample {first + int(bad[0])}): its weights are probably "
+      "non-finite (the run diverged). Use an earlier checkpoint, or train "
+      "again, e.g. with lower learning rates; no result is recorded.")
 
 Consumer = Callable[[tf.Tensor, tf.Tensor], Mapping[str, tf.Tensor]]
 
@@ -60,6 +86,10 @@ def stream_outputs(generate: Callable[[tf.Tensor, tf.Tensor], tf.Tensor],
 
   Returns:
     name -> key -> the consumer's outputs for all n samples.
+
+  Raises:
+    NonFiniteSamplesError: a batch of samples holds NaN or Inf (before any
+      consumer sees it).
   """
   if len(labels) != len(z):
     raise ValueError(f"{len(labels)} labels for {len(z)} latent vectors.")
@@ -68,6 +98,7 @@ def stream_outputs(generate: Callable[[tf.Tensor, tf.Tensor], tf.Tensor],
     z_batch = tf.constant(z[start:start + batch_size])
     y_batch = tf.constant(labels[start:start + batch_size])
     samples = generate(z_batch, y_batch)
+    check_finite_samples(samples, start)
     for name, consumer in consumers.items():
       for key, value in consumer(samples, y_batch).items():
         collected[name].setdefault(key, []).append(np.asarray(value))

@@ -5,6 +5,12 @@ published files are float32; both load, as float64). Files written here add
 `num_examples` (int) and `key` (JSON: dataset, split, image size, channels,
 sample count, feature network, feature_dim); readers of the plain format
 ignore them.
+
+Reading refuses (InputError naming the file) anything that would give a
+wrong number rather than an error: a file that is not a zip, object arrays,
+wrong shapes, NaN / Inf, a covariance that is not symmetric or not positive
+semi-definite within `covariance_tolerance` (e.g. sigma = -5 I, whose FID
+against anything would be clipped to 0).
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import zipfile
+import zlib
 from typing import Optional
 
 import numpy as np
@@ -20,8 +28,10 @@ import numpy as np
 from tfgan_ext import fileio
 from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.evaluation.reference import ReferenceData
+from tfgan_ext.metrics.frechet import PSD_RTOL, covariance_problem
 
-__all__ = ["ReferenceStats", "file_sha256", "load_reference_stats",
+__all__ = ["ReferenceStats", "covariance_tolerance", "file_sha256",
+           "load_reference_stats",
            "save_reference_stats", "write_split_stats"]
 
 
@@ -49,33 +59,62 @@ def file_sha256(path: str) -> str:
   return digest.hexdigest()
 
 
+def covariance_tolerance(dtype: np.dtype) -> float:
+  """Relative tolerance of the covariance checks for a file storing sigma as
+  `dtype`: max(PSD_RTOL, 64 eps(dtype)), i.e. 1e-6 for float64 and 7.6e-6
+  for float32 (rounding to float32 moves the eigenvalues by a few eps times
+  the matrix's norm)."""
+  if not np.issubdtype(dtype, np.floating):
+    return PSD_RTOL
+  return max(PSD_RTOL, 64.0 * float(np.finfo(dtype).eps))
+
+
+def _refuse(path: str, problem: str) -> InputError:
+  return InputError(f"{path}: {problem}. Reference statistics must be the "
+                    "mean and covariance of real features; write them again "
+                    "with eval.write_stats (or use the split's own, without "
+                    "--reference_stats).")
+
+
 def load_reference_stats(path: str,
                          feature_dim: Optional[int] = None) -> ReferenceStats:
   """Reads and checks `mu` and `sigma` from `path`.
 
-  Raises FileNotFoundError for a missing file and ValueError (saying what is
-  wrong and what is needed) for missing keys, bad shapes, non-finite values,
-  or a dimension other than `feature_dim` (the feature network's).
+  Raises MissingInputError for a missing file and InputError (naming the
+  file, saying what is wrong and what is needed) for a file that is not an
+  .npz (zip) archive or cannot be read, missing keys, object or
+  non-floating arrays, bad shapes, NaN / Inf values, a covariance that is not
+  symmetric or not positive semi-definite (within `covariance_tolerance`;
+  see `metrics.frechet.covariance_problem`), unreadable `num_examples` /
+  `key` entries, or a dimension other than `feature_dim` (the feature
+  network's).
   """
   if not os.path.isfile(path):
     raise MissingInputError(f"Reference statistics file {path!r} does not "
                             f"exist (write one with eval.write_stats).")
+  if not zipfile.is_zipfile(path):
+    raise InputError(f"{path} is not a NumPy .npz file (a zip archive); "
+                     "reference statistics are an .npz with 'mu' [d] and "
+                     "'sigma' "
+                     "[d, d] (the TTUR / pytorch-fid format, as "
+                     "eval.write_stats writes).")
   try:
-    data = np.load(path, allow_pickle=False)
-  except (OSError, EOFError, ValueError) as err:
-    raise InputError(f"{path} is not a NumPy .npz file ({err}).") from err
-  if not isinstance(data, np.lib.npyio.NpzFile):
-    raise InputError(f"{path} holds a single array, not an .npz archive with "
-                     f"'mu' and 'sigma'.")
-  with data:
-    files = set(data.files)
-    if not {"mu", "sigma"} <= files:
-      raise InputError(
-          f"{path} holds {sorted(files)}; reference statistics need 'mu' [d] "
-          f"and 'sigma' [d, d] (the TTUR / pytorch-fid .npz format).")
-    mu, sigma = data["mu"], data["sigma"]
-    count = int(data["num_examples"]) if "num_examples" in files else None
-    key = json.loads(str(data["key"])) if "key" in files else None
+    with np.load(path, allow_pickle=False) as data:
+      files = set(data.files)
+      if not {"mu", "sigma"} <= files:
+        raise InputError(
+            f"{path} holds {sorted(files)}; reference statistics need 'mu' "
+            "[d] and 'sigma' [d, d] (the TTUR / pytorch-fid .npz format).")
+      mu, sigma = data["mu"], data["sigma"]
+      count = data["num_examples"] if "num_examples" in files else None
+      key = data["key"] if "key" in files else None
+  except InputError:
+    raise
+  except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile,
+          zlib.error) as err:  # Truncated, or object arrays (pickles).
+    raise InputError(f"{path} cannot be read as reference statistics "
+                     f"({type(err).__name__}: {err}). Write it again with "
+                     "eval.write_stats.") from None
   if mu.ndim != 1 or sigma.shape != (mu.shape[0], mu.shape[0]):
     raise InputError(f"{path}: need mu [d] and sigma [d, d]; got mu "
                      f"{mu.shape} and sigma {sigma.shape}.")
@@ -89,11 +128,34 @@ def load_reference_stats(path: str,
           and np.issubdtype(sigma.dtype, np.floating)):
     raise InputError(f"{path}: mu and sigma must be floating point; got "
                      f"{mu.dtype} and {sigma.dtype}.")
+  if mu.shape[0] < 1:
+    raise _refuse(path, "mu and sigma are empty (0 features)")
+  if not np.all(np.isfinite(mu)):
+    raise _refuse(path, "mu holds NaN or infinite values")
+  problem = covariance_problem(
+      sigma, rtol=covariance_tolerance(sigma.dtype))
+  if problem:
+    raise _refuse(path, f"sigma {problem}")
   mu, sigma = mu.astype(np.float64), sigma.astype(np.float64)
-  if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(sigma))):
-    raise InputError(f"{path}: mu or sigma contains NaN or infinite values.")
+  try:
+    count = None if count is None else _count(count)
+    key = None if key is None else json.loads(str(key))
+  except (TypeError, ValueError) as err:
+    raise InputError(f"{path}: its 'num_examples' or 'key' entry cannot be "
+                     f"read ({err}); write the file again with "
+                     "eval.write_stats.") from None
   return ReferenceStats(os.path.abspath(path), file_sha256(path), mu, sigma,
                         count, key)
+
+
+def _count(value: np.ndarray) -> int:
+  """A non-negative integer from a 0-d array; ValueError otherwise."""
+  value = np.asarray(value)
+  if value.shape != () or not np.issubdtype(value.dtype, np.integer) or \
+      int(value) < 0:
+    raise ValueError(f"num_examples must be a non-negative integer; got "
+                     f"{value!r}")
+  return int(value)
 
 
 def save_reference_stats(path: str, mu: np.ndarray, sigma: np.ndarray, *,
@@ -105,6 +167,12 @@ def save_reference_stats(path: str, mu: np.ndarray, sigma: np.ndarray, *,
   if mu.ndim != 1 or sigma.shape != (mu.shape[0], mu.shape[0]):
     raise InputError(f"Need mu [d] and sigma [d, d]; got {mu.shape} and "
                      f"{sigma.shape}.")
+  if not np.all(np.isfinite(mu)):
+    raise InputError(f"Statistics for {path} not written: mu holds NaN or "
+                     "infinite values.")
+  problem = covariance_problem(sigma, eigenvalues=False)
+  if problem:
+    raise InputError(f"Statistics for {path} not written: sigma {problem}.")
   fileio.check_output_path(path, "file")
   with fileio.atomic_open(path, "wb") as f:
     np.savez(f, mu=mu, sigma=sigma, num_examples=np.int64(num_examples),

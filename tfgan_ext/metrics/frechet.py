@@ -28,13 +28,19 @@ n <= d data route has no such loss.
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import scipy.linalg
 
+# Relative tolerance of `covariance_problem` (asymmetry and negative
+# eigenvalues; rounding of float64 statistics stays far below it).
+PSD_RTOL = 1e-6
+
 __all__ = [
+    "PSD_RTOL",
     "activation_statistics",
+    "covariance_problem",
     "frechet_distance",
     "frechet_distance_from_stats",
     "trace_sqrt_product",
@@ -109,6 +115,48 @@ def trace_sqrt_product(sigma_a: np.ndarray, sigma_b: np.ndarray) -> float:
   return _sqrt_sum(np.linalg.eigvalsh((inner + inner.T) / 2))
 
 
+def covariance_problem(sigma: np.ndarray, rtol: float = PSD_RTOL,
+                       eigenvalues: bool = True) -> Optional[str]:
+  """Why `sigma` [d, d] is not a covariance matrix, or None if it is one.
+
+  With scale = max(1, max |sigma_ij|), refused are: NaN / Inf entries;
+  asymmetry max |sigma - sigma^T| > rtol * scale; a variance (diagonal
+  entry) < -rtol * scale; and, with `eigenvalues`, a smallest eigenvalue of
+  the symmetric part below -rtol * max(1, ||sigma||_inf) (the largest
+  absolute row sum, an upper bound of the largest |eigenvalue|): not
+  positive semi-definite. The eigenvalue test is a Cholesky factorization of
+  sigma + rtol * max(1, ||sigma||_inf) * I (O(d^3 / 3)); only a refused
+  matrix gets an eigendecomposition, for the message.
+  """
+  sigma = np.asarray(sigma)
+  if sigma.ndim != 2 or sigma.shape[0] != sigma.shape[1]:
+    return f"is not a square matrix (shape {sigma.shape})"
+  if not np.all(np.isfinite(sigma)):
+    return "holds NaN or infinite values"
+  sigma = sigma.astype(np.float64, copy=False)
+  scale = max(1.0, float(np.max(np.abs(sigma), initial=0.0)))
+  asymmetry = float(np.max(np.abs(sigma - sigma.T), initial=0.0))
+  if asymmetry > rtol * scale:
+    return (f"is not symmetric (max |sigma - sigma^T| = {asymmetry:.3g} > "
+            f"{rtol:g} x {scale:.3g})")
+  lowest = float(np.min(np.diag(sigma), initial=0.0))
+  if lowest < -rtol * scale:
+    return (f"has a negative variance ({lowest:.4g} on its diagonal), so it "
+            "is not positive semi-definite")
+  if not eigenvalues or not sigma.size:
+    return None
+  symmetric = (sigma + sigma.T) / 2
+  bound = rtol * max(1.0, float(np.max(np.abs(symmetric).sum(axis=1))))
+  try:
+    np.linalg.cholesky(symmetric + bound * np.eye(len(symmetric)))
+    return None
+  except np.linalg.LinAlgError:
+    smallest = float(np.linalg.eigvalsh(symmetric)[0])
+    return (f"is not positive semi-definite: its smallest eigenvalue is "
+            f"{smallest:.4g}, below -{bound:.3g} (= -{rtol:g} x max(1, "
+            "largest absolute row sum))")
+
+
 def _check_stats(mu: np.ndarray, sigma: np.ndarray, name: str):
   mu = np.asarray(mu, dtype=np.float64)
   sigma = np.asarray(sigma, dtype=np.float64)
@@ -117,12 +165,21 @@ def _check_stats(mu: np.ndarray, sigma: np.ndarray, name: str):
                      f"{mu.shape} and {sigma.shape}.")
   if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(sigma))):
     raise ValueError(f"{name}: statistics contain NaN or infinite values.")
+  problem = covariance_problem(sigma, eigenvalues=False)
+  if problem:
+    raise ValueError(f"{name}: sigma {problem}.")
   return mu, (sigma + sigma.T) / 2
 
 
 def frechet_distance_from_stats(mu_a: np.ndarray, sigma_a: np.ndarray,
                                 mu_b: np.ndarray, sigma_b: np.ndarray) -> float:
-  """Fréchet distance between N(mu_a, sigma_a) and N(mu_b, sigma_b)."""
+  """Fréchet distance between N(mu_a, sigma_a) and N(mu_b, sigma_b).
+
+  Raises ValueError for statistics with NaN / Inf values, mismatched shapes,
+  or a covariance that is not symmetric or has a negative variance (the
+  cheap parts of `covariance_problem`; statistics files are checked fully,
+  eigenvalues included, when they are read).
+  """
   mu_a, sigma_a = _check_stats(mu_a, sigma_a, "a")
   mu_b, sigma_b = _check_stats(mu_b, sigma_b, "b")
   if mu_a.shape != mu_b.shape:

@@ -10,7 +10,6 @@ from absl import logging
 
 from experiments import monitor_flags
 from experiments import train_flags
-from tfgan_ext import monitors
 from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.train.trainer import Trainer
 
@@ -23,12 +22,10 @@ def main(argv):
   step_monitors, callbacks = monitor_flags.monitors_from_flags(config)
   trainer = Trainer(config, train_flags.FLAGS.model_dir, callbacks=callbacks,
                     monitors=step_monitors)
-  try:
-    result = trainer.train()
-  except monitors.StopTraining as stop:
-    path = monitors.finish_stopped_run(trainer, stop)
-    logging.warning("%s; wrote %s.", stop, path)
-    return 0
+  result = trainer.train()  # Also writes TRAINING_DONE on an early stop.
+  if result.stopped_early:
+    logging.warning("Stopped early at step %d: %s.", result.step,
+                    result.stopped_early)
   logging.info("Finished at step %d; checkpoint %s.", result.step,
                result.checkpoint)
   return 0

@@ -12,8 +12,6 @@ that still exists is retried on later polls, up to `max_attempts` times.
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 import time
 from typing import Callable, Optional
 
@@ -56,15 +54,9 @@ def list_checkpoints(model_dir: str) -> list[tuple[int, str]]:
 
 
 def read_done_step(model_dir: str) -> Optional[int]:
-  """The final step from TRAINING_DONE, -1 if unreadable, None if absent."""
-  path = os.path.join(model_dir, workspace.DONE_FILE)
-  if not os.path.exists(path):
-    return None
-  try:
-    with open(path, encoding="utf8") as f:
-      return int(json.load(f)["step"])
-  except (OSError, ValueError, KeyError, TypeError):
-    return -1
+  """The final step from TRAINING_DONE, -1 if unreadable, None if absent
+  (`workspace.read_done_step`)."""
+  return workspace.read_done_step(model_dir)
 
 
 def evaluate_once(evaluator, checkpoint: Optional[str] = None) -> list[dict]:

@@ -208,8 +208,27 @@ class Trainer:
           needs_features=config.objective.has_aux_head)
     checks.check_user_networks(config, spec.sample_shape, self.info,
                                spec.native_discriminator)
+    if config.strategy != "default":
+      self._check_variables_in_scope(config.strategy, generator,
+                                     discriminator)
     self._feature_dim = spec.feature_dim
     return custom_model_config(config, spec)
+
+  def _check_variables_in_scope(self, strategy: str, *networks: Any) -> None:
+    """Under a distribution strategy, the caller's networks must have been
+    built here, in its scope (their variables are then distributed)."""
+    for net in networks:
+      for v in net.variables:
+        v = v.value if isinstance(v, keras.Variable) else v
+        if not self.strategy.extended.variable_created_in_scope(v):
+          raise InputError(
+              f"The variables of {getattr(net, 'name', 'a network')!r} were "
+              f"created before the Trainer made its {strategy!r} "
+              "strategy (a functional model creates them at construction). "
+              "Pass networks whose variables do not exist yet (a "
+              "keras.Sequential without an Input, or a subclassed "
+              "keras.Model): the Trainer builds them in the strategy's "
+              "scope.")
 
   @property
   def custom(self) -> bool:

@@ -182,9 +182,9 @@ def test_sqd_callback_logs_q_d_and_stops_at_turning_point(tmp_path):
   run = str(tmp_path)
   trainer = Trainer(_config(max_steps=6, save_every=100), run,
                     callbacks=[callback, stopper])
-  with pytest.raises(monitors.StopTraining) as stop:
-    trainer.train()
-  assert stop.value.step == 4 and int(trainer.step) == 4
+  result = trainer.train()  # The Trainer ends the stopped run itself.
+  assert result.step == 4 and int(trainer.step) == 4
+  assert "turning point" in result.stopped_early
   assert [h["step"] for h in callback.history] == [2, 4]
   # Independent: the same fixed inputs through the generator at step 4.
   z = latent_vectors(30, TINY.z_dim, 7)
@@ -199,7 +199,6 @@ def test_sqd_callback_logs_q_d_and_stops_at_turning_point(tmp_path):
   assert "sqd/diversity" in scalars and "sqd/log_num_modes" in scalars
   # The stop: a checkpoint at step 4, a turning-point row, TRAINING_DONE.
   assert tf.train.latest_checkpoint(run).endswith("ckpt-4")
-  monitors.finish_stopped_run(trainer, stop.value)
   with open(os.path.join(run, "TRAINING_DONE")) as f:
     done = json.load(f)
   assert done["step"] == 4 and "turning point" in done["stopped_early"]

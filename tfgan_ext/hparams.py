@@ -33,8 +33,8 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import api as hp
 from tensorboard.plugins.hparams import metadata as hp_metadata
 
-from tfgan_ext.train.config import TrainConfig, load_train_config
-from tfgan_ext.workspace import EVAL_LOGS, TRAIN_LOGS
+from tfgan_ext import workspace
+from tfgan_ext.config import TrainConfig
 
 __all__ = ["Settings", "flat_settings", "read_session", "trial_id",
            "write_eval_session", "write_train_session"]
@@ -100,7 +100,7 @@ def _write(writer, trial: str, settings: Settings) -> None:
 def write_train_session(config: TrainConfig, model_dir: str, writer) -> None:
   """Writes the run's settings to `writer` (the train job's, for
   model_dir/train) unless that directory already has them."""
-  if read_session(os.path.join(model_dir, TRAIN_LOGS)) is not None:
+  if read_session(workspace.train_logs_dir(model_dir)) is not None:
     return
   settings = flat_settings(config)
   _write(writer, trial_id(model_dir, settings), settings)
@@ -111,11 +111,11 @@ def write_eval_session(model_dir: str, writer) -> None:
   model_dir/eval) unless that directory already has them: a copy of
   `train/`'s record, else built from config.json (runs without one); no-op
   for a directory with neither."""
-  if read_session(os.path.join(model_dir, EVAL_LOGS)) is not None:
+  if read_session(workspace.eval_logs_dir(model_dir)) is not None:
     return
-  session = read_session(os.path.join(model_dir, TRAIN_LOGS))
+  session = read_session(workspace.train_logs_dir(model_dir))
   if session is None:
-    saved = load_train_config(model_dir)
+    saved = workspace.load_train_config(model_dir)
     if saved is None:
       logging.info("%s has no config.json: no HParams record for eval/.",
                    model_dir)

@@ -10,7 +10,6 @@ import sys
 
 from absl import logging
 
-from tfgan_ext import monitors
 from tfgan_ext.cli import launch
 from tfgan_ext.cli import monitor_flags
 from tfgan_ext.cli import train_flags
@@ -27,12 +26,10 @@ def main(argv):
   step_monitors, callbacks = monitor_flags.monitors_from_flags(config)
   trainer = Trainer(config, train_flags.FLAGS.model_dir, callbacks=callbacks,
                     monitors=step_monitors)
-  try:
-    result = trainer.train()
-  except monitors.StopTraining as stop:
-    path = monitors.finish_stopped_run(trainer, stop)
-    logging.warning("%s; wrote %s.", stop, path)
-    return 0
+  result = trainer.train()  # Also writes TRAINING_DONE on an early stop.
+  if result.stopped_early:
+    logging.warning("Stopped early at step %d: %s.", result.step,
+                    result.stopped_early)
   logging.info("Finished at step %d; checkpoint %s.", result.step,
                result.checkpoint)
   return 0

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from absl import flags
 
-from tfgan_ext import data as data_lib
 from tfgan_ext import objectives
 from tfgan_ext.errors import InputError
 from tfgan_ext.models import ARCHITECTURES, ModelConfig
 from tfgan_ext.nn.normalization import DEFAULT_DECAY, INFERENCE_STATISTICS
 from tfgan_ext.nn.precision import check_precision
 from tfgan_ext.objectives.config import ObjectiveConfig
-from tfgan_ext.train.strategies import configure_cpu_devices
 from tfgan_ext.train.config import TrainConfig
+from tfgan_ext.train.resolve import resolve_config
+from tfgan_ext.train.strategies import configure_cpu_devices
 
 FLAGS = flags.FLAGS
 
@@ -196,15 +196,10 @@ def config_from_flags() -> TrainConfig:
   check_precision(FLAGS.precision)
   if FLAGS.cpu_devices > 1:  # Before TensorFlow runs its first op.
     configure_cpu_devices(FLAGS.cpu_devices)
-  info = data_lib.dataset_info(
-      FLAGS.dataset, split=FLAGS.split, image_size=FLAGS.image_size,
-      channels=FLAGS.channels, data_dir=FLAGS.data_dir,
-      download=FLAGS.download)
-  num_classes = info.num_classes if FLAGS.num_classes < 0 else FLAGS.num_classes
-  channels = FLAGS.channels if info.is_image else info.sample_shape[-1]
   model = ModelConfig(
       architecture=FLAGS.architecture, image_size=FLAGS.image_size,
-      channels=channels, num_classes=num_classes, z_dim=FLAGS.z_dim,
+      channels=FLAGS.channels, num_classes=FLAGS.num_classes,
+      z_dim=FLAGS.z_dim,
       gf=FLAGS.gf, df=FLAGS.df,
       attention_resolution=FLAGS.attention_resolution,
       spectral_norm=FLAGS.spectral_norm, bn_decay=FLAGS.bn_decay,
@@ -213,7 +208,9 @@ def config_from_flags() -> TrainConfig:
       mlp_d_activation=FLAGS.mlp_d_activation,
       mlp_d_input_scale=FLAGS.mlp_d_input_scale,
       mlp_orthogonal_gain=FLAGS.mlp_orthogonal_gain)
-  return TrainConfig(
+  # num_classes=-1 and the channels of point data: from the dataset, as
+  # for any caller of the library (tfgan_ext.train.resolve).
+  return resolve_config(TrainConfig(
       model=model, objective=objective_config_from_flags(),
       dataset=FLAGS.dataset, split=FLAGS.split, data_dir=FLAGS.data_dir,
       download=FLAGS.download, batch_size=FLAGS.batch_size,
@@ -232,4 +229,4 @@ def config_from_flags() -> TrainConfig:
       bn_inference=FLAGS.bn_inference, steps_per_loop=FLAGS.steps_per_loop,
       jit_compile=FLAGS.jit_compile, precision=FLAGS.precision,
       ema_decay=FLAGS.ema_decay, ema_start=FLAGS.ema_start,
-      use_ema=FLAGS.use_ema)
+      use_ema=FLAGS.use_ema))

@@ -12,10 +12,8 @@ that still exists is retried on later polls, up to `max_attempts` times.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import numbers
-import os
 import time
 from typing import Callable, Optional
 
@@ -59,15 +57,9 @@ def list_checkpoints(model_dir: str) -> list[tuple[int, str]]:
 
 
 def read_done_step(model_dir: str) -> Optional[int]:
-  """The final step from TRAINING_DONE, -1 if unreadable, None if absent."""
-  path = os.path.join(model_dir, workspace.DONE_FILE)
-  if not os.path.exists(path):
-    return None
-  try:
-    with open(path, encoding="utf8") as f:
-      return int(json.load(f)["step"])
-  except (OSError, ValueError, KeyError, TypeError):
-    return -1
+  """The final step from TRAINING_DONE, -1 if unreadable, None if absent
+  (`workspace.read_done_step`)."""
+  return workspace.read_done_step(model_dir)
 
 
 def timeout_from_flag(seconds: float) -> Optional[float]:

@@ -64,10 +64,10 @@ class ModelConfig:
                    f"Use {CUSTOM!r} for networks built by the caller.")
     require_int("--image_size", self.image_size, 1)
     require_int("--channels", self.channels, 1)
-    require_int("--num_classes", self.num_classes, 0,
-                hint="Use 0 for an unconditional model (the train binary's "
-                "-1, all of the dataset's classes, is resolved before the "
-                "config is made).")
+    require_int("--num_classes", self.num_classes, -1,
+                hint="Use 0 for an unconditional model, -1 for all of the "
+                "dataset's classes (resolved by the Trainer before the run's "
+                "config.json is written: tfgan_ext.train.resolve).")
     require_int("--z_dim", self.z_dim, 1)
     if self.architecture == CUSTOM:
       return  # The other fields describe built-in networks only.

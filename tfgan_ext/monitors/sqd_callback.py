@@ -15,27 +15,18 @@ from absl import logging
 import numpy as np
 import tensorflow as tf
 
-from tfgan_ext import fileio
+from tfgan_ext import workspace
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors)
 from tfgan_ext.monitors.domain import Domain
 from tfgan_ext.monitors.turning_point import TurningPoint, TurningPointDetector
-from tfgan_ext.workspace import DONE_FILE
+from tfgan_ext.train.hooks import StopTraining
 
 __all__ = ["SqdCallback", "SqdMeter", "StopTraining", "TURNING_POINTS_FILE",
            "check_domain_fits", "finish_stopped_run"]
 
 TURNING_POINTS_FILE = "sqd_turning_points.jsonl"
-
-
-class StopTraining(Exception):
-  """Raised by a callback to end the run early (checkpoint already saved)."""
-
-  def __init__(self, step: int, reason: str):
-    super().__init__(f"Stopped at step {step}: {reason}")
-    self.step = step
-    self.reason = reason
 
 
 def check_domain_fits(domain: Domain, is_image: bool, data_name: str) -> None:
@@ -149,7 +140,8 @@ class SqdCallback:
   job's TensorBoard. With a detector it feeds it the per-step angles from
   `WeightAngleMonitor` (logs `sqd/angle_g`, `sqd/angle_d`), appends each
   turning point to model_dir/sqd_turning_points.jsonl and, with
-  `stop_at_turning_point`, saves a checkpoint and raises StopTraining.
+  `stop_at_turning_point`, raises StopTraining (the Trainer then saves a
+  checkpoint at that step and writes TRAINING_DONE).
   """
 
   def __init__(self, domain: Domain, *, every: int = 100,
@@ -206,16 +198,14 @@ class SqdCallback:
     for key, value in values.items():
       tf.summary.scalar(f"sqd/{key}", value, step=step)
     if point is not None and self.stop_at_turning_point:
-      trainer.manager.save(checkpoint_number=point.step)
       tf.summary.flush()
       raise StopTraining(point.step, point.describe())
 
 
 def finish_stopped_run(trainer, stop: StopTraining) -> str:
   """Writes TRAINING_DONE for a run a callback stopped (so eval jobs finish);
-  returns its path. A later run with a larger max_steps removes it."""
-  path = os.path.join(trainer.model_dir, DONE_FILE)
-  record = {"step": stop.step, "checkpoint": trainer.manager.latest_checkpoint,
-            "stopped_early": stop.reason}
-  fileio.atomic_write_text(path, json.dumps(record))
-  return path
+  returns its path. A later run with a larger max_steps removes it.
+  `Trainer.train` does this itself; this is for loops of your own."""
+  return workspace.write_training_done(
+      trainer.model_dir, stop.step, trainer.manager.latest_checkpoint,
+      stopped_early=stop.reason)

@@ -27,7 +27,7 @@ from typing import Iterator, Optional
 from absl import logging
 
 from tfgan_ext.errors import UnavailableError
-from tfgan_ext.workspace import LOCK_FILE
+from tfgan_ext import workspace
 
 __all__ = ["Holder", "ModelDirLockedError", "RunLock", "acquire",
            "check_free", "hold", "holder_alive", "lock_path", "read_holder"]
@@ -54,7 +54,8 @@ class Holder:
 
 
 def lock_path(model_dir: str) -> str:
-  return os.path.join(model_dir, LOCK_FILE)
+  """<model_dir>/TRAINING_LOCK (`workspace.lock_path`)."""
+  return workspace.lock_path(model_dir)
 
 
 def _read_text(path: str) -> Optional[str]:

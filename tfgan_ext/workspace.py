@@ -43,7 +43,7 @@ GENERATORS_DIR = "generators"
 # config.model.architecture of a run trained with user-built networks: the
 # model registry cannot rebuild them, so the train job exports its generator
 # at every checkpoint (see `generator_export_dir`).
-CUSTOM_ARCHITECTURE = "custom"
+CUSTOM_ARCHITECTURE = models_lib.CUSTOM
 _EXPORT_NAME = re.compile(r"^ckpt-(\d+)$")
 
 

@@ -101,7 +101,7 @@ OBJECTIVE_CASES = [
     ("penalty", "r1", "--penalty"),
     ("aux", "softmax", "--aux"),
     ("critic", "shared_table", "--critic"),
-    ("energy", "began", r"--model \(energy\)"),
+    ("energy", "began", "--energy"),
     ("penalty_weight", -1.0, "--penalty_weight"),
     ("penalty_weight", NAN, "--penalty_weight"),
     ("aux_d_weight", -0.5, "--aux_d_weight"),

@@ -21,7 +21,7 @@ CRITIC_CHOICES = ("projection", "shared")
 ENERGY_CHOICES = ("none", "magan", "ebgan")
 PENALTY_CHOICES = ("none",) + tuple(PENALTY_KINDS)
 # Fields set by a train flag of another name.
-FLAGS = {"energy": "model"}
+FLAGS: dict[str, str] = {}  # Every field has the flag of its own name.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,8 +71,7 @@ class ObjectiveConfig:
     if self.energy not in ENERGY_CHOICES:
       raise InputError(
           f"{flag_name('energy', FLAGS)} must be one of "
-          f"{list(ENERGY_CHOICES)} (the train flag --model: gan, magan or "
-          f"ebgan); got {self.energy!r}.")
+          f"{list(ENERGY_CHOICES)}; got {self.energy!r}.")
     require_number("--penalty_weight", self.penalty_weight, low=0.0,
                    low_open=self.penalty != "none")
     require_number("--aux_d_weight", self.aux_d_weight, low=0.0)

@@ -25,9 +25,10 @@ from tfgan_ext.models import ModelConfig
 from tfgan_ext.nn.normalization import INFERENCE_STATISTICS
 from tfgan_ext.nn.precision import PRECISIONS
 from tfgan_ext.objectives.config import ObjectiveConfig
-from tfgan_ext.train.strategies import STRATEGIES
 
 LR_DECAYS = ("none", "linear")
+# tf.distribute strategies (train/strategies.py builds them).
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 OPTIMIZERS = ("adam", "adamax")       # The trainer's optimizer classes.
 FAKE_LABELS = ("uniform", "real")     # How G's training labels are drawn.
 _DAMAGED = ("If you edited it, restore the value; if it is damaged, restore "

@@ -18,9 +18,9 @@ from typing import Optional
 
 import tensorflow as tf
 
+from tfgan_ext.config import STRATEGIES
 from tfgan_ext.errors import InputError, UnavailableError
 
-STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 
 
 class StrategyUnavailableError(UnavailableError):

@@ -30,7 +30,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext import data as data_lib
+from tfgan_ext import fileio
 from tfgan_ext import workspace
+from tfgan_ext.config_checks import require_number
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation import conditioning as cond
 from tfgan_ext.evaluation import metric_registry as mr
@@ -59,6 +61,7 @@ from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
 from tfgan_ext.evaluation.stats_file import load_reference_stats
 from tfgan_ext.metrics import prdc as prdc_lib
 from tfgan_ext.nn.normalization import set_inference_statistics
+from tfgan_ext.tensor_utils import check_finite_weights
 
 __all__ = ["CONDITIONING_METRICS", "CheckpointUnavailable", "Evaluator",
            "PRDC_METRICS", "REFERENCE_FEATURE_METRICS", "SAMPLE_METRICS",
@@ -128,6 +131,8 @@ class Evaluator:
                reference_stats: Optional[str] = None,
                registry: mr.MetricRegistry = REGISTRY):
     protocol.validate()
+    require_number("progress_every", progress_every, low=0.0,
+                   hint="It is the seconds between progress lines.")
     self.model_dir = model_dir
     self.registry = registry
     self.metrics = parse_metrics(metrics, registry)
@@ -179,6 +184,8 @@ class Evaluator:
                                                 self.info.sample_shape)
       self.scorer = self._class_scorer(class_scores_fn)
     self.results = ResultsFile(model_dir)
+    # The rows go into the run's folder: refused now, not after the work.
+    fileio.check_output_path(self.results.path, "file")
     self._reference = None
     self._real = {}
     self._real_sq_radii = None
@@ -229,17 +236,23 @@ class Evaluator:
       raise CheckpointUnavailable(f"{path} does not exist (rotated away?).")
     if self.custom:
       self._load_export(workspace.checkpoint_step(path))
-      return
-    try:
-      restore_networks(path, self.generator, self.discriminator,
-                       self.objective)
-      if self.generator_kind == "ema":
-        restore_ema_generator(path, self.generator)
-    except (tf.errors.OpError, ValueError, AssertionError, IndexError,
-            OSError) as err:  # IndexError: a truncated data file.
-      raise CheckpointUnavailable(
-          f"{path} could not be read ({type(err).__name__}: "
-          f"{str(err).splitlines()[0][:200]}).") from err
+    else:
+      try:
+        restore_networks(path, self.generator, self.discriminator,
+                         self.objective)
+        if self.generator_kind == "ema":
+          restore_ema_generator(path, self.generator)
+      except (tf.errors.OpError, ValueError, AssertionError, IndexError,
+              OSError) as err:  # IndexError: a truncated data file.
+        raise CheckpointUnavailable(
+            f"{path} could not be read ({type(err).__name__}: "
+            f"{str(err).splitlines()[0][:200]}).") from err
+    # No number is computed from a diverged (or damaged) network.
+    check_finite_weights(self.generator.variables,
+                         f"the generator of {path}")
+    if self._projection is not None:
+      check_finite_weights(self.discriminator.variables,
+                           f"the discriminator of {path}")
 
   def _load_export(self, step: int) -> None:
     """The generator a run with user-built networks exported at `step`."""

@@ -22,8 +22,9 @@ import tensorflow as tf
 
 from tfgan_ext import workspace
 from tfgan_ext.config_checks import require_int, require_number
-from tfgan_ext.errors import InputError, MissingInputError
+from tfgan_ext.errors import InputError, UserError
 from tfgan_ext.evaluation.checkpoint_errors import CheckpointUnavailable
+from tfgan_ext.evaluation.restore import resolve_checkpoint
 
 __all__ = ["PollSummary", "check_poll_settings", "evaluate_once",
            "list_checkpoints", "poll", "read_done_step", "timeout_from_flag"]
@@ -89,11 +90,27 @@ def check_poll_settings(timeout: Optional[float], poll_interval: float,
 
 
 def evaluate_once(evaluator, checkpoint: Optional[str] = None) -> list[dict]:
-  """Evaluates `checkpoint` (default: the newest) and returns its rows."""
-  path = checkpoint or workspace.latest_checkpoint(evaluator.model_dir)
-  if path is None:
-    raise MissingInputError(f"No checkpoint in {evaluator.model_dir}.")
-  return evaluator.evaluate(path)
+  """Evaluates `checkpoint` and returns its rows.
+
+  Args:
+    evaluator: an `Evaluator`.
+    checkpoint: a checkpoint path, or a name in the evaluator's model_dir
+      such as "ckpt-500" (default: the newest; `restore.resolve_checkpoint`).
+
+  Raises:
+    MissingInputError: there is no such checkpoint.
+    InputError: it cannot be read (truncated, damaged, of another run):
+      unlike `poll`, which skips such a checkpoint, a one-off evaluation
+      reports it.
+  """
+  path = resolve_checkpoint(evaluator.model_dir, checkpoint)
+  try:
+    return evaluator.evaluate(path)
+  except CheckpointUnavailable as err:
+    if isinstance(err, UserError):  # Already says what to do.
+      raise
+    raise InputError(f"{err} Evaluate another checkpoint (--checkpoint, "
+                     "e.g. an earlier one).") from err
 
 
 def poll(evaluator, *, timeout: Optional[float] = None,

@@ -40,10 +40,11 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext import workspace
-from tfgan_ext.errors import MissingInputError
+from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.evaluation.exported_generator import (check_generator_kind,
                                                      load_exported_generator)
 from tfgan_ext.nn.normalization import MOVING_VARIABLES, batch_norm_layers
+from tfgan_ext.tensor_utils import check_finite_weights
 from tfgan_ext.train.config import TrainConfig
 from tfgan_ext.train.ema import CHECKPOINT_KEY as EMA_KEY
 
@@ -211,13 +212,31 @@ def restore_generator(model_dir: str, checkpoint: Optional[str] = None,
   if workspace.is_custom(config):
     generator = load_exported_generator(model_dir, step, config)
     check_generator_kind(generator, kind, config)
-    return RestoredGenerator(config, generator, path, step, kind)
-  config, generator, discriminator = workspace.build_models_for(model_dir)
-  if kind == "ema":
-    restore_ema_generator(path, generator)
   else:
-    if use_ema:
+    config, generator, discriminator = workspace.build_models_for(model_dir)
+    if use_ema and kind == "raw":
       logging.info("%s has no EMA generator (ema_decay 0); using the raw "
                    "generator.", model_dir)
-    restore_networks(path, generator, discriminator)
+    _restore_checkpoint(path, generator, discriminator, kind)
+  # Nothing is sampled or exported from a diverged (or damaged) generator.
+  check_finite_weights(generator.variables, f"the generator of {path}")
   return RestoredGenerator(config, generator, path, step, kind)
+
+
+def _restore_checkpoint(path: str, generator, discriminator,
+                        kind: str) -> None:
+  """Restores the `kind` generator of checkpoint `path`; a checkpoint that
+  cannot be read (truncated, damaged, of another architecture) is an
+  InputError naming it."""
+  try:
+    if kind == "ema":
+      restore_ema_generator(path, generator)
+    else:
+      restore_networks(path, generator, discriminator)
+  except (tf.errors.OpError, ValueError, AssertionError, IndexError,
+          OSError) as err:  # IndexError: a truncated data file.
+    raise InputError(
+        f"Checkpoint {path} could not be read ({type(err).__name__}: "
+        f"{str(err).splitlines()[0][:200]}). It is damaged or incomplete, "
+        "or of another run; pass another --checkpoint (e.g. an earlier "
+        "one).") from err

@@ -149,7 +149,7 @@ def test_unwritable_model_dir(tmp_path):
   try:
     if os.access(locked, os.W_OK):
       pytest.skip("running as a user who can write anywhere")
-    with pytest.raises(PermissionError, match="not writable"):
+    with pytest.raises(PermissionError, match="not a writable folder"):
       Trainer(_config(), str(locked / "run"))
   finally:
     locked.chmod(0o700)

@@ -10,6 +10,8 @@ from typing import Callable, Optional
 from absl import logging
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
+
 
 def restore_latest(checkpoint: tf.train.Checkpoint,
                    manager: tf.train.CheckpointManager) -> Optional[str]:
@@ -32,9 +34,10 @@ def restore_latest(checkpoint: tf.train.Checkpoint,
                       "previous one.", path, type(err).__name__,
                       str(err).splitlines()[0][:200])
   if manager.checkpoints:
-    raise RuntimeError(
-        f"No checkpoint in {manager.directory} could be read. Move the "
-        "directory aside to start afresh.")
+    raise InputError(
+        f"No checkpoint in {manager.directory} could be read (all are "
+        "damaged or incomplete, or of another run). Move the directory "
+        "aside to start afresh.")
   return None
 
 

@@ -9,14 +9,14 @@ change: the settings on their own (`check_settings`), the model_dir
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from tfgan_ext import data as data_lib
+from tfgan_ext import fileio
 from tfgan_ext import models as models_lib
 from tfgan_ext.config import TrainConfig
 from tfgan_ext.data.base import DatasetInfo
-from tfgan_ext.errors import InputError, UnwritableError
+from tfgan_ext.errors import InputError
 from tfgan_ext.nn import normalization
 from tfgan_ext.nn import precision as precision_lib
 from tfgan_ext.train import ema as ema_lib
@@ -29,17 +29,11 @@ __all__ = ["check_data_matches_model", "check_label_share",
 
 
 def ensure_writable(model_dir: str) -> None:
-  """Fails early when model_dir cannot be created or written."""
-  probe_dir = model_dir
-  while not os.path.exists(probe_dir):
-    parent = os.path.dirname(os.path.abspath(probe_dir))
-    if parent == probe_dir:
-      break
-    probe_dir = parent
-  if not os.path.isdir(probe_dir) or not os.access(probe_dir, os.W_OK | os.X_OK):
-    raise UnwritableError(
-        f"model_dir {model_dir!r} is not writable ({probe_dir!r} is not a "
-        "writable directory). Choose a --model_dir you can write to.")
+  """Fails early when model_dir cannot be created or written: empty, a
+  file, under a file, a name or path longer than the file system allows
+  (InputError), or in a read-only place (UnwritableError); see
+  `fileio.check_output_path`."""
+  fileio.check_output_path(model_dir, "dir", flag="--model_dir")
 
 
 def check_settings(config: TrainConfig) -> None:

@@ -15,6 +15,8 @@ from typing import Optional, Sequence
 import numpy as np
 import tensorflow as tf
 
+from tfgan_ext.errors import UserError
+
 __all__ = ["NonFiniteError", "NonFiniteLossError", "WEIGHTS_NONFINITE",
            "all_finite", "check", "nonfinite_flags", "pop_flags"]
 
@@ -22,10 +24,17 @@ WEIGHTS_NONFINITE = {"g": "nonfinite_weights/g", "d": "nonfinite_weights/d"}
 _NAMES = {"g": "generator", "d": "discriminator"}
 
 
-class NonFiniteError(FloatingPointError):
+class NonFiniteError(UserError, FloatingPointError):
   """A loss or a G / D weight became NaN or Inf; nothing was saved for the
   bad step. `networks` names the networks whose weights are affected ("g",
-  "d"; empty when only losses are)."""
+  "d"; empty when only losses are).
+
+  A `UserError`: the settings (learning rates, precision) or the data made
+  the run diverge, and the message says what to change, so the binaries
+  print it as one line and exit 2. Unlike other bad input it is found
+  while training: the run's config, logs and checkpoints of earlier steps
+  stay; no checkpoint and no TRAINING_DONE are written after it.
+  """
 
   def __init__(self, message: str, networks: Sequence[str] = ()):
     super().__init__(message)
@@ -71,9 +80,13 @@ def check(step: int, logs: dict[str, float], bad_networks: Sequence[str],
     parts.append(f"{names} weights hold NaN or Inf")
   if bad_logs:
     parts.append(f"non-finite values of {', '.join(bad_logs)}")
+  if last_checkpoint:
+    saved = (f"the last good checkpoint is {last_checkpoint}", ", then "
+             "resume from that checkpoint")
+  else:
+    saved = ("no checkpoint was saved before it", ", then train again")
   raise NonFiniteError(
       f"At step {step}: {'; '.join(parts)}. Nothing was saved for this step; "
-      f"the last good checkpoint is {last_checkpoint}. Lower the learning "
-      "rates (--g_lr / --d_lr), check the data (finite, in [-1, 1]) or use "
-      "--precision=float32, then resume from that checkpoint.",
-      networks=bad_networks)
+      f"{saved[0]}. Lower the learning rates (--g_lr / --d_lr), check the "
+      "data (finite, in [-1, 1]) or use --precision=float32"
+      f"{saved[1]}.", networks=bad_networks)

@@ -48,6 +48,7 @@ from tfgan_ext.errors import InputError
 from tfgan_ext.nn import normalization
 from tfgan_ext.objectives import (GradientCombiner, Objective, build_combiner,
                                   build_objective)
+from tfgan_ext.tensor_utils import check_finite_weights
 from tfgan_ext.train import build as build_lib
 from tfgan_ext.train import checks, exports, finite, run_lock, warm_start
 from tfgan_ext.train import ema as ema_lib
@@ -500,10 +501,18 @@ class Trainer:
 
   def _train(self) -> TrainResult:
     c = self.config
+    # Restored (read only) before config.json is written: a checkpoint that
+    # cannot be used leaves the model_dir as it was.
+    source = self.restore()
+    if source is None and self.init_plan is not None:
+      self._warm_start(self.init_plan)
+      source = self.init_plan.path
+    if source is not None:
+      check_finite_weights(
+          self._weights[0] + self._weights[1],
+          f"the networks restored from {source}")
     if self.is_chief:
       workspace.save_config(c, self.model_dir)
-    if self.restore() is None and self.init_plan is not None:
-      self._warm_start(self.init_plan)
     if self.is_chief and self.current_step() < c.max_steps:
       workspace.remove_training_done(self.model_dir)
     logging.info("Training %s for %d steps in %s (objective: %s; D "

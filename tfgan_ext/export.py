@@ -30,6 +30,7 @@ from typing import Any, Optional, Sequence
 
 import tensorflow as tf
 
+from tfgan_ext import fileio
 from tfgan_ext.errors import InputError
 
 __all__ = ["METADATA_FILE", "SERVING_SIGNATURE", "check_export_dir",
@@ -47,7 +48,10 @@ def uint8_images(images: tf.Tensor) -> tf.Tensor:
 
 
 def check_export_dir(out: str) -> None:
-  """Raises ValueError unless `out` is new or an empty directory."""
+  """Raises InputError (UnwritableError for a read-only place) unless `out`
+  is a new or empty directory that can be written
+  (`fileio.check_output_path`)."""
+  fileio.check_output_path(out, "dir", flag="--out")
   if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
     raise InputError(f"{out} exists and is not an empty directory; remove it "
                      "or choose another --out.")

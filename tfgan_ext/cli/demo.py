@@ -108,7 +108,7 @@ def fresh_trainer(config, model_dir: str) -> Trainer:
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
   start = time.time()
   config = train_flags.config_from_flags()
   if FLAGS["precision"].present:

@@ -28,7 +28,7 @@ PROGRAM = "eval.export_generator"  # Name in messages; see launch.invoked_name.
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
   mc = workspace.load_config(FLAGS.model_dir).model
   shape = models.sample_shape(mc)
   if len(shape) != 3:

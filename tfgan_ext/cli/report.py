@@ -10,6 +10,7 @@ import sys
 
 from absl import flags
 
+from tfgan_ext import fileio
 from tfgan_ext.cli import launch
 from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.evaluation import report
@@ -24,7 +25,8 @@ flags.mark_flags_as_required(["model_dirs", "out"])
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
+  fileio.check_output_path(FLAGS.out, "dir", flag="--out")
   written = report.write_report(FLAGS.model_dirs, FLAGS.out)
   print(f"{len(written['plots'])} plots and {written['table']}")
   return 0

@@ -24,6 +24,7 @@ from tfgan_ext import workspace
 from tfgan_ext.cli import common
 from tfgan_ext.cli import launch
 from tfgan_ext.cli import network_flags
+from tfgan_ext.config_checks import require_number
 from tfgan_ext.errors import (MissingInputError, UsageError,
                               reports_input_errors)
 from tfgan_ext.evaluation import domain_classifier
@@ -75,7 +76,8 @@ flags.DEFINE_string("stats_cache_dir", common.STATS_CACHE_DIR, "Cache of "
 flags.DEFINE_string("data_dir", None, "TFDS data_dir, or the folder of "
                     "the fashion_mnist IDX files.")
 flags.DEFINE_bool("once", False, "Evaluate one checkpoint and exit.")
-flags.DEFINE_string("checkpoint", None, "With --once: this checkpoint "
+flags.DEFINE_string("checkpoint", None, "With --once: this checkpoint, a "
+                    "path or a name in --model_dir such as ckpt-500 "
                     "(default: the newest).")
 flags.DEFINE_float("timeout", 3600.0, "Stop after this many seconds without a "
                    "new checkpoint (<= 0: wait for TRAINING_DONE).")
@@ -113,9 +115,14 @@ def network_for_run(metrics, config):
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
   if FLAGS.checkpoint and not FLAGS.once:
     raise UsageError("--checkpoint needs --once.")
+  # Checked before anything is read or written (NaN must not hang).
+  timeout = evaluation.timeout_from_flag(FLAGS.timeout)
+  evaluation.check_poll_settings(timeout, FLAGS.poll_interval)
+  require_number("--progress_every", FLAGS.progress_every, low=0.0,
+                 hint="It is the seconds between progress lines.")
   metrics = evaluation.parse_metrics(FLAGS.metrics)
   config = workspace.load_config(FLAGS.model_dir)
   network = network_for_run(metrics, config)
@@ -131,9 +138,8 @@ def main(argv):
     else:
       print(evaluation.format_table(rows))
     return 0
-  summary = evaluation.poll(
-      evaluator, timeout=FLAGS.timeout if FLAGS.timeout > 0 else None,
-      poll_interval=FLAGS.poll_interval)
+  summary = evaluation.poll(evaluator, timeout=timeout,
+                            poll_interval=FLAGS.poll_interval)
   logging.info("Evaluated steps %s; skipped %s; stopped by %s.",
                summary.evaluated, summary.skipped, summary.stopped_by)
   return 0

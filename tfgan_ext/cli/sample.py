@@ -21,6 +21,7 @@ from tfgan_ext import models
 from tfgan_ext import workspace
 from tfgan_ext.cli import generator_flags
 from tfgan_ext.cli import launch
+from tfgan_ext.config_checks import require_number
 from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.evaluation import sample_files
 from tfgan_ext.evaluation.progress import Progress
@@ -44,7 +45,9 @@ flags.mark_flag_as_required("num_samples")
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
+  require_number("--progress_every", FLAGS.progress_every, low=0.0,
+                 hint="It is the seconds between progress lines.")
   mc = workspace.load_config(FLAGS.model_dir).model
   spec = sample_files.SampleSpec(
       num_samples=FLAGS.num_samples, z_dim=mc.z_dim,

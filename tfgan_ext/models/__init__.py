@@ -15,6 +15,10 @@ from tfgan_ext.nn.normalization import DEFAULT_DECAY
 
 ARCHITECTURES = ("sagan", "dcgan", "mlp")
 CUSTOM = "custom"  # ModelConfig.architecture of networks the caller builds.
+# The largest image side of the built-in architectures (SAGAN's paper trains
+# at 128, BigGAN at up to 512); larger sides are refused up front instead of
+# running out of memory while the data is resized.
+MAX_IMAGE_SIZE = 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +75,9 @@ class ModelConfig:
     require_int("--z_dim", self.z_dim, 1)
     if self.architecture == CUSTOM:
       return  # The other fields describe built-in networks only.
+    require_int("--image_size", self.image_size, 1, MAX_IMAGE_SIZE,
+                hint="The built-in architectures are meant for sides up to "
+                f"{MAX_IMAGE_SIZE}.")
     require_int("--gf", self.gf, 1)
     require_int("--df", self.df, 1)
     require_int("--attention_resolution", self.attention_resolution, 0)

@@ -150,11 +150,31 @@ def load_classifier(path: str) -> tuple[keras.Model, ClassifierInfo]:
     raise MissingInputError(
         f"No saved classifier at {path!r} (missing {missing}). Train one "
         f"with `python -m eval.train_classifier --dataset=... --out={path}`.")
-  with open(info_path, encoding="utf8") as f:
-    record = json.load(f)
-  fields = {f.name for f in dataclasses.fields(ClassifierInfo)}
-  info = ClassifierInfo(**{k: v for k, v in record.items() if k in fields})
-  return keras.models.load_model(model_path, compile=False), info
+  damaged = (f"Train it again with `python -m eval.train_classifier "
+             f"--dataset=... --out={directory}` (or restore it from a copy).")
+  try:
+    with open(info_path, encoding="utf8") as f:
+      record = json.load(f)
+    fields = {f.name for f in dataclasses.fields(ClassifierInfo)}
+    info = ClassifierInfo(**{k: v for k, v in record.items() if k in fields})
+  except (OSError, ValueError, TypeError, AttributeError) as err:
+    # Not JSON, not an object, or missing fields.
+    raise InputError(f"{info_path} is not a classifier record ("
+                     f"{type(err).__name__}: {_first_line(err)}). "
+                     f"{damaged}") from err
+  try:
+    model = keras.models.load_model(model_path, compile=False)
+  except Exception as err:  # pylint: disable=broad-except
+    # Keras raises many types for a damaged archive (zipfile.BadZipFile,
+    # ValueError, OSError, KeyError, ...).
+    raise InputError(f"{model_path} cannot be loaded ({type(err).__name__}: "
+                     f"{_first_line(err)}). {damaged}") from err
+  return model, info
+
+
+def _first_line(err: BaseException) -> str:
+  text = str(err).strip()
+  return text.splitlines()[0][:200] if text else "no details"
 
 
 def classifier_digest(path: str, length: int = 8) -> Optional[str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Optional
+from typing import Callable, Optional, Union
 
 import numpy as np
 
+from tfgan_ext import fileio
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.reference import ReferenceData, network_outputs
 from tfgan_ext.evaluation.sample_metrics import mode_diversity, quality_score
@@ -15,12 +15,28 @@ from tfgan_ext.metrics.domain_networks import ClassifierNetwork, MixtureNetwork
 __all__ = ["Domain", "classifier_domain", "mixture_domain"]
 
 
-@dataclasses.dataclass
 class Domain:
   """A feature network (with `quality`) and the mode centroids [m, e] in its
-  `pool` embedding."""
-  network: object
-  centroids: np.ndarray
+  `pool` embedding.
+
+  Args:
+    network: the feature network.
+    centroids: float [m, e], or a function returning them: it is called
+      once, when they are first needed (`classifier_domain` so reads real
+      data and writes its features cache only when training starts, not
+      for a run the trainer's checks refuse).
+  """
+
+  def __init__(self, network: object,
+               centroids: Union[np.ndarray, Callable[[], np.ndarray]]):
+    self.network = network
+    self._centroids = centroids
+
+  @property
+  def centroids(self) -> np.ndarray:
+    if callable(self._centroids):
+      self._centroids = np.asarray(self._centroids())
+    return self._centroids
 
   @property
   def name(self) -> str:
@@ -45,10 +61,14 @@ def classifier_domain(classifier_path: str, dataset: str, *, image_size: int,
   if network.info.dataset != dataset:
     raise InputError(f"Classifier {classifier_path!r} was trained on "
                      f"{network.info.dataset!r}, the run uses {dataset!r}.")
+  if cache_dir:
+    fileio.check_output_path(cache_dir, "dir")
   reference = ReferenceData(network, dataset, split, image_size=image_size,
                             channels=channels, num_samples=real_samples,
                             cache_dir=cache_dir, data_dir=data_dir)
-  return Domain(network, reference.class_centroids(network.num_classes))
+  # Computed (and cached) when first needed: SqdCallback.on_train_begin.
+  return Domain(network,
+                lambda: reference.class_centroids(network.num_classes))
 
 
 def mixture_domain(dataset: str) -> Domain:

@@ -182,6 +182,7 @@ class SqdCallback:
 
   def on_train_begin(self, trainer) -> None:
     mc = trainer.config.model
+    _ = self.domain.centroids  # A lazy domain computes them now.
     self.meter.folder = trainer.model_dir
     self.meter.start(generator_fn(trainer.generator, mc.z_dim), mc.z_dim,
                      mc.num_classes)

@@ -36,6 +36,7 @@ function).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable, Sequence
 
 import tensorflow as tf
@@ -650,8 +651,8 @@ def _gradients(loss: tf.Tensor, variables: Sequence[tf.Variable],
 
 
 def _has_default_writer() -> bool:
-  # tf.summary has no public query for the default writer; record_if(False)
-  # would not tell either. `should_record_summaries` is False without one.
+  """Whether summaries would be written now (eager only): False without a
+  default writer."""
   return bool(tf.summary.should_record_summaries())
 
 
@@ -715,10 +716,13 @@ def combine_adversarial_loss(main_loss: TensorLike,
         raise InputError(
             "main_loss and adversarial_loss must have the same first "
             f"dimension; got {main_loss.shape} and {adversarial_loss.shape}.")
-      main_loss = tf.reduce_mean(main_loss,
-                                 axis=list(range(1, main_loss.shape.rank)))
-      adversarial_loss = tf.reduce_mean(
-          adversarial_loss, axis=list(range(1, adversarial_loss.shape.rank)))
+      # Recorded by `tape` (re-entered) so that its gradients see the means.
+      with tape if tape is not None else contextlib.nullcontext():
+        main_loss = tf.reduce_mean(main_loss,
+                                   axis=list(range(1, main_loss.shape.rank)))
+        adversarial_loss = tf.reduce_mean(
+            adversarial_loss,
+            axis=list(range(1, adversarial_loss.shape.rank)))
 
     eager_without_tape = tf.executing_eagerly() and tape is None
     want_grad_summaries = gradient_summaries and not (

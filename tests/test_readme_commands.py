@@ -311,6 +311,17 @@ COMMANDS = {
 }
 
 
+def fid_inception(sandbox: str, made: Made) -> None:
+  """The imported FID Inception (`make inception`) in the sandbox's home,
+  where `tfgan_ext.metrics.fid` looks for it."""
+  del made
+  from tfgan_ext.metrics.fid_inception import default_fid_inception_dir
+  cache = os.path.join(sandbox, "home", ".cache", "tfgan_ext")
+  os.makedirs(cache, exist_ok=True)
+  os.symlink(default_fid_inception_dir(),
+             os.path.join(cache, "fid_inception_v3"))
+
+
 @dataclasses.dataclass(frozen=True)
 class PyWay:
   """How a documented Python block runs here and what it must print."""
@@ -326,6 +337,20 @@ PYTHON_BLOCKS = {
         setup=exported_generator),
     "losses.hinge_discriminator_loss": PyWay(
         shows=("0.833 1.167 0.167\n1.0\n",)),
+    # README's Python quick start (fewer epochs and samples here).
+    "tfgan_ext.metrics.fid(images[:200]": PyWay(
+        shows=("FID: ",), setup=fid_inception, cost=3,
+        replace=((r"epochs=10", "epochs=2"), (r"\[:200\]", "[:100]"),
+                 (r"sample\(200\)", "sample(100)"))),
+    'penalty="zero_gp", penalty_weight=1.0': PyWay(shows=("(4, 8, 8, 1)",)),
+    'aux="multi_hinge")  # MHGAN': PyWay(shows=("True\n(3, 8, 8, 1)",)),
+    "tfgan_ext.Trainer(config, model_dir": PyWay(
+        shows=("20\n['ckpt-10', 'ckpt-20']",), cost=2),
+    "callbacks.WeightAngles()": PyWay(shows=("e-",)),
+    "metrics.frechet_distance(a, b)": PyWay(shows=("2.3",)),
+    "modified_discriminator_loss(real, fake)": PyWay(
+        shows=("1.2193 0.8268 3.0000",)),
+    "def train_step(real, noise)": PyWay(shows=("finite losses: True",)),
 }
 
 

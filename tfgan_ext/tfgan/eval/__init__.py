@@ -17,7 +17,7 @@ Usage: `from tfgan_ext import tfgan` then `tfgan.eval.<name>`, as with
 `import tensorflow_gan as tfgan`.
 """
 
-from tfgan_ext.tfgan.eval.classifier_score import (
+from tfgan_ext.tfgan.eval.scores import (
     classifier_score, classifier_score_from_logits)
 from tfgan_ext.tfgan.eval.frechet import (
     diagonal_only_frechet_classifier_distance_from_activations,

@@ -60,6 +60,7 @@ def _frechet_of_activations(a: np.ndarray, b: np.ndarray):
   return (library_frechet.frechet_distance(a, b),)
 
 
+@_adapt.not_converted
 def frechet_classifier_distance_from_activations(activations1: Any,
                                                  activations2: Any
                                                  ) -> tf.Tensor:
@@ -104,6 +105,7 @@ def _float64_pair(activations1: Any, activations2: Any):
   return a.dtype, tf.cast(a, tf.float64), tf.cast(b, tf.float64)
 
 
+@_adapt.not_converted
 def mean_only_frechet_classifier_distance_from_activations(
     activations1: Any, activations2: Any) -> tf.Tensor:
   """|m - m_w|^2 of the two activation sets' means, in float64.
@@ -116,6 +118,7 @@ def mean_only_frechet_classifier_distance_from_activations(
   return tf.cast(tf.reduce_sum(tf.square(diff)), dtype)
 
 
+@_adapt.not_converted
 def diagonal_only_frechet_classifier_distance_from_activations(
     activations1: Any, activations2: Any) -> tf.Tensor:
   """The Fréchet distance with the covariances cut to their diagonals.

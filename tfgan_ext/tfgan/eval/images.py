@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext.errors import InputError
+from tfgan_ext.tfgan.eval import _adapt
 
 __all__ = ["image_grid", "image_reshaper", "python_image_grid"]
 
@@ -27,6 +28,7 @@ def _tile(x: Any, grid_shape: Sequence[int], image_shape: Sequence[int],
   return reshape(x, (rows * height, cols * width, channels))
 
 
+@_adapt.not_converted
 def image_grid(input_tensor: Any, grid_shape: Sequence[int],
                image_shape: Sequence[int] = (32, 32),
                num_channels: int = 3) -> tf.Tensor:
@@ -98,6 +100,7 @@ def _check_image(image: tf.Tensor) -> None:
     raise InputError("image_reshaper only supports 1 or 3 channel images.")
 
 
+@_adapt.not_converted
 def image_reshaper(images: Any, num_cols: Optional[int] = None) -> tf.Tensor:
   """Images tiled in a nearly square grid, empty tiles zero.
 

@@ -42,7 +42,7 @@ from absl import logging
 from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.metrics import feature_networks
 from tfgan_ext.metrics import fid_inception
-from tfgan_ext.tfgan.eval import classifier_score as _score
+from tfgan_ext.tfgan.eval import scores as _score
 from tfgan_ext.tfgan.eval import frechet as _frechet
 from tfgan_ext.tfgan.eval import kernel as _kernel
 from tfgan_ext.tfgan.eval import running as _running

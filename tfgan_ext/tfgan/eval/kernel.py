@@ -84,6 +84,7 @@ def block_estimate(a: np.ndarray, b: np.ndarray,
   return float(mean), float(np.sqrt(variance / n_blocks))
 
 
+@_adapt.not_converted
 def kernel_classifier_distance_and_std_from_activations(
     activations1: Any, activations2: Any, max_block_size: int = 1024,
     dtype: Optional[Any] = None) -> Tuple[tf.Tensor, tf.Tensor]:
@@ -122,6 +123,7 @@ def kernel_classifier_distance_and_std_from_activations(
       [dtype, dtype])
 
 
+@_adapt.not_converted
 def kernel_classifier_distance_from_activations(
     activations1: Any, activations2: Any, max_block_size: int = 1024,
     dtype: Optional[Any] = None) -> tf.Tensor:

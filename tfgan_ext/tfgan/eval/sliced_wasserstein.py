@@ -17,7 +17,8 @@ here, following TF-GAN step by step:
 3. the distance between two patch sets: the mean over
    `random_sampling_count` random projections (`random_projection_dim`
    unit-norm Gaussian directions from `tf.random.normal`) of the mean
-   absolute difference of the sorted projections; with `use_svd`, projections
+   absolute difference of the sorted projections (all projections drawn in
+   one batch); with `use_svd`, projections
    onto the principal axes of both sets together instead.
 
 Images are [N, H, H, 3] with static shapes; any value range (TF-GAN's tests
@@ -33,6 +34,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext.errors import InputError
+from tfgan_ext.tfgan.eval import _adapt
 
 __all__ = ["laplacian_pyramid", "sliced_wasserstein_distance"]
 
@@ -64,6 +66,7 @@ def _up(batch: tf.Tensor) -> tf.Tensor:
   return _blur(spread, 4.0)
 
 
+@_adapt.not_converted
 def laplacian_pyramid(batch: Any, num_levels: int) -> List[tf.Tensor]:
   """The Laplacian pyramid of float32 images, finest level first."""
   levels = [tf.cast(batch, tf.float32)]
@@ -109,15 +112,17 @@ def _sorted_columns(matrix: tf.Tensor) -> tf.Tensor:
 
 def _distance_random(a: tf.Tensor, b: tf.Tensor, count: int,
                      projection_dim: int) -> tf.Tensor:
-  distances = []
-  for _ in range(count):
-    directions = tf.random.normal([tf.shape(a)[1], projection_dim])
-    directions *= tf.math.rsqrt(
-        tf.reduce_sum(tf.square(directions), axis=0, keepdims=True))
-    distances.append(tf.reduce_mean(tf.abs(
-        _sorted_columns(tf.matmul(a, directions))
-        - _sorted_columns(tf.matmul(b, directions)))))
-  return tf.reduce_mean(distances)
+  """Mean over `count` projections of `projection_dim` directions each.
+
+  TF-GAN loops over the projections; all count * projection_dim directions
+  are drawn and sorted at once here. Every projection has the same number of
+  entries, so the mean of the per-projection means is the overall mean.
+  """
+  directions = tf.random.normal([tf.shape(a)[1], count * projection_dim])
+  directions *= tf.math.rsqrt(
+      tf.reduce_sum(tf.square(directions), axis=0, keepdims=True))
+  return tf.reduce_mean(tf.abs(_sorted_columns(tf.matmul(a, directions))
+                               - _sorted_columns(tf.matmul(b, directions))))
 
 
 def _distance_svd(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
@@ -127,6 +132,7 @@ def _distance_svd(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
                                - _sorted_columns(projected_b)))
 
 
+@_adapt.not_converted
 def sliced_wasserstein_distance(real_images: Any, fake_images: Any,
                                 resolution_min: int = 16,
                                 patches_per_image: int = 64,

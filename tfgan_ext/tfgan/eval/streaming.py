@@ -158,6 +158,7 @@ def _frechet_value(slots: Dict[str, tf.Variable], dtype: tf.DType):
   return tf.cast(value, dtype)
 
 
+@_adapt.not_converted
 def frechet_classifier_distance_from_activations_streaming(
     activations1: Any, activations2: Any, *,
     state: Optional[StreamingState] = None) -> Tuple[tf.Tensor, tf.Tensor]:
@@ -214,6 +215,7 @@ def _score_value(slots: Dict[str, tf.Variable], dtype: tf.DType):
   return tf.cast(tf.exp(log_score), dtype)
 
 
+@_adapt.not_converted
 def classifier_score_from_logits_streaming(
     logits: Any, *, state: Optional[StreamingState] = None
 ) -> Tuple[tf.Tensor, tf.Tensor]:

@@ -4,14 +4,11 @@
 They write `tf.summary` events to the default writer at the default step,
 so call them under `with writer.as_default(step=step):` (or after
 `tf.summary.experimental.set_step`); without a default writer they write
-nothing, as TF 2's `tf.summary` does. TF 1 put summaries in graph
-collections instead.
-
-Float images are mapped to [0, 1] one image at a time by TF 1's image
-summary rule (TF 2's `tf.summary.image` would clip a [-1, 1] GAN image to
-[0, 1]): an image without negative values is divided by its maximum; an
-image with negative values is shifted so 0 lands at 127/255 and scaled so
-its minimum reaches 0 or its maximum reaches 1.
+nothing. That is what TF-GAN's TF 1 summary calls do under TF 2 (they are
+forwarded to TensorBoard's v2 ops): the same tags ("real_data",
+"generated_data", "image_comparison", ...), and float images clipped to
+[0, 1] by `tf.summary.image` (map [-1, 1] images to [0, 1] first to see
+them whole).
 
 The models are duck-typed TF-GAN namedtuples (`GANModel`, `CycleGANModel`,
 `StarGANModel`): only the fields used are read. Two TF 1 parts have TF 2
@@ -42,25 +39,8 @@ __all__ = [
 ]
 
 
-def _summary_images(images: tf.Tensor) -> tf.Tensor:
-  """Images for tf.summary.image: uint8 unchanged; floats to [0, 1] per
-  image by TF 1's rule (see the module docstring)."""
-  images = tf.convert_to_tensor(images)
-  if images.dtype == tf.uint8:
-    return images
-  images = tf.cast(images, tf.float32)
-  low = tf.reduce_min(images, axis=[1, 2, 3], keepdims=True)
-  high = tf.reduce_max(images, axis=[1, 2, 3], keepdims=True)
-  positive = tf.math.divide_no_nan(images, high)
-  scale = tf.minimum(tf.math.divide_no_nan(127.0, -low),
-                     tf.where(high > 0, 128.0 / tf.maximum(high, 1e-30),
-                              float("inf")))
-  signed = (127.0 + scale * images) / 255.0
-  return tf.clip_by_value(tf.where(low < 0, signed, positive), 0.0, 1.0)
-
-
 def _write_image(name: str, images: tf.Tensor, max_outputs: int) -> None:
-  tf.summary.image(name, _summary_images(images), max_outputs=max_outputs)
+  tf.summary.image(name, images, max_outputs=max_outputs)
 
 
 def _check_image(data: Any, field: str) -> tf.Tensor:

@@ -27,6 +27,7 @@ def _score_of_logits(logits: np.ndarray):
   return (library_inception_score(logits, num_splits=1)[0],)
 
 
+@_adapt.not_converted
 def classifier_score_from_logits(logits: Any) -> tf.Tensor:
   """Classifier score of `logits` [N, num_classes].
 

@@ -198,7 +198,7 @@ def bad_runs(tmp_path_factory):
     ("two_feature_networks", "eval.write_stats: Give --classifier_path or "
      "--inception_path, not both. Try --helpshort."),
     ("demo_unknown_loss", "experiments.demo: Unknown adversarial loss "
-     "'bogus'; valid names: "),
+     "'bogus': --loss must be one of "),
 ])
 def test_binary_prints_only_the_message(bad_runs, case, message):
   proc, before, after = bad_runs[case]
@@ -237,15 +237,16 @@ def test_eval_without_inception_names_the_offline_classifier(bad_runs):
 # ------------------------------------- the demo replaces ./demo_run safely
 class _FakeTrainer:
   """Stands in for Trainer in demo.fresh_trainer: writes into model_dir,
-  then refuses batch_size < 1 (the real Trainer writes nothing first; the
-  demo_unknown_loss run above checks that path end to end)."""
+  then refuses seed 13 (a stand-in for any refusal: invalid values are
+  refused when the config is made; the real Trainer writes nothing first;
+  the demo_unknown_loss run above checks that path end to end)."""
 
   def __init__(self, config, model_dir):
     os.makedirs(model_dir, exist_ok=True)
     with open(os.path.join(model_dir, "partial"), "w") as f:
       f.write("written before the check")
-    if config.batch_size < 1:
-      raise errors.InputError("batch_size must be >= 1")
+    if config.seed == 13:
+      raise errors.InputError("seed 13 is refused by the stand-in")
     self.model_dir = model_dir
 
 
@@ -258,8 +259,8 @@ def test_demo_replaces_its_run_only_once_the_trainer_is_built(tmp_path,
   os.mkdir(model_dir)
   save_config(_digits_config(), model_dir)  # An older demo.
   before = tree_contents(model_dir)
-  bad = dataclasses.replace(_digits_config(), batch_size=0)
-  with pytest.raises(errors.InputError, match="batch_size"):
+  bad = dataclasses.replace(_digits_config(), seed=13)
+  with pytest.raises(errors.InputError, match="seed 13"):
     demo.fresh_trainer(bad, model_dir)
   assert tree_contents(model_dir) == before  # Put back as it was.
   assert os.listdir(tmp_path) == ["demo_run"]  # Nothing left aside.

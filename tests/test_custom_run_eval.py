@@ -183,8 +183,8 @@ def test_custom_run_sample_binaries_and_refusals(custom_run, tmp_path):
                      r"'validation_accuracy'\] need the run's discriminator"):
     evaluation.Evaluator(conditional, "fid,validation_accuracy,self_accuracy",
                          PROTOCOL, CountingNetwork())
-  # The model registry does not know the architecture.
-  with pytest.raises(InputError, match="Unknown architecture 'custom'"):
+  # The model registry builds nothing from a "custom" ModelConfig.
+  with pytest.raises(InputError, match="nothing to build"):
     models.build_models(MODEL)
 
 

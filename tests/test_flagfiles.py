@@ -11,6 +11,7 @@ import pytest
 
 from tfgan_ext.cli import train_flags
 from tfgan_ext import data as data_lib
+from tfgan_ext.train import resolve
 from tfgan_ext import models as models_lib
 from tfgan_ext.objectives import build_combiner, build_objective
 
@@ -75,7 +76,8 @@ def test_flagfile_parses_and_its_objective_composes(path, parse, monkeypatch):
       del split, unused
       return data_lib.DatasetInfo(name, 10, (image_size, image_size,
                                              channels), None)
-    monkeypatch.setattr(train_flags.data_lib, "dataset_info", offline_info)
+    # The library resolves dataset-dependent fields (train/resolve.py).
+    monkeypatch.setattr(resolve.data_lib, "dataset_info", offline_info)
     config = train_flags.config_from_flags()  # Every config checks itself.
   assert config.objective == objective_config
 

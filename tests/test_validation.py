@@ -33,7 +33,7 @@ MODEL_CASES = [  # (field, bad value, what the message must name)
     ("image_size", 12, "power-of-2"),  # SAGAN
     ("image_size", 32.0, "--image_size must be an integer"),
     ("channels", 0, "--channels"),
-    ("num_classes", -1, "--num_classes"),
+    ("num_classes", -2, "--num_classes"),
     ("z_dim", 0, "--z_dim"),
     ("z_dim", True, "--z_dim must be an integer"),
     ("gf", 0, "--gf"),

@@ -1,5 +1,8 @@
 """Every GAN loss of the library, as pure functions on tensors.
 
+* `elementwise`: the per-element terms of the adversarial and ACGAN losses
+  (unreduced, dtype kept); the batch-mean losses below and TF-GAN's
+  weighted forms (`tfgan_ext.tfgan.losses`) reduce them.
 * `adversarial`: the standard unconditional losses (TF-GAN's set, in SQD's
   Table 1 per-term form).
 * `classification`: auxiliary classifier losses, MHGAN's multi-hinge
@@ -13,6 +16,7 @@ Nothing here imports the objectives or the train loop.
 """
 
 from tfgan_ext.losses import aw
+from tfgan_ext.losses import elementwise
 from tfgan_ext.losses import magan
 from tfgan_ext.losses.adversarial import ADVERSARIAL_LOSSES
 from tfgan_ext.losses.adversarial import AdversarialLoss
@@ -58,6 +62,7 @@ __all__ = [
     "aw_weights_and_case",
     "combine_gradients",
     "convergence_measure",
+    "elementwise",
     "get_adversarial_loss",
     "get_classification_loss",
     "gradient_penalty",

@@ -6,7 +6,8 @@ in the per-term form of the SQD paper's Table 1. Every discriminator loss
 returns `(loss_real, loss_fake)`, the batch means of its real and fake
 parts, so callers can weight them (aw-loss) or log them separately; the
 total is their sum. Every generator loss returns one scalar.
-All are minimized. Inputs are logits D(.) of shape [B] or [B, 1] as TF tensors
+All are minimized; each is the batch mean of the per-element terms in
+`elementwise`. Inputs are logits D(.) of shape [B] or [B, 1] as TF tensors
 or NumPy arrays; outputs are float32 scalar tensors. Means are per call (per
 replica under `tf.distribute`); global-batch scaling is the caller's job.
 """
@@ -20,6 +21,7 @@ from typing import Callable, Mapping
 import tensorflow as tf
 
 from tfgan_ext.errors import InputError
+from tfgan_ext.losses import elementwise
 
 TensorLike = tf.types.experimental.TensorLike
 DiscriminatorLossFn = Callable[[TensorLike, TensorLike],
@@ -29,6 +31,10 @@ GeneratorLossFn = Callable[[TensorLike], tf.Tensor]
 
 def _f32(x: TensorLike) -> tf.Tensor:
   return tf.cast(tf.convert_to_tensor(x), tf.float32)
+
+
+def _means(terms: tuple[tf.Tensor, tf.Tensor]) -> tuple[tf.Tensor, tf.Tensor]:
+  return tf.reduce_mean(terms[0]), tf.reduce_mean(terms[1])
 
 
 def hinge_discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike
@@ -44,8 +50,8 @@ def hinge_discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike
   Returns:
     (loss_real, loss_fake): float32 scalars.
   """
-  return (tf.reduce_mean(tf.nn.relu(1.0 - _f32(real_logits))),
-          tf.reduce_mean(tf.nn.relu(1.0 + _f32(fake_logits))))
+  return _means(elementwise.hinge_discriminator_terms(
+      _f32(real_logits), _f32(fake_logits)))
 
 
 def hinge_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
@@ -54,7 +60,7 @@ def hinge_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
   TF-GAN's `wasserstein_hinge_generator_loss`. `fake_logits`: [B] or [B, 1];
   returns a float32 scalar.
   """
-  return -tf.reduce_mean(_f32(fake_logits))
+  return tf.reduce_mean(elementwise.hinge_generator_terms(_f32(fake_logits)))
 
 
 def nonsaturating_discriminator_loss(real_logits: TensorLike,
@@ -72,8 +78,8 @@ def nonsaturating_discriminator_loss(real_logits: TensorLike,
   Returns:
     (loss_real, loss_fake): float32 scalars.
   """
-  return (tf.reduce_mean(tf.nn.softplus(-_f32(real_logits))),
-          tf.reduce_mean(tf.nn.softplus(_f32(fake_logits))))
+  return _means(elementwise.nonsaturating_discriminator_terms(
+      _f32(real_logits), _f32(fake_logits)))
 
 
 def nonsaturating_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
@@ -82,7 +88,8 @@ def nonsaturating_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
   TF-GAN's `modified_generator_loss`. `fake_logits`: [B] or [B, 1]; returns
   a float32 scalar.
   """
-  return tf.reduce_mean(tf.nn.softplus(-_f32(fake_logits)))
+  return tf.reduce_mean(
+      elementwise.nonsaturating_generator_terms(_f32(fake_logits)))
 
 
 def minimax_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
@@ -91,7 +98,8 @@ def minimax_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
   the unrolled-GAN paper's mixture experiment uses it; TF-GAN's
   `minimax_generator_loss`. D's loss is NSGAN's. `fake_logits`: [B] or
   [B, 1]; returns a float32 scalar."""
-  return -tf.reduce_mean(tf.nn.softplus(_f32(fake_logits)))
+  return tf.reduce_mean(
+      elementwise.minimax_generator_terms(_f32(fake_logits)))
 
 
 def least_squares_discriminator_loss(real_logits: TensorLike,
@@ -109,8 +117,8 @@ def least_squares_discriminator_loss(real_logits: TensorLike,
   Returns:
     (loss_real, loss_fake): float32 scalars.
   """
-  return (tf.reduce_mean(tf.square(_f32(real_logits) - 1.0)),
-          tf.reduce_mean(tf.square(_f32(fake_logits))))
+  return _means(elementwise.least_squares_discriminator_terms(
+      _f32(real_logits), _f32(fake_logits)))
 
 
 def least_squares_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
@@ -119,7 +127,8 @@ def least_squares_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
   TF-GAN's `least_squares_generator_loss` times 2 (no 0.5 factor).
   `fake_logits`: [B] or [B, 1]; returns a float32 scalar.
   """
-  return tf.reduce_mean(tf.square(_f32(fake_logits) - 1.0))
+  return tf.reduce_mean(
+      elementwise.least_squares_generator_terms(_f32(fake_logits)))
 
 
 def wasserstein_discriminator_loss(real_logits: TensorLike,
@@ -136,7 +145,8 @@ def wasserstein_discriminator_loss(real_logits: TensorLike,
   Returns:
     (loss_real, loss_fake): float32 scalars.
   """
-  return -tf.reduce_mean(_f32(real_logits)), tf.reduce_mean(_f32(fake_logits))
+  return _means(elementwise.wasserstein_discriminator_terms(
+      _f32(real_logits), _f32(fake_logits)))
 
 
 def wasserstein_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
@@ -144,7 +154,8 @@ def wasserstein_generator_loss(fake_logits: TensorLike) -> tf.Tensor:
 
   `fake_logits`: [B] or [B, 1]; returns a float32 scalar.
   """
-  return -tf.reduce_mean(_f32(fake_logits))
+  return tf.reduce_mean(
+      elementwise.wasserstein_generator_terms(_f32(fake_logits)))
 
 
 @dataclasses.dataclass(frozen=True)

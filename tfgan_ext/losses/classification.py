@@ -18,6 +18,7 @@ from typing import Callable, Mapping
 import tensorflow as tf
 
 from tfgan_ext.errors import InputError
+from tfgan_ext.losses import elementwise
 
 TensorLike = tf.types.experimental.TensorLike
 
@@ -60,8 +61,7 @@ def acgan_loss(class_logits: TensorLike, labels: TensorLike) -> tf.Tensor:
   """
   logits = tf.cast(tf.convert_to_tensor(class_logits), tf.float32)
   labels = tf.cast(tf.convert_to_tensor(labels), tf.int32)
-  return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-      labels=labels, logits=logits))
+  return tf.reduce_mean(elementwise.softmax_cross_entropy_terms(logits, labels))
 
 
 @dataclasses.dataclass(frozen=True)

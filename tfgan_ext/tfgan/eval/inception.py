@@ -32,7 +32,6 @@ the images as given. Modules are loaded once per process and cached.
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any, Callable, Dict, Optional, Sequence, Union
 
@@ -106,7 +105,8 @@ def _hub_caller(module: str) -> Callable[[tf.Tensor], Any]:
       import tensorflow_hub as hub  # pylint: disable=g-import-not-at-top
       loaded = hub.load(path)
     # The TF 1 Hub format's "default" signature, else the module's __call__.
-    _LOADED[module] = feature_networks._module_caller(loaded)  # pylint: disable=protected-access
+    caller = feature_networks._module_caller  # pylint: disable=protected-access
+    _LOADED[module] = caller(loaded)
   return _LOADED[module]
 
 
@@ -281,11 +281,10 @@ def kernel_inception_distance(input_tensor1: Any, input_tensor2: Any, *,
       max_block_size, dtype)
 
 
-def kernel_inception_distance_and_std(input_tensor1: Any, input_tensor2: Any,
-                                      *, classifier_fn: Optional[Callable] = None,
-                                      num_batches: int = 1,
-                                      max_block_size: int = 1024,
-                                      dtype: Any = None):
+def kernel_inception_distance_and_std(
+    input_tensor1: Any, input_tensor2: Any, *,
+    classifier_fn: Optional[Callable] = None, num_batches: int = 1,
+    max_block_size: int = 1024, dtype: Any = None):
   """`kernel_classifier_distance_and_std` with the Inception pool_3
   features."""
   return _kernel.kernel_classifier_distance_and_std(

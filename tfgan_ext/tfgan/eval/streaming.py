@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
-import numpy as np
 import tensorflow as tf
 
 from tfgan_ext.errors import InputError

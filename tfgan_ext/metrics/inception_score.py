@@ -9,14 +9,17 @@ import numpy as np
 __all__ = ["inception_score", "split_scores"]
 
 
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
+def _softmax(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+  """(p, log p) of the rows of `logits` [n, K], with one exp pass."""
   shifted = logits - logits.max(axis=1, keepdims=True)
-  return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+  unnormalized = np.exp(shifted)
+  total = unnormalized.sum(axis=1, keepdims=True)
+  return unnormalized / total, shifted - np.log(total)
 
 
-def _score(log_p: np.ndarray) -> float:
-  """exp(E_x KL(p(y|x) || p(y))) for one split of log-probabilities [n, K]."""
-  p = np.exp(log_p)
+def _score(p: np.ndarray, log_p: np.ndarray) -> float:
+  """exp(E_x KL(p(y|x) || p(y))) for one split: probabilities p [n, K] and
+  their logarithms."""
   marginal = p.mean(axis=0)
   with np.errstate(divide="ignore"):
     log_marginal = np.log(marginal)
@@ -37,9 +40,12 @@ def split_scores(logits: np.ndarray, num_splits: int = 10, *,
   n = logits.shape[0]
   if not 1 <= num_splits <= n:
     raise ValueError(f"num_splits must be in [1, {n}], got {num_splits}.")
-  order = np.random.default_rng(seed).permutation(n)
-  log_p = _log_softmax(logits)[order]
-  return np.array([_score(part) for part in np.array_split(log_p, num_splits)])
+  p, log_p = _softmax(logits)
+  if num_splits > 1:  # One split's score does not depend on the row order.
+    order = np.random.default_rng(seed).permutation(n)
+    p, log_p = p[order], log_p[order]
+  return np.array([_score(a, b) for a, b in zip(
+      np.array_split(p, num_splits), np.array_split(log_p, num_splits))])
 
 
 def inception_score(logits: np.ndarray, num_splits: int = 10, *,

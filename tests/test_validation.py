@@ -9,6 +9,7 @@ import math
 import os
 import zipfile
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -482,3 +483,14 @@ def test_dataclasses_replace_is_checked_too():
     dataclasses.replace(config, g_lr=-1e-4)
   with pytest.raises(InputError, match="--gf"):
     dataclasses.replace(config.model, gf=0)
+
+
+def test_check_finite_weights_reads_keras_variables():
+  """Keras variables (str dtypes), as every network of the library holds."""
+  layer = keras.layers.Dense(2)
+  layer.build((None, 3))
+  counter = keras.Variable(0, dtype="int64", trainable=False)
+  assert tensor_utils.non_finite_variables(layer.variables + [counter]) == []
+  layer.kernel.assign(np.full((3, 2), np.nan, np.float32))
+  assert tensor_utils.non_finite_variables(layer.variables + [counter]) == [
+      layer.kernel.path]

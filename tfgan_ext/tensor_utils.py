@@ -102,7 +102,7 @@ def non_finite_variables(variables: Sequence[tf.Variable]) -> list[str]:
   a NaN or an infinity, in the given order; [] when all are finite."""
   bad = []
   for variable in variables:
-    if not variable.dtype.is_floating:
+    if not tf.as_dtype(variable.dtype).is_floating:  # Keras: a str dtype.
       continue
     if not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(
         variable)))):

@@ -232,6 +232,21 @@ def exported_generator(sandbox: str, made: Made) -> None:
   shutil.copytree(made.exported, os.path.join(sandbox, "exports", "demo"))
 
 
+def fid_inception(sandbox: str, made: Made) -> None:
+  """~/.cache/tfgan_ext/fid_inception_v3 in the sandbox's HOME: a link to
+  the FID Inception `make inception` imported (make test runs it first), for
+  blocks that compute an Inception FID."""
+  del made
+  source = os.environ.get("TFGAN_EXT_FID_INCEPTION") or os.path.join(
+      os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+      "tfgan_ext", "fid_inception_v3")
+  assert os.path.isdir(source), (
+      f"No imported FID Inception at {source}: run `make inception`.")
+  target = os.path.join(sandbox, "home", ".cache", "tfgan_ext")
+  os.makedirs(target, exist_ok=True)
+  os.symlink(source, os.path.join(target, "fid_inception_v3"))
+
+
 @dataclasses.dataclass(frozen=True)
 class Way:
   """How a documented command runs here and what it must do."""

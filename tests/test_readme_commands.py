@@ -66,8 +66,6 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
-import time
 from typing import Callable, Optional
 
 import pytest
@@ -234,6 +232,21 @@ def exported_generator(sandbox: str, made: Made) -> None:
   shutil.copytree(made.exported, os.path.join(sandbox, "exports", "demo"))
 
 
+def fid_inception(sandbox: str, made: Made) -> None:
+  """~/.cache/tfgan_ext/fid_inception_v3 in the sandbox's HOME: a link to
+  the FID Inception `make inception` imported (make test runs it first), for
+  blocks that compute an Inception FID."""
+  del made
+  source = os.environ.get("TFGAN_EXT_FID_INCEPTION") or os.path.join(
+      os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+      "tfgan_ext", "fid_inception_v3")
+  assert os.path.isdir(source), (
+      f"No imported FID Inception at {source}: run `make inception`.")
+  target = os.path.join(sandbox, "home", ".cache", "tfgan_ext")
+  os.makedirs(target, exist_ok=True)
+  os.symlink(source, os.path.join(target, "fid_inception_v3"))
+
+
 @dataclasses.dataclass(frozen=True)
 class Way:
   """How a documented command runs here and what it must do."""
@@ -265,11 +278,14 @@ COMMANDS = {
         "--inspect", shows="Event statistics", setup=run_logs),
     "tensorboard --logdir runs/mhgan": Way("--inspect",
                                            shows="Event statistics"),
-    MADE_BY: Way(f"--max_steps=2 {TINY}", shows="classifier + evaluation took"),
+    MADE_BY: Way(f"--max_steps=2 {TINY}",
+                 shows="classifier + evaluation took"),
     TRAIN + "mhgan_digits.cfg --model_dir=runs/mhgan": Way(
         f"--max_steps=2 {TINY}", cost=3),
+    # The table's reference column: split (examples used).
     "python -m eval.run --model_dir=runs/mhgan": Way(
-        "--num_samples=100", shows="fid", setup=digits_classifier, cost=2),
+        "--num_samples=100", shows="train (100)", setup=digits_classifier,
+        cost=2),
     # No data in the sandbox's HOME: the clear offline error.
     TRAIN + "sagan_cifar10.cfg": Way(
         f"--max_steps=2 {TINY8}",
@@ -295,10 +311,11 @@ COMMANDS = {
         "--epochs=1 --data_dir=fmnist", shows="Saved to",
         setup=fashion_mnist_files),
     "python -m eval.run --model_dir=demo_run --classifier_path": Way(
-        "--once --num_samples=100", shows="fid", setup=demo_run, cost=2),
+        "--once --num_samples=100", shows="train (100)", setup=demo_run,
+        cost=2),
     "python -m eval.run --model_dir=demo_run --classifier_path="
     "classifiers/digits_16px --reference_stats": Way(
-        "--num_samples=100", shows="fid", setup=demo_run),
+        "--num_samples=100", shows="file:digits_train.npz@", setup=demo_run),
     # HOME is empty in the sandbox: no imported FID Inception there.
     "python -m eval.run --model_dir=demo_run --inception_path": Way(
         error="does not exist", setup=demo_run),

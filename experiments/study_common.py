@@ -7,16 +7,15 @@ plots and writes a markdown section to results/<study>/section.md that
 `python -m experiments.study_report` gathers into REPORT.md.
 
 Runs live in runs/studies/<study>/<run>; a study started again reuses the
-runs that finished (TRAINING_DONE at the requested step, same command and
-flagfile contents as recorded in <run>.key) and the rows already in their
-eval_results.jsonl.
+runs that finished (TRAINING_DONE at the requested step, same settings as
+recorded in <run>.key: see study_keys, whose keys do not depend on file
+paths) and the rows already in their eval_results.jsonl.
 """
 
 from __future__ import annotations
 
 from concurrent import futures
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -34,6 +33,7 @@ from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.evaluation.report import read_scalars
 from tfgan_ext.train.config import TrainConfig, load_saved_config
 from tfgan_ext.workspace import DONE_FILE, TRAIN_LOGS
+from experiments import study_keys
 from experiments import study_rules
 
 CONFIGS = os.path.join(os.path.dirname(__file__), "configs")
@@ -86,15 +86,6 @@ def config_path(name: str) -> str:
   if not os.path.exists(path):
     raise FileNotFoundError(f"No flagfile {path}.")
   return path
-
-
-def _flag_args(flags: dict) -> list[str]:
-  out = []
-  for key, value in flags.items():
-    if isinstance(value, bool):
-      value = "true" if value else "false"
-    out.append(f"--{key}={value}")
-  return out
 
 
 FOOTER = "# finished in"
@@ -170,61 +161,48 @@ class RunRecord:
   reused: bool = False
 
 
-# Flags a finished run may change when it is lengthened (see `_lengthens`).
-LENGTH_FLAGS = ("max_steps", "keep_checkpoints", "image_every")
-
-
-def _command_flags(command: str) -> dict:
-  return dict(a[2:].split("=", 1) for a in command.split()
-              if a.startswith("--") and "=" in a)
-
-
-def _lengthens(previous_key: str, key: str, model_dir: str) -> bool:
-  """True when `key` asks for the run of `previous_key` with only more G
-  steps (the same flagfile and flags but a larger --max_steps, and with it
-  --keep_checkpoints / --image_every) and the run's learning rates do not
-  depend on max_steps: the trainer then resumes it, which gives the same
-  weights as the longer run trained at once (exact resume)."""
-  old_command, _, old_hash = previous_key.rpartition("\n")
-  new_command, _, new_hash = key.rpartition("\n")
-  if old_hash != new_hash:
-    return False
-  old, new = _command_flags(old_command), _command_flags(new_command)
-  strip = lambda f: {k: v for k, v in f.items() if k not in LENGTH_FLAGS}
-  if strip(old) != strip(new) or "max_steps" not in old.keys() & new.keys():
-    return False
-  if int(new["max_steps"]) <= int(old["max_steps"]):
+def _lengthens(previous: study_keys.JobKey, key: study_keys.JobKey,
+               model_dir: str) -> bool:
+  """True when `key` asks for the run of `previous` with only more G steps
+  (study_keys.lengthens) and the run's learning rates do not depend on
+  max_steps: the trainer then resumes it, which gives the same weights as
+  the longer run trained at once (exact resume)."""
+  if not study_keys.lengthens(previous, key):
     return False
   saved = load_saved_config(model_dir)
   return saved is not None and TrainConfig.from_dict(saved).lr_decay == "none"
 
 
 def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
-  """Trains (or resumes, or reuses) one run with experiments.train."""
-  args = [f"--flagfile={os.path.relpath(config_path(flagfile))}",
-          f"--model_dir={model_dir}",
-          *_flag_args(flags)]
+  """Trains (or resumes, or reuses) one run with experiments.train.
+
+  A run whose TRAINING_DONE is at the requested --max_steps is reused when
+  its key (study_keys: the flagfile's content and the flags, not their
+  paths) matches, or when it has no key; a key of the first format that
+  matches is rewritten in the current one. A run recorded with other
+  settings is refused unless only its length grows (`_lengthens`)."""
+  path = config_path(flagfile)
+  args = [f"--flagfile={os.path.relpath(path)}", f"--model_dir={model_dir}",
+          *study_keys.flag_args(flags)]
   command = "python -m experiments.train " + " ".join(args)
   record = RunRecord(name, model_dir, command)
   wanted = flags.get("max_steps")
   log = model_dir + ".train.log"
   key_path = model_dir + ".key"
-  with open(config_path(flagfile), "rb") as f:
-    key = command + "\n" + hashlib.sha1(f.read()).hexdigest()
-  previous = None
-  if os.path.exists(key_path):
-    with open(key_path, encoding="utf8") as f:
-      previous = f.read()
+  with open(path, "rb") as f:
+    key = study_keys.train_key(f.read(), flags)
+  recorded = study_keys.read(key_path)
+  previous = (None if recorded is None
+              else study_keys.parse(recorded, study_keys.TRAIN))
   if (wanted is not None and done_step(model_dir) == int(wanted)
-      and previous in (key, None)):
-    if previous is None:  # Finished before keys were recorded.
-      with open(key_path, "w", encoding="utf8") as f:
-        f.write(key)
+      and (recorded is None or previous == key)):
+    if recorded != key.text():  # No key yet, or one of the first format.
+      study_keys.write(key_path, key)
     record.reused = True
     print(f"[{name}] reusing finished run {model_dir}", flush=True)
   else:
-    if previous is not None and previous != key:
-      if not _lengthens(previous, key, model_dir):
+    if recorded is not None and previous != key:
+      if previous is None or not _lengthens(previous, key, model_dir):
         raise ValueError(
             f"{model_dir} was trained with other settings (see {key_path}); "
             "remove it (and its .key / .log files) to train it afresh.")
@@ -232,8 +210,7 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
             f"{done_step(model_dir)} to {wanted}", flush=True)
     print(f"[{name}] training: {command}", flush=True)
     seconds = run_module("experiments.train", args, log)
-    with open(key_path, "w", encoding="utf8") as f:
-      f.write(key)
+    study_keys.write(key_path, key)
     print(f"[{name}] trained in {seconds:.0f} s", flush=True)
   record.train_seconds = logged_seconds(log)
   return record
@@ -242,26 +219,28 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
 def evaluate(record: RunRecord, metrics: str, flags: dict) -> None:
   """Evaluates every checkpoint of the run with eval.run (stops when
   training is done and every checkpoint is evaluated). A reused run whose
-  last evaluation with the same command completed is not evaluated again."""
+  last evaluation with the same settings (study_keys.eval_key) completed is
+  not evaluated again."""
   args = [f"--model_dir={record.model_dir}", f"--metrics={metrics}",
           "--timeout=0", "--poll_interval=1", "--progress_every=600",
-          *_flag_args(flags)]
+          *study_keys.flag_args(flags)]
   command = "python -m eval.run " + " ".join(args)
   log = record.model_dir + ".eval.log"
   key_path = record.model_dir + ".eval.key"
-  done = None
-  if os.path.exists(key_path):
-    with open(key_path, encoding="utf8") as f:
-      done = f.read()
-  if record.reused and done == command:
+  key = study_keys.eval_key(metrics, flags)
+  recorded = study_keys.read(key_path)
+  done = (recorded is not None
+          and study_keys.parse(recorded, study_keys.EVAL) == key)
+  if record.reused and done:
     # The same evaluation finished on this unchanged run: a new eval job
     # would only skip every row, and its start-up would count as eval time.
+    if recorded != key.text():  # A key of the first format.
+      study_keys.write(key_path, key)
     print(f"[{record.name}] evaluation already complete", flush=True)
   else:
     print(f"[{record.name}] evaluating: {command}", flush=True)
     run_module("eval.run", args, log)
-    with open(key_path, "w", encoding="utf8") as f:
-      f.write(command)
+    study_keys.write(key_path, key)
   record.eval_seconds = logged_seconds(log)
 
 

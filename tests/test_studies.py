@@ -1,5 +1,6 @@
 """The study scripts' helpers: tables, sections, report assembly, spikes."""
 
+import hashlib
 import json
 import os
 
@@ -154,12 +155,75 @@ def test_train_lengthens_a_finished_run_only_by_more_steps(tmp_path,
   assert not record.reused and len(calls) == 1
   assert f"--model_dir={model_dir}" in calls[0] and "--max_steps=9" in \
       calls[0]
-  # A learning rate that decays to 0 at max_steps is not lengthened.
   (tmp_path / "run" / "TRAINING_DONE").write_text(json.dumps({"step": 9}))
+  # A run recorded with a first-format key is lengthened the same way.
+  with open(model_dir + ".key", "w") as f:
+    f.write(_old_train_key(model_dir, "--max_steps=9 --keep_checkpoints=7 "
+                           "--seed=1", "experiments/configs/demo_digits.cfg"))
+  record = sc.train("r", model_dir, "demo_digits",
+                    {**longer, "max_steps": 11})
+  assert not record.reused and len(calls) == 2
+  # A learning rate that decays to 0 at max_steps is not lengthened.
   save_config(dataclasses.replace(TrainConfig(), lr_decay="linear"),
               model_dir)
   with pytest.raises(ValueError, match="other settings"):
     sc.train("r", model_dir, "demo_digits", {**longer, "max_steps": 12})
+  assert len(calls) == 2
+
+
+def _old_train_key(model_dir: str, flags: str, flagfile: str) -> str:
+  """A key of the first format: the whole command, then the sha1."""
+  with open(sc.config_path("demo_digits"), "rb") as f:
+    sha1 = hashlib.sha1(f.read()).hexdigest()
+  return (f"python -m experiments.train --flagfile={flagfile} "
+          f"--model_dir={model_dir} {flags}\n{sha1}")
+
+
+def test_train_reuses_a_first_format_key_of_the_same_settings(tmp_path,
+                                                              finished_run):
+  model_dir, calls = finished_run
+  key_path = model_dir + ".key"
+  # Recorded from another checkout and runs folder: other paths, same
+  # settings. The run is reused and its key rewritten in the new format.
+  with open(key_path, "w") as f:
+    f.write(_old_train_key("/elsewhere/runs/studies/k/run", "--max_steps=5 "
+                           "--seed=1", "../old/configs/demo_digits.cfg"))
+  record = sc.train("r", model_dir, "demo_digits", {"seed": 1,
+                                                    "max_steps": 5})
+  assert record.reused and not calls
+  with open(key_path) as f:
+    text = f.read()
+  assert text.startswith("{") and "elsewhere" not in text
+  assert json.loads(text)["flags"] == {"max_steps": "5", "seed": "1"}
+  assert sc.train("r", model_dir, "demo_digits", {"seed": 1,
+                                                  "max_steps": 5}).reused
+  # A changed flag is refused, whichever format recorded the run.
+  for recorded in (text, _old_train_key(model_dir, "--max_steps=5 --seed=1",
+                                        "experiments/configs/x.cfg")):
+    with open(key_path, "w") as f:
+      f.write(recorded)
+    with pytest.raises(ValueError, match="other settings"):
+      sc.train("r", model_dir, "demo_digits", {"seed": 2, "max_steps": 5})
+  assert not calls
+
+
+def test_train_reuses_a_run_whose_flagfile_moved(tmp_path, finished_run,
+                                                 monkeypatch):
+  model_dir, calls = finished_run
+  flags = {"seed": 1, "max_steps": 5}
+  assert sc.train("r", model_dir, "demo_digits", flags).reused
+  moved = tmp_path / "moved_configs"
+  moved.mkdir()
+  with open(sc.config_path("demo_digits"), "rb") as f:
+    content = f.read()
+  (moved / "demo_digits.cfg").write_bytes(content)
+  monkeypatch.setattr(sc, "CONFIGS", str(moved))
+  assert sc.config_path("demo_digits").startswith(str(moved))
+  assert sc.train("r", model_dir, "demo_digits", flags).reused
+  (moved / "demo_digits.cfg").write_bytes(content + b"--seed=3\n")
+  with pytest.raises(ValueError, match="other settings"):
+    sc.train("r", model_dir, "demo_digits", flags)
+  assert not calls
 
 
 def test_evaluate_runs_once_per_command_on_a_reused_run(tmp_path, monkeypatch):
@@ -174,9 +238,22 @@ def test_evaluate_runs_once_per_command_on_a_reused_run(tmp_path, monkeypatch):
   assert len(calls) == 1                  # Same command, reused run: skipped.
   sc.evaluate(record, "fid,is", {"num_samples": 10})
   assert len(calls) == 2                  # Another command runs.
+  # A first-format key (the eval command, with this run's old path) of
+  # the same settings counts as complete, and is rewritten.
+  with open(model_dir + ".eval.key", "w") as f:
+    f.write("python -m eval.run --model_dir=/old/place/run --metrics=fid "
+            "--timeout=0 --poll_interval=1 --progress_every=600 "
+            "--num_samples=10")
+  sc.evaluate(record, "fid", {"num_samples": 10})
+  assert len(calls) == 2
+  with open(model_dir + ".eval.key") as f:
+    assert json.loads(f.read())["flags"] == {"metrics": "fid",
+                                             "num_samples": "10"}
+  sc.evaluate(record, "fid", {"num_samples": 11})
+  assert len(calls) == 3                  # Other settings run.
   fresh = sc.RunRecord("r", model_dir, "cmd", reused=False)
   sc.evaluate(fresh, "fid,is", {"num_samples": 10})
-  assert len(calls) == 3                  # A retrained run is evaluated.
+  assert len(calls) == 4                  # A retrained run is evaluated.
 
 
 def test_quick_sections_live_apart_and_show_their_rules(tmp_path, monkeypatch):

@@ -1,0 +1,156 @@
+"""Reuse keys of the studies' train and eval jobs, independent of file paths.
+
+Beside each run's model_dir a study records what the run was trained with
+(`<model_dir>.key`) and what its last complete evaluation asked for
+(`<model_dir>.eval.key`), so a study started again reuses finished work.
+A key describes the job's settings only:
+
+- train: the sha1 of the flagfile's content and the flags the study passes
+  (sorted, values as on the command line), without the flagfile's path,
+  the binary that runs the job or the model_dir;
+- eval: the flags the study passes (metrics included), without the
+  model_dir and the harness's polling flags (--timeout, --poll_interval,
+  --progress_every), which do not change the results.
+
+Moving the flagfiles, the runs folder or the binaries therefore retrains
+nothing. Keys are written as JSON (format 2). Keys of the first format (the
+whole command line, then for train jobs the flagfile's sha1 on a second
+line) are still read: `parse` reduces them to the same settings, so a run
+recorded with one is reused when its settings match, and the study then
+rewrites its key in the current format.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from typing import Mapping, Optional
+
+from tfgan_ext import fileio
+
+KEY_FORMAT = 2
+TRAIN, EVAL = "train", "eval"
+# Command-line flags of a format-1 key that do not describe the settings:
+# paths, and the eval job's polling (the harness always passes the same).
+_NOT_SETTINGS = {
+    TRAIN: ("flagfile", "model_dir"),
+    EVAL: ("model_dir", "timeout", "poll_interval", "progress_every"),
+}
+# Flags a finished run may change when it is lengthened (see `lengthens`).
+LENGTH_FLAGS = ("max_steps", "keep_checkpoints", "image_every")
+
+
+def flag_value(value: object) -> str:
+  """A flag's value as the command line spells it (bools: true / false)."""
+  if isinstance(value, bool):
+    return "true" if value else "false"
+  return str(value)
+
+
+def flag_args(flags: Mapping[str, object]) -> list[str]:
+  """`--name=value` arguments of `flags`, in their order."""
+  return [f"--{k}={flag_value(v)}" for k, v in flags.items()]
+
+
+@dataclasses.dataclass(frozen=True)
+class JobKey:
+  """The settings of one train or eval job.
+
+  kind: TRAIN or EVAL; flags: {name: value as on the command line};
+  flagfile_sha1: sha1 hex digest of the flagfile's bytes (train jobs; ""
+  for eval jobs).
+  """
+  kind: str
+  flags: Mapping[str, str]
+  flagfile_sha1: str = ""
+
+  def __post_init__(self):
+    if self.kind not in (TRAIN, EVAL):
+      raise ValueError(f"kind must be {TRAIN!r} or {EVAL!r}, got "
+                       f"{self.kind!r}.")
+    object.__setattr__(self, "flags", dict(sorted(self.flags.items())))
+
+  def text(self) -> str:
+    """The key file's content (format 2: sorted JSON)."""
+    record = {"format": KEY_FORMAT, "job": self.kind, "flags": self.flags}
+    if self.kind == TRAIN:
+      record["flagfile_sha1"] = self.flagfile_sha1
+    return json.dumps(record, indent=1, sort_keys=True) + "\n"
+
+
+def train_key(flagfile_bytes: bytes, flags: Mapping[str, object]) -> JobKey:
+  """The key of a train job: its flagfile's content and its extra flags."""
+  return JobKey(TRAIN, {k: flag_value(v) for k, v in flags.items()},
+                hashlib.sha1(flagfile_bytes).hexdigest())
+
+
+def eval_key(metrics: str, flags: Mapping[str, object]) -> JobKey:
+  """The key of an eval job: its metrics and its extra flags."""
+  values = {k: flag_value(v) for k, v in flags.items()}
+  values["metrics"] = metrics
+  return JobKey(EVAL, values)
+
+
+def _command_flags(command: str) -> dict[str, str]:
+  """{name: value} of the `--name=value` words of a command line."""
+  return dict(word[2:].split("=", 1) for word in command.split()
+              if word.startswith("--") and "=" in word)
+
+
+def parse(text: str, kind: str) -> Optional[JobKey]:
+  """The settings recorded in a key file of either format; None when the
+  text is neither (an unreadable key matches no settings)."""
+  stripped = text.strip()
+  if stripped.startswith("{"):
+    try:
+      record = json.loads(stripped)
+      if record.get("format") != KEY_FORMAT or record.get("job") != kind:
+        return None
+      return JobKey(kind, {str(k): str(v) for k, v in
+                           record["flags"].items()},
+                    str(record.get("flagfile_sha1", "")))
+    except (ValueError, KeyError, TypeError, AttributeError):
+      return None
+  # Format 1: "python -m <module> --flagfile=<path> --model_dir=<dir> ..."
+  # and, for a train job, the flagfile's sha1 on the last line.
+  command, sha1 = stripped, ""
+  if kind == TRAIN:
+    command, _, sha1 = stripped.rpartition("\n")
+    if not command or not sha1:
+      return None
+  if not command.startswith("python -m "):
+    return None
+  flags = {k: v for k, v in _command_flags(command).items()
+           if k not in _NOT_SETTINGS[kind]}
+  return JobKey(kind, flags, sha1.strip())
+
+
+def read(path: str) -> Optional[str]:
+  """A key file's text, or None when there is none."""
+  if not os.path.exists(path):
+    return None
+  with open(path, encoding="utf8") as f:
+    return f.read()
+
+
+def write(path: str, key: JobKey) -> None:
+  """Writes `key` to `path` (atomically) in the current format."""
+  fileio.atomic_write_text(path, key.text())
+
+
+def lengthens(previous: JobKey, key: JobKey) -> bool:
+  """True when `key` asks for the train job of `previous` with only more G
+  steps: the same flagfile content and flags except a larger --max_steps
+  (and with it --keep_checkpoints / --image_every). Whether the run's
+  learning rates allow resuming is the caller's check."""
+  if previous.kind != TRAIN or key.kind != TRAIN:
+    return False
+  if previous.flagfile_sha1 != key.flagfile_sha1:
+    return False
+  old, new = previous.flags, key.flags
+  strip = lambda f: {k: v for k, v in f.items() if k not in LENGTH_FLAGS}
+  if strip(old) != strip(new) or "max_steps" not in old.keys() & new.keys():
+    return False
+  return int(new["max_steps"]) > int(old["max_steps"])

@@ -1,0 +1,52 @@
+"""Run-reuse keys of the studies: settings only, in both key formats."""
+
+import hashlib
+
+from experiments import study_keys as keys
+
+SHA = hashlib.sha1(b"--dataset=digits\n").hexdigest()
+
+
+def test_train_key_is_the_flagfile_content_and_sorted_flags():
+  key = keys.train_key(b"--dataset=digits\n",
+                       {"seed": 1, "max_steps": 5, "aw": True})
+  assert key == keys.JobKey(keys.TRAIN, {"aw": "true", "max_steps": "5",
+                                         "seed": "1"}, SHA)
+  assert list(key.flags) == ["aw", "max_steps", "seed"]
+  # The text names neither a path nor a module; it parses back to the key.
+  text = key.text()
+  assert "flagfile\"" not in text and "python" not in text
+  assert keys.parse(text, keys.TRAIN) == key
+  assert keys.parse(text, keys.EVAL) is None  # Another job's key.
+
+
+def test_first_format_keys_reduce_to_the_same_settings():
+  old_train = ("python -m experiments.train --flagfile=experiments/configs/"
+               "x.cfg --model_dir=runs/studies/k/r --seed=1 --aw=true "
+               f"--max_steps=5\n{SHA}")
+  assert keys.parse(old_train, keys.TRAIN) == keys.train_key(
+      b"--dataset=digits\n", {"max_steps": 5, "seed": 1, "aw": True})
+  old_eval = ("python -m eval.run --model_dir=runs/studies/k/r --metrics=fid"
+              " --timeout=0 --poll_interval=1 --progress_every=600 "
+              "--num_samples=10")
+  assert keys.parse(old_eval, keys.EVAL) == keys.eval_key(
+      "fid", {"num_samples": 10})
+  assert keys.parse(old_eval, keys.EVAL) != keys.eval_key(
+      "fid,is", {"num_samples": 10})
+  for junk in ("", "garbage", '{"format": 9}', "{not json"):
+    assert keys.parse(junk, keys.TRAIN) is None
+
+
+def test_lengthens_only_by_more_steps_of_the_same_settings():
+  base = keys.train_key(b"a", {"max_steps": 5, "keep_checkpoints": 3,
+                               "seed": 1})
+  longer = keys.train_key(b"a", {"max_steps": 9, "keep_checkpoints": 7,
+                                 "seed": 1})
+  assert keys.lengthens(base, longer)
+  assert not keys.lengthens(longer, base)                       # Shorter.
+  assert not keys.lengthens(base, keys.train_key(               # Other file.
+      b"b", {"max_steps": 9, "keep_checkpoints": 7, "seed": 1}))
+  assert not keys.lengthens(base, keys.train_key(               # Other flag.
+      b"a", {"max_steps": 9, "keep_checkpoints": 7, "seed": 2}))
+  assert not keys.lengthens(keys.train_key(b"a", {"seed": 1}),  # No steps.
+                            keys.train_key(b"a", {"seed": 1, "max_steps": 9}))

@@ -54,13 +54,13 @@ fashion-mnist:
 # reused, so it can run in parts), then REPORT.md. studies-quick is the
 # short version (fewer seeds and steps; the report says so).
 studies: $(STAMP) fashion-mnist
-	$(PY) -m experiments.study_report --streams=2
+	$(PY) -m studies.report --streams=2
 
 studies-quick: $(STAMP) fashion-mnist
-	$(PY) -m experiments.study_report --quick --streams=2
+	$(PY) -m studies.report --quick --streams=2
 
 report: $(STAMP)
-	$(PY) -m experiments.study_report --norun
+	$(PY) -m studies.report --norun
 
 clean:
 	rm -rf $(VENV) demo_run

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from experiments import study_common as sc
+from studies import common as sc
 
 
 def test_markdown_table_and_fmt():
@@ -37,7 +37,7 @@ def test_section_writes_markdown_and_summary(tmp_path, monkeypatch):
   assert "| c | **reproduced** | e |" in text
   assert "| steps | 10 |" in text and "body text" in text
   assert "training 1.5 min, evaluation 0.5 min" in text
-  summary = json.load(open(os.path.join("results", "k", "summary.json")))
+  summary = json.load(open(os.path.join(sc.RESULTS_ROOT, "k", "summary.json")))
   assert summary["claims"] == [{"text": "c", "verdict": "reproduced",
                                 "evidence": "e"}]
   assert summary["train_seconds"] == 90.0
@@ -257,7 +257,7 @@ def test_evaluate_runs_once_per_command_on_a_reused_run(tmp_path, monkeypatch):
 
 
 def test_quick_sections_live_apart_and_show_their_rules(tmp_path, monkeypatch):
-  from experiments import study_rules as sr
+  from studies import rules as sr
   monkeypatch.chdir(tmp_path)
   key = sc.STUDIES[0][1]
   rule = sr.Rule("gap", "X beats Y", "X above Y by the summed std")
@@ -269,7 +269,7 @@ def test_quick_sections_live_apart_and_show_their_rules(tmp_path, monkeypatch):
                        claims=[sc.Claim.decided(decision)], body=[], runs=[],
                        rules=[rule], quick=True)
   path = section.write()
-  assert path == os.path.join("results", key, "quick", "section.md")
+  assert path == os.path.join(sc.RESULTS_ROOT, key, "quick", "section.md")
   text = open(path).read()
   assert "`python -m experiments.s --quick`" in text
   assert "| `gap` | X beats Y | X above Y by the summed std |" in text
@@ -295,11 +295,11 @@ def test_stream_plan_splits_every_study_once_and_filters():
   two = sc.stream_plan(2)
   assert len(two) == 2 and sorted(sum(two, [])) == sorted(modules)
   # Study 2 trains the 16px classifier before study 3's stream reaches it.
-  assert two[1][0] == "experiments.study_conditional"
-  assert sc.stream_plan(2, ["study_ssl", "experiments.study_sqd"]) == [
-      ["experiments.study_ssl"], ["experiments.study_sqd"]]
-  assert sc.stream_plan(2, ["study_magan"]) == [["experiments.study_magan"]]
-  with pytest.raises(ValueError, match="Unknown study 'study_x'.*study_ssl"):
+  assert two[1][0] == "studies.conditional_fmnist"
+  assert sc.stream_plan(2, ["ssl_fmnist", "studies.sqd_fmnist"]) == [
+      ["studies.ssl_fmnist"], ["studies.sqd_fmnist"]]
+  assert sc.stream_plan(2, ["magan_fmnist"]) == [["studies.magan_fmnist"]]
+  with pytest.raises(ValueError, match="Unknown study .study_x.*ssl_fmnist"):
     sc.stream_plan(1, ["study_x"])
   with pytest.raises(ValueError, match="streams must be"):
     sc.stream_plan(3)

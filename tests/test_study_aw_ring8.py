@@ -4,8 +4,8 @@ the check that both arms of a seed start from the same weights."""
 import numpy as np
 import pytest
 
-from experiments import study_aw_ring8 as s1
-from experiments import study_rules as sr
+from studies import aw_ring8 as s1
+from studies import rules as sr
 from tfgan_ext.data.mixtures import mixture_centers
 from tfgan_ext.models import ModelConfig
 from tfgan_ext.objectives.config import ObjectiveConfig

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from experiments import study_conditional as s2
-from experiments.study_rules import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED
+from studies import conditional_fmnist as s2
+from studies.rules import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED
 
 RULE = s2.R_FD
 STEPS = np.array([100, 200, 300, 400])

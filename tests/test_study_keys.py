@@ -2,7 +2,7 @@
 
 import hashlib
 
-from experiments import study_keys as keys
+from studies import keys
 
 SHA = hashlib.sha1(b"--dataset=digits\n").hexdigest()
 

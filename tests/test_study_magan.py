@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from experiments import study_magan as sm
-from experiments import study_rules as sr
+from studies import magan_fmnist as sm
+from studies import rules as sr
 
 R, N, I = sr.REPRODUCED, sr.NOT_REPRODUCED, sr.INCONCLUSIVE
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from experiments import study_rules as sr
+from studies import rules as sr
 
 RULE = sr.Rule("r1", "A beats B", "A's mean above B's by more than the "
                "summed std: reproduced; below: not reproduced; else "

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from experiments import study_sqd as study
-from experiments.study_rules import (INCONCLUSIVE, NOT_REPRODUCED,
+from studies import sqd_fmnist as study
+from studies.rules import (INCONCLUSIVE, NOT_REPRODUCED,
                                      REPRODUCED)
 from tfgan_ext.monitors import EpochTurningPoint
 

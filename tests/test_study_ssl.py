@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from experiments import study_rules as sr
-from experiments import study_ssl as ssl
+from studies import rules as sr
+from studies import ssl_fmnist as ssl
 
 R, N, I = sr.REPRODUCED, sr.NOT_REPRODUCED, sr.INCONCLUSIVE
 STEPS = np.arange(100, 1100, 100)  # 10 evaluations.

@@ -10,8 +10,8 @@ below from means and sample stds over seeds. As a reference point, the
 domain classifier's architecture trained on 6,000 labelled images only
 (eval.train_classifier --max_train_examples=6000) over the same seeds.
 
-  python -m experiments.study_ssl            # 3 seeds x 2 arms
-  python -m experiments.study_ssl --quick    # 2 seeds, fewer steps
+  python -m studies.ssl_fmnist            # 3 seeds x 2 arms
+  python -m studies.ssl_fmnist --quick    # 2 seeds, fewer steps
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from absl import app
 from absl import flags
 import numpy as np
 
-from experiments import study_common as sc
-from experiments import study_rules as sr
+from studies import common as sc
+from studies import rules as sr
 
 FLAGS = flags.FLAGS
 
@@ -462,7 +462,7 @@ def main(argv):
       key=KEY, title="Study 3: MHGAN-SSL vs ACGAN-SSL on Fashion-MNIST "
       "16x16, 10% labels",
       paper="MHGAN (multi-hinge loss) Sec. 2.2 eq. 8 / 9, Sec. 3.3, Fig. 10",
-      script="experiments.study_ssl", protocol=[], claims=[], body=[],
+      script="studies.ssl_fmnist", protocol=[], claims=[], body=[],
       runs=records, rules=RULES, quick=FLAGS.quick)
   if baseline:
     section.runs = records + [sc.RunRecord(

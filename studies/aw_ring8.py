@@ -11,7 +11,7 @@ seed start from the same G and D weights (checked here) and see the same
 data and noise. Every checkpoint is evaluated with eval.run (modes covered,
 high-quality fraction, SQD diversity on 2,000 samples).
 
-  python -m experiments.study_aw_ring8 [--quick] [--steps=N] [--seeds=0,1]
+  python -m studies.aw_ring8 [--quick] [--steps=N] [--seeds=0,1]
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from absl import flags
 import numpy as np
 import tensorflow as tf
 
-from experiments import study_common as sc
-from experiments import study_rules as sr
+from studies import common as sc
+from studies import rules as sr
 from tfgan_ext import workspace
 from tfgan_ext.data.mixtures import mixture_centers, sample_mixture
 from tfgan_ext.evaluation.restore import restore_networks
@@ -421,7 +421,7 @@ def main(argv):
       key=KEY, title="Study 1: aw-loss on the mixture of 8 Gaussians",
       paper="aw paper (adaptive weighted discriminator), Sec. 5.3 / Fig. 6 "
             "and Sec. 5.1 / Fig. 4; setting of the unrolled-GAN paper [33]",
-      script="experiments.study_aw_ring8", protocol=[], claims=[], body=[],
+      script="studies.aw_ring8", protocol=[], claims=[], body=[],
       runs=list(runs.values()), rules=RULES, quick=FLAGS.quick)
   res = section.results_dir
 

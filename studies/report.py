@@ -1,9 +1,9 @@
 """Runs the paper studies and gathers their sections into REPORT.md.
 
-  python -m experiments.study_report            # run every study, then write
-  python -m experiments.study_report --streams=2  # two studies at a time
-  python -m experiments.study_report --norun    # only write REPORT.md
-  python -m experiments.study_report --quick    # the short version,
+  python -m studies.report            # run every study, then write
+  python -m studies.report --streams=2  # two studies at a time
+  python -m studies.report --norun    # only write REPORT.md
+  python -m studies.report --quick    # the short version,
                                                 # into REPORT_quick.md
 
 Each study runs in its own process (python -m experiments.study_<name>) and
@@ -22,7 +22,7 @@ import time
 from absl import app
 from absl import flags
 
-from experiments import study_common as sc
+from studies import common as sc
 
 FLAGS = flags.FLAGS
 flags.DEFINE_bool("run", True, "Run the studies before writing the report.")

@@ -11,7 +11,7 @@ epoch's steps), finds turning points on them with the rule registered
 below (tfgan_ext.monitors.epoch_turning_points) and decides every claim by
 its pre-registered rule over seeds.
 
-  python -m experiments.study_sqd [--quick] [--sqd_seeds=0,1,2]
+  python -m studies.sqd_fmnist [--quick] [--sqd_seeds=0,1,2]
       [--sqd_epochs=30] [--sqd_epoch_steps=50] [--runs_root=...]
 """
 
@@ -23,8 +23,8 @@ from absl import app
 from absl import flags
 import numpy as np
 
-from experiments import study_common as sc
-from experiments.study_rules import Rule, SeedStats, compare, threshold
+from studies import common as sc
+from studies.rules import Rule, SeedStats, compare, threshold
 from tfgan_ext.monitors import (TURNING_POINTS_FILE, angle_jump_ratios,
                                 epoch_turning_points)
 
@@ -390,7 +390,7 @@ def main(argv):
   section = sc.Section(
       key=KEY, title="Study 5: SQD on Fashion-MNIST, four losses with and "
       "without GP", paper="SQD (Measuring GAN Training in Real Time), Sec. "
-      "4-5, Figures 3-5, Table 2", script="experiments.study_sqd",
+      "4-5, Figures 3-5, Table 2", script="studies.sqd_fmnist",
       protocol=[], claims=[], body=[], runs=list(runs.values()), rules=RULES,
       quick=quick)
   section.claims = [sc.Claim.decided(d) for d in decide(per, seeds, LOSSES)]

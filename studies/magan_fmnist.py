@@ -8,7 +8,7 @@ measure from the train jobs' TensorBoard logs, evaluates the checkpoints
 with eval.run and the offline 28x28 Fashion-MNIST classifier, and decides
 the rules below, which were written before any run.
 
-  python -m experiments.study_magan [--quick] [--g_epochs=7] [--seeds=0,1,2]
+  python -m studies.magan_fmnist [--quick] [--g_epochs=7] [--seeds=0,1,2]
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from absl import flags
 import numpy as np
 from scipy import stats
 
-from experiments import study_common as sc
-from experiments import study_rules as sr
-from experiments.study_rules import Rule, SeedStats
+from studies import common as sc
+from studies import rules as sr
+from studies.rules import Rule, SeedStats
 
 FLAGS = flags.FLAGS
 
@@ -58,7 +58,7 @@ FAIL_ENTROPY = math.log(5.0)    # Rule `stability_vs_ebgan`.
 FAIL_FD_RATIO = 1.5             # Rule `stability_vs_ebgan`.
 
 # ------------------------------------------------------------------ rules
-# Written before any run of this study; see experiments/study_rules.py.
+# Written before any run of this study; see studies/rules.py.
 # "G epoch k" is the k-th epoch in which G trains (MAGAN: epoch 2 + k).
 EBGAN_DIVERGE = Rule(
     "ebgan_diverge",
@@ -427,7 +427,7 @@ def main(argv):
   section = sc.Section(
       key=KEY, title="Study 4: MAGAN vs EBGAN on Fashion-MNIST",
       paper="MAGAN (margin adaptation), Sec. 3.2-4.5, Fig. 1, 4, 5",
-      script="experiments.study_magan", protocol=[], claims=[], body=[],
+      script="studies.magan_fmnist", protocol=[], claims=[], body=[],
       runs=list(runs.values()), rules=RULES, quick=quick)
   res = section.results_dir
   _energy_figure(runs, seeds, os.path.join(res, "energies.png"))

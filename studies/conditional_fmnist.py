@@ -16,7 +16,7 @@ eval every 50.
 
 The rules below are fixed before the runs (results/<key>/rules.json).
 
-  python -m experiments.study_conditional [--quick] [--steps=N] [--seeds=0,1,2]
+  python -m studies.conditional_fmnist [--quick] [--steps=N] [--seeds=0,1,2]
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from absl import app
 from absl import flags
 import numpy as np
 
-from experiments import study_common as sc
-from experiments import study_rules as sr
-from experiments.study_rules import (INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED,
+from studies import common as sc
+from studies import rules as sr
+from studies.rules import (INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED,
                                      Decision, Rule, SeedStats)
 
 FLAGS = flags.FLAGS
@@ -427,8 +427,7 @@ def main(argv):
   section = sc.Section(
       key=KEY, title="Study 2: MHGAN vs SAGAN vs ACGAN on Fashion-MNIST, and "
       "the MHShared switch", paper="MHGAN (multi-hinge loss) Sec. 3, Table 1, "
-      "Fig. 4, Fig. 7, Fig. 8 and Sec. 7.1", script="experiments."
-      "study_conditional", protocol=[], claims=[], body=[], runs=records,
+      "Fig. 4, Fig. 7, Fig. 8 and Sec. 7.1", script="studies.conditional_fmnist", protocol=[], claims=[], body=[], runs=records,
       rules=RULES, quick=quick)
   res = section.results_dir
   min_seeds = min(sr.MIN_SEEDS, len(seeds))

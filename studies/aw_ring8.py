@@ -24,7 +24,11 @@ from absl import flags
 import numpy as np
 import tensorflow as tf
 
-from studies import common as sc
+from studies import figures
+from studies import paths
+from studies import readers
+from studies import runner
+from studies import sections
 from studies import rules as sr
 from tfgan_ext import workspace
 from tfgan_ext.data.mixtures import mixture_centers, sample_mixture
@@ -68,7 +72,8 @@ ALL_MODES_LEVEL = 7.0     # aw's mean must reach this to "cover all 8".
 NEAR_ZERO = 0.5           # |mean real logit| below this is "near 0".
 
 # ----------------------------------------------------------------- rules
-# Registered before any run (results/aw_ring8/rules.json); never edited after.
+# Registered before any run (studies/results/aw_ring8/rules.json); never
+# edited after.
 RULE_COVERAGE = sr.Rule(
     "coverage_final",
     "Plain GAN collapses to a few modes; aw-GAN covers all 8 (Fig. 6 rows 1 "
@@ -275,7 +280,7 @@ def fig6_steps(steps: int, save_every: int) -> list[int]:
 
 # ------------------------------------------------------------- training
 def _train_all(root: str, seeds: list[int], steps: int
-               ) -> dict[tuple[str, int], sc.RunRecord]:
+               ) -> dict[tuple[str, int], runner.RunRecord]:
   runs = {}
   for seed in seeds:
     for variant, extra in VARIANTS.items():
@@ -284,9 +289,9 @@ def _train_all(root: str, seeds: list[int], steps: int
                     save_every=FLAGS.save_every,
                     keep_checkpoints=steps // FLAGS.save_every + 2,
                     summary_every=FLAGS.summary_every, image_every=steps)
-      record = sc.train(name, os.path.join(root, name), FLAGFILE, flags_)
-      sc.evaluate(record, METRICS, {"num_samples": FLAGS.num_samples,
-                                    "num_groups": 1, "seed": 0})
+      record = runner.train(name, os.path.join(root, name), FLAGFILE, flags_)
+      runner.evaluate(record, METRICS, {"num_samples": FLAGS.num_samples,
+                                        "num_groups": 1, "seed": 0})
       runs[(variant, seed)] = record
   return runs
 
@@ -332,7 +337,7 @@ def _points_and_scores(networks, model_dir: str, step: int, n: int
 def _fig6(runs, seed: int, steps: list[int], path: str) -> dict:
   """Fig. 6 layout for one seed: per arm a row of samples and a row of
   per-mode mean real D logits. Returns {(variant, step): (points, scores)}."""
-  plt = sc.pyplot()
+  plt = figures.pyplot()
   dataset = workspace.load_config(runs[("plain", seed)].model_dir).dataset
   centers, _ = mixture_centers(dataset)
   lim = 1.3 * np.abs(centers).max() + 0.2
@@ -367,20 +372,20 @@ def _fig6(runs, seed: int, steps: list[int], path: str) -> dict:
     axes[2 * r, -1].set_ylim(-lim, lim)
     axes[2 * r + 1, -1].axis("off")
   fig.tight_layout()
-  sc.save_figure(fig, path)
+  figures.save_figure(fig, path)
   return out
 
 
 def _angles(model_dir: str) -> dict[str, np.ndarray]:
   out = {}
   for name in ANGLES:
-    steps, values = sc.train_series(model_dir, f"d/{name}")
+    steps, values = readers.train_series(model_dir, f"d/{name}")
     out["steps"], out[name] = steps, values
   return out
 
 
 def _angle_figure(angles: dict, seed: int, path: str) -> None:
-  plt = sc.pyplot()
+  plt = figures.pyplot()
   fig, axes = plt.subplots(len(VARIANTS), 2, figsize=(11, 3.2 * len(VARIANTS)),
                            squeeze=False)
   for r, variant in enumerate(VARIANTS):
@@ -399,7 +404,7 @@ def _angle_figure(angles: dict, seed: int, path: str) -> None:
       ax.set_xlabel("step")
       ax.legend(fontsize=7)
   fig.tight_layout()
-  sc.save_figure(fig, path)
+  figures.save_figure(fig, path)
 
 
 def _per_seed(fn, runs, variant: str, seeds) -> sr.SeedStats:
@@ -408,16 +413,16 @@ def _per_seed(fn, runs, variant: str, seeds) -> sr.SeedStats:
 
 def main(argv):
   del argv
-  if not sc.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, RULES):
     return
   steps, seeds = _steps(), _seeds()
   fixed = fig6_steps(steps, FLAGS.save_every)
-  root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
+  root = paths.study_dirs(KEY, paths.runs_root(FLAGS.runs_root))
   runs = _train_all(root, seeds, steps)
   for seed in seeds:
     check_same_start((runs[("plain", seed)].model_dir,
                       runs[("aw", seed)].model_dir))
-  section = sc.Section(
+  section = sections.Section(
       key=KEY, title="Study 1: aw-loss on the mixture of 8 Gaussians",
       paper="aw paper (adaptive weighted discriminator), Sec. 5.3 / Fig. 6 "
             "and Sec. 5.1 / Fig. 4; setting of the unrolled-GAN paper [33]",
@@ -433,13 +438,13 @@ def main(argv):
     curves = {}
     for variant in VARIANTS:
       for seed in seeds:
-        curves[f"{variant} s{seed}"] = sc.eval_series(
+        curves[f"{variant} s{seed}"] = readers.eval_series(
             runs[(variant, seed)].model_dir, metric)
     panels.append((title, curves))
-  sc.plot_metric_grid(os.path.join(res, "coverage.png"), panels)
+  figures.plot_metric_grid(os.path.join(res, "coverage.png"), panels)
   for variant in VARIANTS:
     dirs = [runs[(variant, s)].model_dir for s in seeds]
-    final[variant] = {m: sc.final_stats(dirs, m)
+    final[variant] = {m: readers.final_stats(dirs, m)
                       for m in ("modes_covered", "quality", "diversity")}
 
   # Fig. 6 samples and real scores.
@@ -484,7 +489,7 @@ def main(argv):
       decide_coverage_amended(final["aw"]["modes_covered"],
                               final["plain"]["modes_covered"]),
   ]
-  section.claims = [sc.Claim.decided(d) for d in decisions]
+  section.claims = [sections.Claim.decided(d) for d in decisions]
 
   # ---------------------------------------------------------------- tables
   ints = lambda xs: " / ".join(str(int(x)) for x in xs)
@@ -495,7 +500,7 @@ def main(argv):
                  f["quality"], f["diversity"],
                  ints(changes[v].values), lowest[v], level[v], spread[v],
                  share[v]))
-  table = sc.markdown_table(
+  table = sections.markdown_table(
       ["arm", f"modes covered at {steps} (per seed {seeds})",
        "modes covered", "high-quality fraction", "diversity D (nats)",
        "mode-set changes between 5k checkpoints (per seed)",
@@ -506,7 +511,7 @@ def main(argv):
   set_rows = [(s, v, " | ".join("{" + ",".join(map(str, sorted(x))) + "}"
                                 for x in sets[(v, s)]))
               for s in seeds for v in VARIANTS]
-  set_table = sc.markdown_table(
+  set_table = sections.markdown_table(
       ["seed", "arm", "covered modes at steps " + ", ".join(map(str, fixed))],
       set_rows)
   score_rows = [(s, v, t, " ".join(f"{x:+.2f}" for x in scores[(v, s)][i]),
@@ -514,7 +519,7 @@ def main(argv):
                  f"{scores[(v, s)][i].min():+.2f}")
                 for s in seeds for v in VARIANTS
                 for i, t in enumerate(fixed)]
-  score_table = sc.markdown_table(
+  score_table = sections.markdown_table(
       ["seed", "arm", "step", "mean D logit on 100 real points, modes 0-7",
        "mean", "min"], score_rows)
   angle_rows = []
@@ -525,7 +530,7 @@ def main(argv):
       whole = sr.SeedStats.of(np.mean(angles[(v, s)][name] > 90)
                               for s in seeds)
       angle_rows.append((v, name, med, obt, whole))
-  angle_table = sc.markdown_table(
+  angle_table = sections.markdown_table(
       ["arm", "angle", f"median, first {ANGLE_STEPS} steps (deg)",
        f"share > 90 deg, first {ANGLE_STEPS}", "share > 90 deg, whole run"],
       angle_rows)

@@ -14,7 +14,8 @@ is evaluated by eval.run with the Fashion-MNIST domain classifier; with
 Full: 3 seeds, 2,000 steps, eval every 200; --quick: 2 seeds, 300 steps,
 eval every 50.
 
-The rules below are fixed before the runs (results/<key>/rules.json).
+The rules below are fixed before the runs (studies/results/<key>/
+rules.json).
 
   python -m studies.conditional_fmnist [--quick] [--steps=N] [--seeds=0,1,2]
 """
@@ -29,10 +30,15 @@ from absl import app
 from absl import flags
 import numpy as np
 
-from studies import common as sc
+from studies import figures
+from studies import paths
+from studies import runner
+from studies import sections
+from studies import trends
 from studies import rules as sr
 from studies.rules import (INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED,
-                                     Decision, Rule, SeedStats)
+                           Decision, Rule, SeedStats)
+from tfgan_ext import evaluation
 
 FLAGS = flags.FLAGS
 
@@ -203,26 +209,17 @@ class Curves:
 
   def recent_change(self) -> float:
     """Seed mean at the last evaluation minus at the third-last."""
-    if self.values.shape[1] < 3:
-      return float("nan")
-    mean = np.nanmean(self.values, axis=0)
-    return float(mean[-1] - mean[-3])
+    return trends.recent_change(self.values)
 
+  def improving(self, lower: bool) -> bool:
+    """Improved over the last 3 evaluations by more than the final seed
+    std (trends.improved_beyond_seed_std; True with fewer than 3)."""
+    return trends.improved_beyond_seed_std(self.values, lower)
 
-def still_improving(curves: Curves, lower: bool) -> bool:
-  """Improved between the third-last and the last evaluation by more than
-  the seed std at the last one (True with fewer than 3 evaluations)."""
-  change = curves.recent_change()
-  if not np.isfinite(change):
-    return True
-  gain = -change if lower else change
-  return gain > curves.final.std
-
-
-def still_moving(curves: Curves) -> bool:
-  """Changed either way by more than the final seed std (see above)."""
-  change = curves.recent_change()
-  return not np.isfinite(change) or abs(change) > curves.final.std
+  def moving(self) -> bool:
+    """Changed either way over the last 3 evaluations by more than the
+    final seed std (trends.moved_beyond_seed_std)."""
+    return trends.moved_beyond_seed_std(self.values)
 
 
 def _trend(c: Curves, lower: bool) -> str:
@@ -246,7 +243,7 @@ def beats(rule: Rule, claimed: Curves, others: Sequence[Curves], lower: bool,
     a, b = claimed.final.mean, other.final.mean
     if np.isfinite(a) and np.isfinite(b) and verdict != INCONCLUSIVE:
       behind = claimed if (a > b) == lower else other
-      if still_improving(behind, lower):
+      if behind.improving(lower):
         verdict = INCONCLUSIVE
         text += (f"; inconclusive: the arm behind is still improving "
                  f"({_trend(behind, lower)})")
@@ -283,7 +280,7 @@ def similar(rule: Rule, a: Curves, b: Curves, margin: float = VALIDATION_MARGIN,
   if low:
     return Decision(rule, INCONCLUSIVE, f"{text}; {', '.join(low)} below "
                     f"{floor}: no classifier was learned")
-  moving = [c for c in (a, b) if still_moving(c)]
+  moving = [c for c in (a, b) if c.moving()]
   if moving:
     return Decision(rule, INCONCLUSIVE, f"{text}; still changing: " + "; ".join(
         _trend(c, False) for c in moving))
@@ -307,7 +304,7 @@ def all_below(rule: Rule, arms: Sequence[Curves],
   for c in arms:
     d = sr.threshold(rule, c.final, level, False, c.name, min_seeds=min_seeds)
     verdict, text = d.verdict, d.evidence
-    if verdict != INCONCLUSIVE and still_moving(c):
+    if verdict != INCONCLUSIVE and c.moving():
       verdict = INCONCLUSIVE
       text += f"; still changing ({_trend(c, False)})"
     peak = (np.nanmax(np.nanmean(c.values, axis=0)) if c.values.size
@@ -320,7 +317,7 @@ def all_below(rule: Rule, arms: Sequence[Curves],
 # --------------------------------------------------------------- reading
 def is_inception(row: dict) -> bool:
   """Rows of the imported FID Inception (all others: the domain classifier
-  or D), so that sc.eval_series' mixing of networks is avoided."""
+  or D), so that readers.eval_series' mixing of networks is avoided."""
   network = str(row.get("feature_network"))
   return not (network.startswith("classifier_") or network == "discriminator")
 
@@ -328,9 +325,9 @@ def is_inception(row: dict) -> bool:
 def series(model_dir: str, metric: str, inception: bool = False
            ) -> tuple[np.ndarray, np.ndarray]:
   """(steps, values) of one metric and network family, by step."""
-  path = os.path.join(model_dir, sc.evaluation.RESULTS_FILE)
+  path = os.path.join(model_dir, evaluation.RESULTS_FILE)
   by_step = {int(r["step"]): float(r["value"])
-             for r in sc.evaluation.read_rows(path)
+             for r in evaluation.read_rows(path)
              if r["metric"] == metric and r["value"] is not None
              and is_inception(r) == inception}
   steps = np.array(sorted(by_step), np.int64)
@@ -360,7 +357,7 @@ def eval_flags(classifier: str) -> dict:
           "conditioning_samples": 5000, "seed": 0}
 
 
-def _inception(record: sc.RunRecord, step: int) -> None:
+def _inception(record: runner.RunRecord, step: int) -> None:
   """The imported FID Inception's FID of one checkpoint (once)."""
   ckpt = os.path.join(record.model_dir, f"ckpt-{step}")
   args = [f"--model_dir={record.model_dir}", "--metrics=fid",
@@ -371,13 +368,13 @@ def _inception(record: sc.RunRecord, step: int) -> None:
   log = record.model_dir + ".inception.log"
   if not np.any(series(record.model_dir, "fid", inception=True)[0] == step):
     print(f"[{record.name}] Inception FID of {ckpt}", flush=True)
-    sc.run_module("eval.run", args, log)
-  record.eval_seconds += sc.logged_seconds(log)
+    runner.run_module(runner.EVAL_MODULE, args, log)
+  record.eval_seconds += runner.logged_seconds(log)
 
 
 def main(argv):
   del argv
-  if not sc.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, RULES):
     return
   quick = FLAGS.quick
   steps = FLAGS.steps or (QUICK_STEPS if quick else FULL_STEPS)
@@ -392,31 +389,31 @@ def main(argv):
                          f"--steps_per_loop={FLAGS.steps_per_loop}.")
   switch = steps // 2
   inception = FLAGS.inception_fid and os.path.isdir(FLAGS.inception_path)
-  root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
-  classifier, info = sc.ensure_classifier("fashion_mnist", 16)
+  root = paths.study_dirs(KEY, paths.runs_root(FLAGS.runs_root))
+  classifier, info = runner.ensure_classifier("fashion_mnist", 16)
   evals = eval_flags(classifier)
   common = dict(max_steps=steps, save_every=every,
                 keep_checkpoints=steps // every + 2, image_every=steps,
                 summary_every=every, steps_per_loop=FLAGS.steps_per_loop,
                 deterministic=True)
-  runs: dict[str, list[sc.RunRecord]] = {}
+  runs: dict[str, list[runner.RunRecord]] = {}
   for name, cfg in MAIN.items():
     runs[name] = []
     for seed in seeds:
-      record = sc.train(f"{name} seed {seed}",
-                        os.path.join(root, f"{_slug(name)}_s{seed}"), cfg,
-                        dict(common, seed=seed))
-      sc.evaluate(record, METRICS, evals)
+      record = runner.train(f"{name} seed {seed}",
+                            os.path.join(root, f"{_slug(name)}_s{seed}"), cfg,
+                            dict(common, seed=seed))
+      runner.evaluate(record, METRICS, evals)
       runs[name].append(record)
   runs[FORK] = []
   for seed, base in zip(seeds, runs["SAGAN"]):
-    record = sc.train(
+    record = runner.train(
         f"{FORK} seed {seed}", os.path.join(root, f"mhshared_s{seed}"),
         SWITCH_CFG, dict(common, seed=seed, keep_checkpoints=switch // every
                          + 2, init_from=os.path.join(base.model_dir,
                                                      f"ckpt-{switch}"),
                          init_from_continue=True))
-    sc.evaluate(record, METRICS, evals)
+    runner.evaluate(record, METRICS, evals)
     runs[FORK].append(record)
   if inception:
     for records in runs.values():
@@ -424,11 +421,12 @@ def main(argv):
         _inception(record, steps)
   records = [r for rs in runs.values() for r in rs]
   dirs = {name: [r.model_dir for r in rs] for name, rs in runs.items()}
-  section = sc.Section(
+  section = sections.Section(
       key=KEY, title="Study 2: MHGAN vs SAGAN vs ACGAN on Fashion-MNIST, and "
       "the MHShared switch", paper="MHGAN (multi-hinge loss) Sec. 3, Table 1, "
-      "Fig. 4, Fig. 7, Fig. 8 and Sec. 7.1", script="studies.conditional_fmnist", protocol=[], claims=[], body=[], runs=records,
-      rules=RULES, quick=quick)
+      "Fig. 4, Fig. 7, Fig. 8 and Sec. 7.1",
+      script="studies.conditional_fmnist", protocol=[], claims=[], body=[],
+      runs=records, rules=RULES, quick=quick)
   res = section.results_dir
   min_seeds = min(sr.MIN_SEEDS, len(seeds))
 
@@ -463,10 +461,10 @@ def main(argv):
       beats(R_SWITCH_DIVERSITY, sw["within_class_spread"][0],
             [sw["within_class_spread"][1]], True, min_seeds),
   ]
-  section.claims = [sc.Claim.decided(d) for d in decisions]
+  section.claims = [sections.Claim.decided(d) for d in decisions]
 
   # ------------------------------------------------------------- figures
-  sc.plot_metric_grid(os.path.join(res, "curves.png"), [
+  figures.plot_metric_grid(os.path.join(res, "curves.png"), [
       (title, {n: (c.steps, np.nanmean(c.values, axis=0))
                for n, c in main_arms[m].items()}) for m, title in PANELS])
   switch_panels = []
@@ -485,7 +483,7 @@ def main(argv):
                           np.nanmean(c.values, axis=0)])
       out[c.name] = (x, y)
     switch_panels.append((title, out))
-  sc.plot_metric_grid(os.path.join(res, "switch.png"), switch_panels)
+  figures.plot_metric_grid(os.path.join(res, "switch.png"), switch_panels)
 
   # -------------------------------------------------------------- tables
   cols = ("fid", "is", "intra_fid", "within_class_spread", "sample_accuracy",
@@ -494,17 +492,17 @@ def main(argv):
   rows = [(n, *(main_arms[m][n].final.format() for m in cols)) for n in MAIN]
   rows += [(n, *(arm(n, m).final.format() for m in cols))
            for n in (FORK, CONTROL)]
-  final_table = sc.markdown_table(["arm", *(f"{m} @{steps}" for m in cols)],
-                                  rows)
+  final_table = sections.markdown_table(
+      ["arm", *(f"{m} @{steps}" for m in cols)], rows)
   seed_rows = []
   for name in (*MAIN, FORK):
     for seed, d in zip(seeds, dirs[name]):
-      seed_rows.append((name, seed, *(sc.fmt(series(d, m)[1][-1])
+      seed_rows.append((name, seed, *(sections.fmt(series(d, m)[1][-1])
                                       for m in ("fid", "is", "intra_fid",
                                                 "within_class_spread",
                                                 "validation_accuracy",
                                                 "projection_accuracy"))))
-  seed_table = sc.markdown_table(
+  seed_table = sections.markdown_table(
       ["arm", "seed", "fid", "is", "intra_fid", "within_class_spread",
        "validation_accuracy", "projection_accuracy"], seed_rows)
   trend_rows = []
@@ -513,18 +511,18 @@ def main(argv):
                    ("projection_accuracy", None)):
     for name in (*MAIN, FORK, CONTROL):
       c = arm(name, m) if name in (FORK, CONTROL) else main_arms[m][name]
-      state = (("still improving" if still_improving(c, lower) else "no")
+      state = (("still improving" if c.improving(lower) else "no")
                if lower is not None else
-               ("still moving" if still_moving(c) else "no"))
+               ("still moving" if c.moving() else "no"))
       trend_rows.append((m, name, f"{c.recent_change():+.3g}",
                          f"{c.final.std:.3g}", state))
-  trend_table = sc.markdown_table(
+  trend_table = sections.markdown_table(
       ["metric", "arm", "change of the seed mean over the last 3 "
        "evaluations", "final seed std", "still improving / moving?"],
       trend_rows)
   acc_rows = [(n, *(f"{v:.3f}" for v in np.nanmean(
       g("self_accuracy")[n].values, axis=0))) for n in MAIN]
-  acc_table = sc.markdown_table(
+  acc_table = sections.markdown_table(
       ["self accuracy (seed mean) at step",
        *(str(s) for s in g("self_accuracy")["SAGAN"].steps)], acc_rows)
   body = [final_table, "Per seed, at the final step:", seed_table,
@@ -545,7 +543,8 @@ def main(argv):
              f"{FLAGS.num_samples} samples against {FLAGS.num_samples} "
              "training images; small-sample FID is biased upwards, compare "
              "arms only; not used by the rules):",
-             sc.markdown_table(["arm", f"Inception FID @{steps}"], inc_rows)]
+             sections.markdown_table(["arm", f"Inception FID @{steps}"],
+                                     inc_rows)]
   section.body = body
   section.protocol = [
       ("data", "Fashion-MNIST (IDX files of the Debian package), 28x28 "

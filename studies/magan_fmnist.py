@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Optional, Sequence
+from typing import Sequence
 
 from absl import app
 from absl import flags
 import numpy as np
 from scipy import stats
 
-from studies import common as sc
+from studies import figures
+from studies import paths
+from studies import readers
+from studies import runner
+from studies import sections
 from studies import rules as sr
 from studies.rules import Rule, SeedStats
 
@@ -291,10 +295,10 @@ def decide_first_epoch(ratios: Sequence[float], improved: Sequence[bool],
 # ------------------------------------------------------------------ series
 def _energies(model_dir: str, pretrain: int) -> dict[str, np.ndarray]:
   """Per-epoch series with the G epoch (epoch - pre-training epochs)."""
-  steps, epoch = sc.train_series(model_dir, "energy/epoch")
+  steps, epoch = readers.train_series(model_dir, "energy/epoch")
   out = {"step": steps, "g_epoch": epoch - pretrain}
   for key in ("epoch_real", "epoch_fake", "margin", "convergence"):
-    out[key] = sc.train_series(model_dir, f"energy/{key}")[1]
+    out[key] = readers.train_series(model_dir, f"energy/{key}")[1]
   return out
 
 
@@ -309,9 +313,9 @@ def _per_run(model_dir: str, pretrain: int, steps_per_epoch: int
   mid = int(np.searchsorted(gep, math.ceil(gep[-1] / 2)))
   gap = fake - real
   diffs = np.diff(margin)
-  fd_steps, fd = sc.eval_series(model_dir, "fid")
-  _, entropy = sc.eval_series(model_dir, "diversity")
-  _, score = sc.eval_series(model_dir, "is")
+  fd_steps, fd = readers.eval_series(model_dir, "fid")
+  _, entropy = readers.eval_series(model_dir, "diversity")
+  _, score = readers.eval_series(model_dir, "is")
   fd_epoch = fd_steps / steps_per_epoch - pretrain
   after = fd_epoch >= 1 - 1e-9
   rho = float("nan")
@@ -351,7 +355,7 @@ def _energy_figure(runs, seeds, path: str) -> None:
   """MAGAN Fig. 1 / 4 layout over G epochs: (a) real and fake energies,
   (b) MAGAN's margin with its fake energy, (c) the convergence measure;
   one thin line per seed."""
-  plt = sc.pyplot()
+  plt = figures.pyplot()
   fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
   colors = {"MAGAN": ("tab:blue", "tab:cyan"),
             "EBGAN": ("tab:orange", "tab:green")}
@@ -381,7 +385,7 @@ def _energy_figure(runs, seeds, path: str) -> None:
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
   fig.tight_layout()
-  sc.save_figure(fig, path)
+  figures.save_figure(fig, path)
 
 
 # --------------------------------------------------------------------- main
@@ -391,7 +395,7 @@ def _stats_row(label: str, values: Sequence[float], digits: int = 3):
 
 def main(argv):
   del argv
-  if not sc.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, RULES):
     return
   quick = FLAGS.quick
   g_epochs = FLAGS.g_epochs or (2 if quick else 7)
@@ -401,8 +405,8 @@ def main(argv):
   if FLAGS.train_split not in SPLIT_SIZES:
     raise ValueError(f"--train_split must be one of {sorted(SPLIT_SIZES)}.")
   steps_per_epoch = SPLIT_SIZES[FLAGS.train_split] // BATCH
-  root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
-  classifier, info = sc.ensure_classifier("fashion_mnist", 28)
+  root = paths.study_dirs(KEY, paths.runs_root(FLAGS.runs_root))
+  classifier, info = runner.ensure_classifier("fashion_mnist", 28)
   eval_flags = {"classifier_path": classifier,
                 "num_samples": FLAGS.num_samples, "num_groups": 10,
                 "reference_split": "train", "reference_samples": 10000,
@@ -415,16 +419,16 @@ def main(argv):
       every = (steps if quick else
                FLAGS.save_every_epochs * steps_per_epoch)
       run = f"{name.lower()}_seed{seed}"
-      record = sc.train(run, os.path.join(root, run), cfg, dict(
+      record = runner.train(run, os.path.join(root, run), cfg, dict(
           seed=seed, split=FLAGS.train_split, max_steps=steps,
           save_every=every, keep_checkpoints=steps // every + 2,
           image_every=steps, summary_every=steps_per_epoch))
-      sc.evaluate(record, METRICS, eval_flags)
+      runner.evaluate(record, METRICS, eval_flags)
       runs[(name, seed)] = record
       per[(name, seed)] = _per_run(record.model_dir, PRETRAIN[name],
                                    steps_per_epoch)
 
-  section = sc.Section(
+  section = sections.Section(
       key=KEY, title="Study 4: MAGAN vs EBGAN on Fashion-MNIST",
       paper="MAGAN (margin adaptation), Sec. 3.2-4.5, Fig. 1, 4, 5",
       script="studies.magan_fmnist", protocol=[], claims=[], body=[],
@@ -437,11 +441,11 @@ def main(argv):
                         ("diversity", "mode entropy (nats, max 2.30)")):
     curves = {}
     for (n, s), r in runs.items():
-      st, v = sc.eval_series(r.model_dir, metric)
+      st, v = readers.eval_series(r.model_dir, metric)
       curves[f"{n} s{s}"] = (st / steps_per_epoch - PRETRAIN[n], v)
     panels.append((title, curves))
-  sc.plot_metric_grid(os.path.join(res, "quality.png"), panels,
-                      xlabel="G epoch")
+  figures.plot_metric_grid(os.path.join(res, "quality.png"), panels,
+                           xlabel="G epoch")
 
   def arm(name, key):
     return [per[(name, s)][key] for s in seeds]
@@ -477,7 +481,7 @@ def main(argv):
       decide_first_epoch(arm("MAGAN", "fd_ratio_epoch1"),
                          arm("MAGAN", "improved"), min_seeds),
   ]
-  section.claims = [sc.Claim.decided(d) for d in decisions]
+  section.claims = [sections.Claim.decided(d) for d in decisions]
 
   rows = []
   for (name, seed), p in per.items():
@@ -488,17 +492,18 @@ def main(argv):
                  f"{p['margin_first']:.1f} → {p['margin_last']:.1f} "
                  f"({p['updates']} lowered, {p['rises']} rose)",
                  f"{p['conv_first']:.1f} → {p['conv_last']:.1f}",
-                 sc.fmt(p["rho"], 2), sc.fmt(p["final_fd"], 2),
-                 sc.fmt(p["best_fd"], 2), sc.fmt(p["final_score"], 2),
-                 sc.fmt(p["final_entropy"], 2),
-                 sc.fmt(p["fd_last_two_vs_best"], 2)))
-  table = sc.markdown_table(
+                 sections.fmt(p["rho"], 2), sections.fmt(p["final_fd"], 2),
+                 sections.fmt(p["best_fd"], 2),
+                 sections.fmt(p["final_score"], 2),
+                 sections.fmt(p["final_entropy"], 2),
+                 sections.fmt(p["fd_last_two_vs_best"], 2)))
+  table = sections.markdown_table(
       ["arm", "seed", "E_real G epoch 1 → last", "E_fake G epoch 1 → last",
        "gap widening / fake rise, 2nd half", "margin (MAGAN)",
        "convergence measure 1 → last", "Spearman(measure, FD)", "final FD",
        "best FD", "final score", "final mode entropy",
        "min FD of last 2 checkpoints / best"], rows)
-  summary = sc.markdown_table(
+  summary = sections.markdown_table(
       ["quantity", "MAGAN", "EBGAN"],
       [(q, SeedStats.of(arm("MAGAN", k)).format(3),
         SeedStats.of(arm("EBGAN", k)).format(3))
@@ -516,9 +521,9 @@ def main(argv):
        "trains on MNIST's 60,000. Epochs of 60,000 images (937 steps, about "
        "2.3 min per epoch at the measured ~0.15 s per step) leave room for "
        "only ~1.5 epochs per run (6 runs) in the study's 30-minute budget, "
-       "less than MAGAN's 2 pre-training epochs; the 10,000-image split gives the same "
-       "per-epoch margin rule 6x more epochs. FD references come from the "
-       "60,000-image train split (held out from training)"),
+       "less than MAGAN's 2 pre-training epochs; the 10,000-image split "
+       "gives the same per-epoch margin rule 6x more epochs. FD references "
+       "come from the 60,000-image train split (held out from training)"),
       ("flagfiles", "magan_fmnist.cfg, ebgan_fmnist.cfg: the paper's MNIST "
        "networks (FC auto-encoder D 784-256-256-784, G "
        "(128)7c1s-(64)4c2s-(1)4c2s without batch norm, z 50), Adamax lr "

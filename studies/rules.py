@@ -1,12 +1,13 @@
 """Pre-registered decision rules of the paper studies, with three outcomes.
 
 A study declares its rules as module-level `Rule` constants, before any of
-its runs. `register(key, rules)` freezes their text in
-results/<key>/rules.json the first time the study runs; later invocations
-check the rules against that file, so a rule edited after its results were
-seen is refused. A rule found wrong afterwards is kept, and a new rule with
-`amends=<old id>` (and the reason) is added beside it: the report shows
-both verdicts.
+its runs. `register(results_dir, rules)` (runner.register_rules for a
+study key) freezes their text in studies/results/<key>/rules.json the first
+time the study runs, each with its registration time (UTC); later
+invocations check the rules against that file, so a rule edited after its
+results were seen is refused. A rule found wrong afterwards is kept, and a
+new rule with `amends=<old id>` (and the reason) is added beside it: the
+report shows both verdicts.
 
 Verdicts compare means over seeds against the seed spread:
 - `compare`: the claimed arm is better than the other when the intervals

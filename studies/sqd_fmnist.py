@@ -23,7 +23,11 @@ from absl import app
 from absl import flags
 import numpy as np
 
-from studies import common as sc
+from studies import figures
+from studies import paths
+from studies import readers
+from studies import runner
+from studies import sections
 from studies.rules import Rule, SeedStats, compare, threshold
 from tfgan_ext.monitors import (TURNING_POINTS_FILE, angle_jump_ratios,
                                 epoch_turning_points)
@@ -300,7 +304,7 @@ def read_curves(model_dir: str, epoch_steps: int, epochs: int
                 ) -> dict[str, np.ndarray]:
   curves = {}
   for key in ("angle_g", "angle_d", "quality", "diversity"):
-    steps, values = sc.train_series(model_dir, f"sqd/{key}")
+    steps, values = readers.train_series(model_dir, f"sqd/{key}")
     curves[key] = per_epoch(steps, values, epoch_steps, epochs)
   return curves
 
@@ -317,7 +321,7 @@ def _old_rule_count(model_dir: str) -> int:
 def _plot(curves, per, seeds, losses, path: str) -> None:
   """One row per loss: S_G, S_D (log), Q, D per epoch; no GP red, GP blue,
   one thin line per seed; turning points marked with crosses."""
-  plt = sc.pyplot()
+  plt = figures.pyplot()
   fig, axes = plt.subplots(len(losses), 4, figsize=(16, 3.0 * len(losses)),
                            squeeze=False)
   keys = (("angle_g", "S_G: mean angle per epoch (rad)"),
@@ -343,13 +347,13 @@ def _plot(curves, per, seeds, losses, path: str) -> None:
       ax.grid(alpha=0.3)
   axes[0, 0].legend(fontsize=6, ncol=2)
   fig.tight_layout()
-  sc.save_figure(fig, path)
+  figures.save_figure(fig, path)
 
 
 # ------------------------------------------------------------ main
 def main(argv):
   del argv
-  if not sc.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, RULES):
     return
   quick = FLAGS.quick
   epochs = FLAGS.sqd_epochs or (QUICK_EPOCHS if quick else FULL_EPOCHS)
@@ -366,16 +370,16 @@ def main(argv):
                      f"turning-point rule's warm-up and horizon); got "
                      f"{epochs}.")
   steps = epochs * epoch_steps
-  root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
-  classifier, info = sc.ensure_classifier(DATASET, IMAGE_SIZE)
+  root = paths.study_dirs(KEY, paths.runs_root(FLAGS.runs_root))
+  classifier, info = runner.ensure_classifier(DATASET, IMAGE_SIZE)
   runs, curves, per = {}, {}, {}
   for seed in seeds:
     for loss in LOSSES:
       for gp in (False, True):
         name = f"{_name(loss, gp)}_s{seed}"
-        r = sc.train(name, os.path.join(root, name),
-                     f"sqd_fmnist_{_name(loss, gp)}", dict(
-                         seed=seed, max_steps=steps, save_every=steps,
+        r = runner.train(name, os.path.join(root, name),
+                         f"sqd_fmnist_{_name(loss, gp)}", dict(
+                             seed=seed, max_steps=steps, save_every=steps,
                          image_every=steps, summary_every=STEPS_PER_LOOP,
                          steps_per_loop=STEPS_PER_LOOP, sqd=True,
                          sqd_every=epoch_steps,
@@ -387,13 +391,14 @@ def main(argv):
         per[(loss, gp, seed)] = dict(analyse(curves[(loss, gp, seed)]),
                                      old=_old_rule_count(r.model_dir))
 
-  section = sc.Section(
+  section = sections.Section(
       key=KEY, title="Study 5: SQD on Fashion-MNIST, four losses with and "
       "without GP", paper="SQD (Measuring GAN Training in Real Time), Sec. "
       "4-5, Figures 3-5, Table 2", script="studies.sqd_fmnist",
       protocol=[], claims=[], body=[], runs=list(runs.values()), rules=RULES,
       quick=quick)
-  section.claims = [sc.Claim.decided(d) for d in decide(per, seeds, LOSSES)]
+  section.claims = [sections.Claim.decided(d)
+                    for d in decide(per, seeds, LOSSES)]
   _plot(curves, per, seeds, LOSSES,
         os.path.join(section.results_dir, "sqd_curves.png"))
 
@@ -406,7 +411,7 @@ def main(argv):
         f"{p['q_tail']:.3f}", f"{p['d_tail']:.3f}", f"{p['q_trend']:+.3f}",
         f"{p['settle_g']:.2f} / {p['settle_d']:.2f}", f"{p['cv_g']:.2f}",
         p["old"]))
-  run_table = sc.markdown_table(
+  run_table = sections.markdown_table(
       ["run", "seed", "turning points (rule `turning_point_rule`)",
        "largest S_G / S_D ratio to its median", "angle jumps",
        "Q, last sixth", "D, last sixth", "Q: last 5 minus previous 5 epochs",
@@ -422,7 +427,7 @@ def main(argv):
           f"{sum(bool(per[(loss, gp, s)]['points']) for s in seeds)}"
           f"/{len(seeds)}", stat("jumps"), stat("q_tail"), stat("d_tail"),
           stat("cv_g")))
-  arm_table = sc.markdown_table(
+  arm_table = sections.markdown_table(
       ["arm", "seeds with a turning point", "angle jumps", "Q, last sixth",
        "D, last sixth", "S_G CV, 2nd half"], arm_rows)
   per_loss = []
@@ -435,7 +440,7 @@ def main(argv):
                   higher_is_better=True, names=("GP", "no GP"))
       cells.append(f"{d.verdict}: {d.evidence}")
     per_loss.append(cells)
-  per_loss_table = sc.markdown_table(
+  per_loss_table = sections.markdown_table(
       ["loss", "Q: GP better? (same spread rule, per loss)", "D: GP better?"],
       per_loss)
 

@@ -25,7 +25,12 @@ from absl import app
 from absl import flags
 import numpy as np
 
-from studies import common as sc
+from studies import figures
+from studies import paths
+from studies import readers
+from studies import runner
+from studies import sections
+from studies import trends
 from studies import rules as sr
 
 FLAGS = flags.FLAGS
@@ -61,7 +66,7 @@ CLAIMED, OTHER = "MHGAN-SSL", "ACGAN-SSL"
 # studies at a time on 2 cores); see the README text.
 # The full runs were 700 steps at first; every metric's mean curve was still
 # improving there, so they were lengthened to study 2's horizon (the 700-step
-# runs resume: sc.train lengthens a finished run whose settings differ only
+# runs resume: runner.train lengthens a finished run whose settings differ only
 # in max_steps).
 FULL = dict(steps=2000, evaluations=20, seeds=("0", "1", "2"), min_seeds=3,
             baseline=True)
@@ -181,24 +186,13 @@ def mean_curve(series: Sequence[tuple[np.ndarray, np.ndarray]]
   return steps, (np.mean(values, axis=0) if steps.size else np.zeros(0))
 
 
-def still_improving(curve: np.ndarray, higher_is_better: bool, tol: float,
-                    relative: bool, window: int = PLATEAU_WINDOW
-                    ) -> tuple[bool, str]:
-  """(improving, why): the mean curve sets a new best in its last `window`
-  values that beats the best of the earlier ones by more than `tol`
-  (`relative`: tol x |earlier best|). Fewer than window + 1 values cannot
-  show a plateau and count as improving."""
-  curve = np.asarray(curve, np.float64)
-  if curve.size < window + 1:
-    return True, (f"{curve.size} evaluations, fewer than {window + 1} "
-                  "needed to see a plateau")
-  best = np.max if higher_is_better else np.min
-  before, last = float(best(curve[:-window])), float(best(curve[-window:]))
-  gain = (last - before) * (1.0 if higher_is_better else -1.0)
-  limit = tol * abs(before) if relative else tol
-  word = "still improving" if gain > limit else "levelled off"
-  return gain > limit, (f"{word}: best of the last {window} evaluations "
-                        f"{last:.4g} vs {before:.4g} before")
+def mean_still_improving(series: Sequence[tuple[np.ndarray, np.ndarray]],
+                         higher_is_better: bool, tol: float, relative: bool
+                         ) -> tuple[bool, str]:
+  """(improving, why): the gate of the rules, trends.new_best_in_window on
+  the seeds' mean curve over the last PLATEAU_WINDOW evaluations."""
+  return trends.new_best_in_window(mean_curve(series)[1], higher_is_better,
+                                   tol, relative, PLATEAU_WINDOW)
 
 
 def not_worse(rule: sr.Rule, claimed: sr.SeedStats, other: sr.SeedStats,
@@ -308,8 +302,8 @@ def decide(series: dict[str, dict[str, list]],
   def gate(metric, higher, tol, relative):
     out = []
     for n in names:
-      improving, why = still_improving(mean_curve(series[n][metric])[1],
-                                       higher, tol, relative)
+      improving, why = mean_still_improving(series[n][metric], higher, tol,
+                                            relative)
       out.append((improving, f"{n} {metric} {why}"))
     return out
 
@@ -348,8 +342,8 @@ def decide(series: dict[str, dict[str, list]],
                          "conditioning not learned")
   validation = accuracy_rule(RULE_VALIDATION, "validation_accuracy", 0.2,
                              "no classifier learned")
-  improving = {n: still_improving(mean_curve(series[n]["self_accuracy"])[1],
-                                  True, ABS_TOL, False) for n in names}
+  improving = {n: mean_still_improving(series[n]["self_accuracy"], True,
+                                       ABS_TOL, False) for n in names}
   self_acc = both_above(RULE_SELF, final["self_accuracy"],
                         SELF_ACCURACY_LEVEL, improving, min_seeds=min_seeds)
   speed = speed_decision(RULE_SPEED, {n: series[n]["fid"] for n in names},
@@ -361,7 +355,7 @@ def decide(series: dict[str, dict[str, list]],
 def _seconds_per_step(model_dir: str) -> float:
   """Median wall seconds per G step from the train job's steps/s log (the
   first interval, with tracing, left out)."""
-  _, rate = sc.train_series(model_dir, "train/steps_per_sec")
+  _, rate = readers.train_series(model_dir, "train/steps_per_sec")
   return float(1.0 / np.median(rate[1:] if len(rate) > 1 else rate))
 
 
@@ -382,10 +376,10 @@ def supervised_baseline(root: str, seed: int, epochs: int
   if info is None or (info.get("epochs"), info.get("seed"),
                       info.get("train_examples")) != (epochs, seed, LABELLED):
     print(f"[supervised s{seed}] training", flush=True)
-    sc.run_module("eval.train_classifier", args, log)
+    runner.run_module(runner.CLASSIFIER_MODULE, args, log)
     with open(info_path, encoding="utf8") as f:
       info = json.load(f)
-  return float(info["test_accuracy"]), sc.logged_seconds(log)
+  return float(info["test_accuracy"]), runner.logged_seconds(log)
 
 
 def _draw_bands(ax, curves: dict) -> None:
@@ -406,13 +400,13 @@ def _draw_bands(ax, curves: dict) -> None:
 def _band_plot(path: str, panels: list[tuple[str, dict]],
                xlabel: str = "G step", columns: int = 3) -> str:
   """Mean over seeds with a +- std band, one panel per metric."""
-  return sc.plot_metric_grid(path, panels, columns=columns, xlabel=xlabel,
-                             draw=_draw_bands)
+  return figures.plot_metric_grid(path, panels, columns=columns,
+                                  xlabel=xlabel, draw=_draw_bands)
 
 
 def main(argv):
   del argv
-  if not sc.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, RULES):
     return
   mode = QUICK if FLAGS.quick else FULL
   steps = FLAGS.steps or mode["steps"]
@@ -427,8 +421,8 @@ def main(argv):
         f"--steps={steps} / --evaluations={evaluations} must give a "
         f"whole checkpoint interval that --steps_per_loop={loop} divides "
         f"(got {steps / evaluations:g}).")
-  root = sc.study_dirs(KEY, sc.runs_root(FLAGS.runs_root))
-  classifier, info = sc.ensure_classifier(DATASET, IMAGE_SIZE)
+  root = paths.study_dirs(KEY, paths.runs_root(FLAGS.runs_root))
+  classifier, info = runner.ensure_classifier(DATASET, IMAGE_SIZE)
   common = dict(max_steps=steps, save_every=save_every,
                 keep_checkpoints=evaluations + 2, image_every=steps,
                 summary_every=save_every // 2 // loop * loop or loop,
@@ -440,14 +434,14 @@ def main(argv):
   for seed in seeds:  # Seed by seed: an interrupted study has whole pairs.
     for name, cfg in ARMS.items():
       slug = name.lower().replace("-", "_")
-      record = sc.train(f"{name} s{seed}",
-                        os.path.join(root, f"{slug}_s{seed}"), cfg,
-                        dict(common, seed=seed))
-      sc.evaluate(record, METRICS, eval_flags)
+      record = runner.train(f"{name} s{seed}",
+                            os.path.join(root, f"{slug}_s{seed}"), cfg,
+                            dict(common, seed=seed))
+      runner.evaluate(record, METRICS, eval_flags)
       records.append(record)
       dirs[name].append(record.model_dir)
 
-  series = {n: {m: [sc.eval_series(d, m) for d in dirs[n]]
+  series = {n: {m: [readers.eval_series(d, m) for d in dirs[n]]
                 for m, _ in PANELS} for n in ARMS}
   sec_per_step = {n: [_seconds_per_step(d) for d in dirs[n]] for n in ARMS}
   decisions = decide(series, sec_per_step, min_seeds=mode["min_seeds"])
@@ -458,16 +452,16 @@ def main(argv):
       acc, secs = supervised_baseline(root, seed, FLAGS.baseline_epochs)
       baseline.append(acc)
       baseline_seconds += secs
-  section = sc.Section(
+  section = sections.Section(
       key=KEY, title="Study 3: MHGAN-SSL vs ACGAN-SSL on Fashion-MNIST "
       "16x16, 10% labels",
       paper="MHGAN (multi-hinge loss) Sec. 2.2 eq. 8 / 9, Sec. 3.3, Fig. 10",
       script="studies.ssl_fmnist", protocol=[], claims=[], body=[],
       runs=records, rules=RULES, quick=FLAGS.quick)
   if baseline:
-    section.runs = records + [sc.RunRecord(
+    section.runs = records + [runner.RunRecord(
         "supervised 10% (classifier only)", os.path.join(root, "supervised"),
-        f"python -m eval.train_classifier --dataset={DATASET} "
+        f"python -m {runner.CLASSIFIER_MODULE} --dataset={DATASET} "
         f"--image_size={IMAGE_SIZE} --channels=1 --max_train_examples="
         f"{LABELLED} --epochs={FLAGS.baseline_epochs} --seed=<seed> "
         f"--out={root}/supervised_10pct_s<seed>",
@@ -496,7 +490,7 @@ def main(argv):
         if not v.size:
           row.append("n/a")
         elif pick is None:
-          row.append(sc.fmt(v[-1]))
+          row.append(sections.fmt(v[-1]))
         else:
           k = int(np.argmin(v) if pick is np.min else np.argmax(v))
           row.append(f"{v[k]:.3f} @{int(s[k])}")
@@ -512,10 +506,12 @@ def main(argv):
                          "architecture)", "n/a", "n/a", "n/a", "n/a", "n/a",
                          sr.SeedStats.of(baseline).format(), "n/a"])
   headers = [title for _, title, _ in cols]
-  summary = sc.markdown_table(["arm", "s / G step", *headers], summary_rows)
-  per_seed = sc.markdown_table(["arm", "seed", "s / G step",
-                                *[h + (" @step" if p is not None else "")
-                                  for (_, h, p) in cols]], per_seed_rows)
+  summary = sections.markdown_table(["arm", "s / G step", *headers],
+                                    summary_rows)
+  per_seed = sections.markdown_table(
+      ["arm", "seed", "s / G step",
+       *[h + (" @step" if p is not None else "") for (_, h, p) in cols]],
+      per_seed_rows)
   gates = []
   for m, higher, tol, rel in (("fid", False, REL_TOL, True),
                               ("is", True, REL_TOL, True),
@@ -523,12 +519,12 @@ def main(argv):
                               ("validation_accuracy", True, ABS_TOL, False),
                               ("self_accuracy", True, ABS_TOL, False)):
     for n in ARMS:
-      gates.append((m, n, still_improving(mean_curve(series[n][m])[1],
-                                          higher, tol, rel)[1]))
-  gate_table = sc.markdown_table(["metric", "arm", "end of the mean curve"],
-                                 gates)
+      gates.append((m, n, mean_still_improving(series[n][m], higher, tol,
+                                               rel)[1]))
+  gate_table = sections.markdown_table(
+      ["metric", "arm", "end of the mean curve"], gates)
 
-  section.claims = [sc.Claim.decided(d) for d in decisions]
+  section.claims = [sections.Claim.decided(d) for d in decisions]
   section.protocol = [
       ("data", "Fashion-MNIST 28x28 resized to 16x16; labels kept for an "
        "evenly spread 10% of the 60,000 training images (6,000: index i "

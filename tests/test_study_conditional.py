@@ -35,11 +35,17 @@ def test_curve_summaries():
   assert c.average.values == (2.5, 4.5)
   # Seed mean 5, 4, 3, 2: last minus third-last = 2 - 4.
   assert c.recent_change() == -2.0
-  assert s2.still_improving(c, lower=True)       # gain 2 > std 1.41
-  assert not s2.still_improving(c, lower=False)  # it got worse
-  assert s2.still_moving(c)
+  assert c.improving(lower=True)       # gain 2 > std 1.41
+  assert not c.improving(lower=False)  # it got worse
+  assert c.moving()
+  # The same seed mean with final values -1 and 5 (std sqrt(18) = 4.24 > 2):
+  # neither improving nor moving beyond the spread.
+  wide = s2.Curves("W", STEPS, np.array([[4., 3., 2., -1.], [4., 5., 4., 5.]]))
+  assert wide.recent_change() == -2.0 and wide.final.std == pytest.approx(
+      np.sqrt(18))
+  assert not wide.improving(lower=True) and not wide.moving()
   short = s2.Curves("B", STEPS[:2], np.ones((2, 2)))
-  assert s2.still_improving(short, True) and s2.still_moving(short)
+  assert short.improving(True) and short.moving()
 
 
 def test_beats_all_outcomes():

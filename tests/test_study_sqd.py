@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from studies import sqd_fmnist as study
-from studies.rules import (INCONCLUSIVE, NOT_REPRODUCED,
-                                     REPRODUCED)
+from studies.rules import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED
 from tfgan_ext.monitors import EpochTurningPoint
 
 LOSSES = study.LOSSES

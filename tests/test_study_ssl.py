@@ -7,6 +7,7 @@ import pytest
 
 from studies import rules as sr
 from studies import ssl_fmnist as ssl
+from studies import trends
 
 R, N, I = sr.REPRODUCED, sr.NOT_REPRODUCED, sr.INCONCLUSIVE
 STEPS = np.arange(100, 1100, 100)  # 10 evaluations.
@@ -41,9 +42,12 @@ def test_mean_curve_keeps_common_steps_only():
     # Too short to see a plateau: counts as improving.
     ([3.0, 2.0, 1.0], False, 0.02, True, True),
 ])
-def test_still_improving(curve, higher, tol, relative, expected):
-  assert ssl.still_improving(np.array(curve, float), higher, tol,
-                             relative)[0] is expected
+def test_new_best_in_window(curve, higher, tol, relative, expected):
+  assert trends.new_best_in_window(np.array(curve, float), higher, tol,
+                                   relative, ssl.PLATEAU_WINDOW)[0] is expected
+  series = [(np.arange(len(curve)), np.array(curve, float))] * 2
+  assert ssl.mean_still_improving(series, higher, tol, relative)[0] is \
+      expected
 
 
 def _stats(mean, std, n=3):

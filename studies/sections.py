@@ -1,0 +1,140 @@
+"""What a study writes: its section of REPORT.md (studies/results/<key>/
+section.md, or quick/section.md) and summary.json, with the markdown tables
+and number formatting the sections share."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from studies import paths
+from studies import rules
+from studies.runner import RunRecord
+
+
+def fmt(value: Optional[float], digits: int = 3) -> str:
+  """`value` with `digits` decimals; "n/a" for None, NaN or inf."""
+  if value is None or not np.isfinite(value):
+    return "n/a"
+  return f"{value:.{digits}f}"
+
+
+def _cell(value: object) -> str:
+  """A table cell's text with its own '|' escaped (e.g. |mean logit|)."""
+  return re.sub(r"(?<!\\)\|", r"\\|", str(value))
+
+
+def markdown_table(headers: Sequence[str],
+                   rows: Iterable[Sequence[object]]) -> str:
+  """A GitHub markdown table: a header row, a rule, one line per row."""
+  lines = ["| " + " | ".join(map(_cell, headers)) + " |",
+           "|" + "|".join("---" for _ in headers) + "|"]
+  lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
+  return "\n".join(lines)
+
+
+@dataclasses.dataclass
+class Claim:
+  """One paper claim, its verdict and the evidence (numbers, in words)."""
+  text: str
+  verdict: str
+  evidence: str
+
+  @classmethod
+  def decided(cls, decision: rules.Decision) -> "Claim":
+    """The claim of a pre-registered rule's decision."""
+    rule = decision.rule
+    label = f"rule `{rule.id}`" + (
+        f", amending `{rule.amends}` after the runs" if rule.amends else "")
+    return cls(f"{rule.claim} ({label})", decision.verdict,
+               decision.evidence)
+
+
+@dataclasses.dataclass
+class Section:
+  """What a study writes into REPORT.md."""
+  key: str
+  title: str
+  paper: str
+  script: str
+  protocol: list[tuple[str, str]]
+  claims: list[Claim]
+  body: list[str]  # Markdown paragraphs, tables and figure links.
+  runs: list[RunRecord]
+  # The rules registered before the runs (rules.register), shown
+  # with their text; empty for a section without registered rules.
+  rules: Sequence[rules.Rule] = ()
+  quick: bool = False
+
+  @property
+  def train_seconds(self) -> float:
+    return sum(r.train_seconds for r in self.runs)
+
+  @property
+  def eval_seconds(self) -> float:
+    return sum(r.eval_seconds for r in self.runs)
+
+  @property
+  def results_dir(self) -> str:
+    """studies/results/<key>, or its quick/ subfolder for the quick version
+    (whose figures and section never overwrite the full study's)."""
+    return paths.results_dir(self.key, self.quick)
+
+  def figure(self, file_name: str, caption: str) -> str:
+    """Markdown for a figure in this study's results folder."""
+    return f"![{caption}]({self.results_dir}/{file_name})\n\n*{caption}*"
+
+  def markdown(self) -> str:
+    out = [f"## {self.title}", "",
+           f"Paper: {self.paper}. Script: `python -m {self.script}"
+           + (" --quick`" if self.quick else "`") + ".", ""]
+    if self.quick:
+      out += ["**Quick version** (`--quick`): fewer seeds and steps than "
+              "the full study; verdicts from it are weaker.", ""]
+    if self.rules:
+      out += ["### Rules (registered before the runs)", "",
+              "Frozen in `" + os.path.join(paths.results_dir(self.key),
+                                           rules.RULES_FILE)
+              + "` when the study first ran; a rule is never edited after "
+              "its runs (an amended one is listed beside it).", "",
+              markdown_table(["rule", "claim", "decided by"],
+                             rules.rules_table(self.rules)), ""]
+    out += ["### Claims", "",
+            markdown_table(["claim", "verdict", "evidence"],
+                           [(c.text, f"**{c.verdict}**", c.evidence)
+                            for c in self.claims]), "",
+            "### Protocol", "",
+            markdown_table(["setting", "value"], self.protocol), ""]
+    out += ["### Results", ""]
+    for part in self.body:
+      out += [part, ""]
+    reused = sum(r.reused for r in self.runs)
+    out += ["### Runs", "",
+            markdown_table(["run", "command"],
+                           [(r.name, f"`{r.command}`") for r in self.runs]),
+            "", f"Compute time of these runs, from their job logs: training "
+            f"{self.train_seconds / 60:.1f} min, evaluation "
+            f"{self.eval_seconds / 60:.1f} min"
+            + (f" ({reused} finished runs reused by the last invocation)."
+               if reused else "."), ""]
+    return "\n".join(out)
+
+  def write(self) -> str:
+    os.makedirs(self.results_dir, exist_ok=True)
+    path = os.path.join(self.results_dir, "section.md")
+    with open(path, "w", encoding="utf8") as f:
+      f.write(self.markdown())
+    summary = dict(key=self.key, title=self.title, quick=self.quick,
+                   claims=[dataclasses.asdict(c) for c in self.claims],
+                   train_seconds=self.train_seconds,
+                   eval_seconds=self.eval_seconds)
+    with open(os.path.join(self.results_dir, "summary.json"), "w",
+              encoding="utf8") as f:
+      json.dump(summary, f, indent=2)
+    print(f"wrote {path}", flush=True)
+    return path

@@ -5,19 +5,22 @@ Beside each run's model_dir a study records what the run was trained with
 (`<model_dir>.eval.key`), so a study started again reuses finished work.
 A key describes the job's settings only:
 
-- train: the sha1 of the flagfile's content and the flags the study passes
-  (sorted, values as on the command line), without the flagfile's path,
-  the binary that runs the job or the model_dir;
+- train: the sha1 of the flagfile's settings (its lines as absl reads
+  them: comments and blank lines left out, each line stripped) and the
+  flags the study passes (sorted, values as on the command line), without
+  the flagfile's path, the binary that runs the job or the model_dir;
 - eval: the flags the study passes (metrics included), without the
   model_dir and the harness's polling flags (--timeout, --poll_interval,
   --progress_every), which do not change the results.
 
-Moving the flagfiles, the runs folder or the binaries therefore retrains
-nothing. Keys are written as JSON (format 2). Keys of the first format (the
-whole command line, then for train jobs the flagfile's sha1 on a second
-line) are still read: `parse` reduces them to the same settings, so a run
-recorded with one is reused when its settings match, and the study then
-rewrites its key in the current format.
+Moving the flagfiles, the runs folder or the binaries, or editing a
+flagfile's comments, therefore retrains nothing. Keys are written as JSON
+(format 2). Keys of the first format (the whole command line, then for
+train jobs the sha1 of the flagfile's bytes on a second line) are still
+read: `parse` reduces them to the same settings, so a run recorded with one
+is reused when its settings match, and the study then rewrites its key in
+the current format. A first-format key matches only a flagfile whose bytes
+are unchanged (comments included): that is all its sha1 can tell.
 """
 
 from __future__ import annotations
@@ -42,6 +45,23 @@ _NOT_SETTINGS = {
 LENGTH_FLAGS = ("max_steps", "keep_checkpoints", "image_every")
 
 
+def flagfile_settings(flagfile_bytes: bytes) -> str:
+  """The lines of a flagfile that absl reads as flags, stripped, one per
+  line: lines of whitespace and lines starting with '#' or '//' are
+  comments (absl's FlagValues.read_flags_from_files rule)."""
+  lines = flagfile_bytes.decode("utf8").splitlines(keepends=True)
+  return "\n".join(line.strip() for line in lines
+                   if not line.isspace()
+                   and not line.startswith(("#", "//")))
+
+
+def settings_sha1(flagfile_bytes: bytes) -> str:
+  """sha1 hex digest of `flagfile_settings`: the flagfile's identity in a
+  train key."""
+  return hashlib.sha1(flagfile_settings(flagfile_bytes).encode("utf8")
+                      ).hexdigest()
+
+
 def flag_value(value: object) -> str:
   """A flag's value as the command line spells it (bools: true / false)."""
   if isinstance(value, bool):
@@ -59,8 +79,8 @@ class JobKey:
   """The settings of one train or eval job.
 
   kind: TRAIN or EVAL; flags: {name: value as on the command line};
-  flagfile_sha1: sha1 hex digest of the flagfile's bytes (train jobs; ""
-  for eval jobs).
+  flagfile_sha1: `settings_sha1` of the flagfile (train jobs; "" for eval
+  jobs).
   """
   kind: str
   flags: Mapping[str, str]
@@ -81,9 +101,10 @@ class JobKey:
 
 
 def train_key(flagfile_bytes: bytes, flags: Mapping[str, object]) -> JobKey:
-  """The key of a train job: its flagfile's content and its extra flags."""
+  """The key of a train job: its flagfile's settings and its extra
+  flags."""
   return JobKey(TRAIN, {k: flag_value(v) for k, v in flags.items()},
-                hashlib.sha1(flagfile_bytes).hexdigest())
+                settings_sha1(flagfile_bytes))
 
 
 def eval_key(metrics: str, flags: Mapping[str, object]) -> JobKey:
@@ -99,9 +120,16 @@ def _command_flags(command: str) -> dict[str, str]:
               if word.startswith("--") and "=" in word)
 
 
-def parse(text: str, kind: str) -> Optional[JobKey]:
+def parse(text: str, kind: str, flagfile_bytes: Optional[bytes] = None
+          ) -> Optional[JobKey]:
   """The settings recorded in a key file of either format; None when the
-  text is neither (an unreadable key matches no settings)."""
+  text is neither (an unreadable key matches no settings).
+
+  A first-format train key records the sha1 of the flagfile's bytes; when
+  `flagfile_bytes` (the flagfile the job uses now) has that sha1, the
+  parsed key carries its `settings_sha1`, so it equals the current key;
+  otherwise it carries the recorded sha1, which equals no current key.
+  """
   stripped = text.strip()
   if stripped.startswith("{"):
     try:
@@ -124,7 +152,11 @@ def parse(text: str, kind: str) -> Optional[JobKey]:
     return None
   flags = {k: v for k, v in _command_flags(command).items()
            if k not in _NOT_SETTINGS[kind]}
-  return JobKey(kind, flags, sha1.strip())
+  sha1 = sha1.strip()
+  if (sha1 and flagfile_bytes is not None
+      and hashlib.sha1(flagfile_bytes).hexdigest() == sha1):
+    sha1 = settings_sha1(flagfile_bytes)
+  return JobKey(kind, flags, sha1)
 
 
 def read(path: str) -> Optional[str]:
@@ -142,7 +174,7 @@ def write(path: str, key: JobKey) -> None:
 
 def lengthens(previous: JobKey, key: JobKey) -> bool:
   """True when `key` asks for the train job of `previous` with only more G
-  steps: the same flagfile content and flags except a larger --max_steps
+  steps: the same flagfile settings and flags except a larger --max_steps
   (and with it --keep_checkpoints / --image_every). Whether the run's
   learning rates allow resuming is the caller's check."""
   if previous.kind != TRAIN or key.kind != TRAIN:

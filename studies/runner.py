@@ -123,7 +123,7 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
   experiments/configs/<flagfile>.cfg and `flags` on top of it.
 
   A run whose TRAINING_DONE is at the requested --max_steps is reused when
-  its key (studies.keys: the flagfile's content and the flags, not their
+  its key (studies.keys: the flagfile's settings and the flags, not their
   paths) matches, or when it has no key; a key of the first format that
   matches is rewritten in the current one. A run recorded with other
   settings is refused unless only its length grows (`_lengthens`)."""
@@ -136,10 +136,11 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
   log = model_dir + ".train.log"
   key_path = model_dir + ".key"
   with open(path, "rb") as f:
-    key = keys.train_key(f.read(), flags)
+    flagfile_bytes = f.read()
+  key = keys.train_key(flagfile_bytes, flags)
   recorded = keys.read(key_path)
   previous = (None if recorded is None
-              else keys.parse(recorded, keys.TRAIN))
+              else keys.parse(recorded, keys.TRAIN, flagfile_bytes))
   if (wanted is not None and done_step(model_dir) == int(wanted)
       and (recorded is None or previous == key)):
     if recorded != key.text():  # No key yet, or one of the first format.

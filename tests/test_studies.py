@@ -222,6 +222,9 @@ def test_train_reuses_a_run_whose_flagfile_moved(tmp_path, finished_run,
   monkeypatch.setattr(paths, "CONFIGS", str(moved))
   assert paths.config_path("demo_digits").startswith(str(moved))
   assert runner.train("r", model_dir, "demo_digits", flags).reused
+  # A comment edited: the settings are the same.
+  (moved / "demo_digits.cfg").write_bytes(b"# Moved.\n" + content)
+  assert runner.train("r", model_dir, "demo_digits", flags).reused
   (moved / "demo_digits.cfg").write_bytes(content + b"--seed=3\n")
   with pytest.raises(ValueError, match="other settings"):
     runner.train("r", model_dir, "demo_digits", flags)

@@ -4,18 +4,26 @@ import hashlib
 
 from studies import keys
 
-SHA = hashlib.sha1(b"--dataset=digits\n").hexdigest()
+FLAGFILE = b"# A comment.\n--dataset=digits\n\n// Another.\n--seed=1  \n"
+SETTINGS = "--dataset=digits\n--seed=1"  # What absl reads from FLAGFILE.
+RAW_SHA = hashlib.sha1(FLAGFILE).hexdigest()
 
 
-def test_train_key_is_the_flagfile_content_and_sorted_flags():
-  key = keys.train_key(b"--dataset=digits\n",
-                       {"seed": 1, "max_steps": 5, "aw": True})
-  assert key == keys.JobKey(keys.TRAIN, {"aw": "true", "max_steps": "5",
-                                         "seed": "1"}, SHA)
+def test_train_key_is_the_flagfile_settings_and_sorted_flags():
+  assert keys.flagfile_settings(FLAGFILE) == SETTINGS
+  key = keys.train_key(FLAGFILE, {"seed": 1, "max_steps": 5, "aw": True})
+  assert key == keys.JobKey(
+      keys.TRAIN, {"aw": "true", "max_steps": "5", "seed": "1"},
+      hashlib.sha1(SETTINGS.encode()).hexdigest())
   assert list(key.flags) == ["aw", "max_steps", "seed"]
+  # Comments and blank lines are not settings; a changed value is.
+  assert keys.train_key(b"--dataset=digits\n# new note\n--seed=1\n",
+                        {"seed": 1, "max_steps": 5, "aw": True}) == key
+  assert keys.train_key(b"--dataset=mnist\n--seed=1\n",
+                        {"seed": 1, "max_steps": 5, "aw": True}) != key
   # The text names neither a path nor a module; it parses back to the key.
   text = key.text()
-  assert "flagfile\"" not in text and "python" not in text
+  assert "configs" not in text and "python" not in text
   assert keys.parse(text, keys.TRAIN) == key
   assert keys.parse(text, keys.EVAL) is None  # Another job's key.
 
@@ -23,9 +31,12 @@ def test_train_key_is_the_flagfile_content_and_sorted_flags():
 def test_first_format_keys_reduce_to_the_same_settings():
   old_train = ("python -m experiments.train --flagfile=experiments/configs/"
                "x.cfg --model_dir=runs/studies/k/r --seed=1 --aw=true "
-               f"--max_steps=5\n{SHA}")
-  assert keys.parse(old_train, keys.TRAIN) == keys.train_key(
-      b"--dataset=digits\n", {"max_steps": 5, "seed": 1, "aw": True})
+               f"--max_steps=5\n{RAW_SHA}")
+  current = keys.train_key(FLAGFILE, {"max_steps": 5, "seed": 1, "aw": True})
+  assert keys.parse(old_train, keys.TRAIN, FLAGFILE) == current
+  # Its sha1 is of the file's bytes: a comment changed since is a change.
+  assert keys.parse(old_train, keys.TRAIN, FLAGFILE + b"# x\n") != current
+  assert keys.parse(old_train, keys.TRAIN) != current
   old_eval = ("python -m eval.run --model_dir=runs/studies/k/r --metrics=fid"
               " --timeout=0 --poll_interval=1 --progress_every=600 "
               "--num_samples=10")

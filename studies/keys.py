@@ -19,8 +19,10 @@ flagfile's comments, therefore retrains nothing. Keys are written as JSON
 train jobs the sha1 of the flagfile's bytes on a second line) are still
 read: `parse` reduces them to the same settings, so a run recorded with one
 is reused when its settings match, and the study then rewrites its key in
-the current format. A first-format key matches only a flagfile whose bytes
-are unchanged (comments included): that is all its sha1 can tell.
+the current format. A first-format key's sha1 is of the flagfile's bytes:
+it matches the current flagfile when the bytes are the same, or when they
+are a version listed in flagfile_history.json (earlier versions' bytes and
+settings sha1) whose settings are the same.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ _NOT_SETTINGS = {
     TRAIN: ("flagfile", "model_dir"),
     EVAL: ("model_dir", "timeout", "poll_interval", "progress_every"),
 }
+# Earlier versions of the studies' flagfiles: {bytes sha1: settings sha1}.
+HISTORY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "flagfile_history.json")
 # Flags a finished run may change when it is lengthened (see `lengthens`).
 LENGTH_FLAGS = ("max_steps", "keep_checkpoints", "image_every")
 
@@ -60,6 +65,21 @@ def settings_sha1(flagfile_bytes: bytes) -> str:
   train key."""
   return hashlib.sha1(flagfile_settings(flagfile_bytes).encode("utf8")
                       ).hexdigest()
+
+
+def _settings_of_earlier_version(bytes_sha1: str,
+                                 history_file: str) -> Optional[str]:
+  """The settings sha1 of the flagfile version whose bytes have
+  `bytes_sha1`, from `history_file`; None when it is not listed."""
+  if not os.path.exists(history_file):
+    return None
+  with open(history_file, encoding="utf8") as f:
+    history = json.load(f)["flagfiles"]
+  for versions in history.values():
+    for version in versions:
+      if version["bytes_sha1"] == bytes_sha1:
+        return version["settings_sha1"]
+  return None
 
 
 def flag_value(value: object) -> str:
@@ -120,15 +140,16 @@ def _command_flags(command: str) -> dict[str, str]:
               if word.startswith("--") and "=" in word)
 
 
-def parse(text: str, kind: str, flagfile_bytes: Optional[bytes] = None
-          ) -> Optional[JobKey]:
+def parse(text: str, kind: str, flagfile_bytes: Optional[bytes] = None,
+          history_file: str = HISTORY_FILE) -> Optional[JobKey]:
   """The settings recorded in a key file of either format; None when the
   text is neither (an unreadable key matches no settings).
 
-  A first-format train key records the sha1 of the flagfile's bytes; when
-  `flagfile_bytes` (the flagfile the job uses now) has that sha1, the
-  parsed key carries its `settings_sha1`, so it equals the current key;
-  otherwise it carries the recorded sha1, which equals no current key.
+  A first-format train key records the sha1 of the flagfile's bytes. The
+  parsed key carries the settings sha1 of those bytes when it is known:
+  from `flagfile_bytes` (the flagfile the job uses now) when they have that
+  sha1, else from `history_file` (earlier versions); otherwise it carries
+  the recorded sha1, which equals no current key.
   """
   stripped = text.strip()
   if stripped.startswith("{"):
@@ -153,10 +174,13 @@ def parse(text: str, kind: str, flagfile_bytes: Optional[bytes] = None
   flags = {k: v for k, v in _command_flags(command).items()
            if k not in _NOT_SETTINGS[kind]}
   sha1 = sha1.strip()
-  if (sha1 and flagfile_bytes is not None
+  if not sha1:
+    return JobKey(kind, flags)
+  if (flagfile_bytes is not None
       and hashlib.sha1(flagfile_bytes).hexdigest() == sha1):
-    sha1 = settings_sha1(flagfile_bytes)
-  return JobKey(kind, flags, sha1)
+    return JobKey(kind, flags, settings_sha1(flagfile_bytes))
+  earlier = _settings_of_earlier_version(sha1, history_file)
+  return JobKey(kind, flags, earlier or sha1)
 
 
 def read(path: str) -> Optional[str]:

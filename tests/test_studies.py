@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from studies import keys
 from studies import paths
 from studies import plan
 from studies import readers
@@ -206,6 +207,24 @@ def test_train_reuses_a_first_format_key_of_the_same_settings(tmp_path,
       f.write(recorded)
     with pytest.raises(ValueError, match="other settings"):
       runner.train("r", model_dir, "demo_digits", {"seed": 2, "max_steps": 5})
+  assert not calls
+
+
+def test_train_reuses_a_run_of_a_flagfile_version_before_its_comments_changed(
+    tmp_path, finished_run):
+  # The study flagfiles whose comments changed after runs recorded
+  # first-format keys: such a key (the earlier bytes' sha1) is reused.
+  model_dir, calls = finished_run
+  with open(keys.HISTORY_FILE) as f:
+    versions = json.load(f)["flagfiles"]["sqd_fmnist_hinge.cfg"]
+  with open(paths.config_path("sqd_fmnist_hinge"), "rb") as f:
+    assert hashlib.sha1(f.read()).hexdigest() != versions[0]["bytes_sha1"]
+  with open(model_dir + ".key", "w") as f:
+    f.write("python -m experiments.train --flagfile=experiments/configs/"
+            f"sqd_fmnist_hinge.cfg --model_dir={model_dir} --seed=0 "
+            f"--max_steps=5\n{versions[0]['bytes_sha1']}")
+  assert runner.train("r", model_dir, "sqd_fmnist_hinge",
+                      {"seed": 0, "max_steps": 5}).reused
   assert not calls
 
 

@@ -1,6 +1,7 @@
 """Run-reuse keys of the studies: settings only, in both key formats."""
 
 import hashlib
+import json
 
 from studies import keys
 
@@ -46,6 +47,23 @@ def test_first_format_keys_reduce_to_the_same_settings():
       "fid,is", {"num_samples": 10})
   for junk in ("", "garbage", '{"format": 9}', "{not json"):
     assert keys.parse(junk, keys.TRAIN) is None
+
+
+def test_first_format_key_of_an_earlier_flagfile_version(tmp_path):
+  history = tmp_path / "history.json"
+  history.write_text(json.dumps({"flagfiles": {"x.cfg": [
+      {"bytes_sha1": RAW_SHA,
+       "settings_sha1": keys.settings_sha1(FLAGFILE)}]}}))
+  old = f"python -m experiments.train --max_steps=5\n{RAW_SHA}"
+  edited = b"# The comment was edited.\n" + FLAGFILE
+  assert keys.parse(old, keys.TRAIN, edited, str(history)) == keys.train_key(
+      edited, {"max_steps": 5})
+  changed = FLAGFILE.replace(b"digits", b"mnist")
+  assert keys.parse(old, keys.TRAIN, changed, str(history)) != \
+      keys.train_key(changed, {"max_steps": 5})
+  # Unlisted: only the recorded bytes sha1, which matches no current key.
+  assert keys.parse(old, keys.TRAIN, edited, str(tmp_path / "none.json")
+                    ).flagfile_sha1 == RAW_SHA
 
 
 def test_lengthens_only_by_more_steps_of_the_same_settings():

@@ -2,7 +2,7 @@
 
 python -m bench.bench_streams [--steps=300] [--flagfile=...]
 
-`make studies` runs two studies at a time (study_report --streams=2). This
+`make studies` runs two studies at a time (studies.report --streams=2). This
 times the same pair of train jobs (the train binary in a subprocess, the
 demo's digits SAGAN at the studies' 16x16 width 16 unless told) run one
 after the other and then both at once, and prints the ratio of the two wall

@@ -62,7 +62,8 @@ FAIL_ENTROPY = math.log(5.0)    # Rule `stability_vs_ebgan`.
 FAIL_FD_RATIO = 1.5             # Rule `stability_vs_ebgan`.
 
 # ------------------------------------------------------------------ rules
-# Written before any run of this study; see studies/rules.py.
+# Written before any run of this study; see studies/rules.py. The frozen
+# texts name its functions by the module's former name, study_rules.
 # "G epoch k" is the k-th epoch in which G trains (MAGAN: epoch 2 + k).
 EBGAN_DIVERGE = Rule(
     "ebgan_diverge",

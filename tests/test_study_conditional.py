@@ -1,4 +1,4 @@
-"""Decision logic of study 2 (experiments/study_conditional.py) on synthetic
+"""Decision logic of study 2 (studies/conditional_fmnist.py) on synthetic
 numbers: every outcome of every rule shape, and the stopping gates."""
 
 import json

@@ -1,4 +1,4 @@
-"""Decision logic of experiments/study_magan.py on synthetic numbers."""
+"""Decision logic of studies/magan_fmnist.py on synthetic numbers."""
 
 import math
 

@@ -13,6 +13,13 @@ A key describes the job's settings only:
   model_dir and the harness's polling flags (--timeout, --poll_interval,
   --progress_every), which do not change the results.
 
+A flag whose value is a path (`is_path_flag`: --init_from, --*_path,
+--*_dir) is recorded by what it names, not where: a path inside the run's
+own runs folder (the model_dir's parent: another run of the study, e.g. the
+checkpoint a fork starts from) as "<runs>/" and its path from there; any
+other path (e.g. the domain classifier's folder) as "<elsewhere>/" and its
+last component.
+
 Moving the flagfiles, the runs folder or the binaries, or editing a
 flagfile's comments, therefore retrains nothing. Keys are written as JSON
 (format 2). Keys of the first format (the whole command line, then for
@@ -82,6 +89,28 @@ def _settings_of_earlier_version(bytes_sha1: str,
   return None
 
 
+def is_path_flag(name: str) -> bool:
+  """Whether flag `name` takes a path: --init_from, --*_path, --*_dir."""
+  return name == "init_from" or name.endswith(("_path", "_dir"))
+
+
+def path_identity(value: str, model_dir: str) -> str:
+  """What a path-valued flag names, independent of where the runs and the
+  checkout live: "<runs>/<path from model_dir's parent>" for a path inside
+  that folder, else "<elsewhere>/<last component>"."""
+  runs = os.path.dirname(os.path.normpath(os.path.abspath(model_dir)))
+  path = os.path.normpath(os.path.abspath(value))
+  if path.startswith(runs + os.sep):
+    return "<runs>/" + os.path.relpath(path, runs).replace(os.sep, "/")
+  return "<elsewhere>/" + os.path.basename(path)
+
+
+def _settings(flags: Mapping[str, object], model_dir: str) -> dict[str, str]:
+  """{name: value as on the command line}, path values by `path_identity`."""
+  return {k: (path_identity(flag_value(v), model_dir) if is_path_flag(k)
+              else flag_value(v)) for k, v in flags.items()}
+
+
 def flag_value(value: object) -> str:
   """A flag's value as the command line spells it (bools: true / false)."""
   if isinstance(value, bool):
@@ -98,7 +127,8 @@ def flag_args(flags: Mapping[str, object]) -> list[str]:
 class JobKey:
   """The settings of one train or eval job.
 
-  kind: TRAIN or EVAL; flags: {name: value as on the command line};
+  kind: TRAIN or EVAL; flags: {name: value as on the command line, or
+  `path_identity` for a path};
   flagfile_sha1: `settings_sha1` of the flagfile (train jobs; "" for eval
   jobs).
   """
@@ -120,18 +150,19 @@ class JobKey:
     return json.dumps(record, indent=1, sort_keys=True) + "\n"
 
 
-def train_key(flagfile_bytes: bytes, flags: Mapping[str, object]) -> JobKey:
-  """The key of a train job: its flagfile's settings and its extra
-  flags."""
-  return JobKey(TRAIN, {k: flag_value(v) for k, v in flags.items()},
+def train_key(flagfile_bytes: bytes, flags: Mapping[str, object],
+              model_dir: str) -> JobKey:
+  """The key of the train job of `model_dir`: its flagfile's settings and
+  its extra flags."""
+  return JobKey(TRAIN, _settings(flags, model_dir),
                 settings_sha1(flagfile_bytes))
 
 
-def eval_key(metrics: str, flags: Mapping[str, object]) -> JobKey:
-  """The key of an eval job: its metrics and its extra flags."""
-  values = {k: flag_value(v) for k, v in flags.items()}
-  values["metrics"] = metrics
-  return JobKey(EVAL, values)
+def eval_key(metrics: str, flags: Mapping[str, object],
+             model_dir: str) -> JobKey:
+  """The key of the eval job of `model_dir`: its metrics and its extra
+  flags."""
+  return JobKey(EVAL, _settings({**flags, "metrics": metrics}, model_dir))
 
 
 def _command_flags(command: str) -> dict[str, str]:
@@ -171,8 +202,10 @@ def parse(text: str, kind: str, flagfile_bytes: Optional[bytes] = None,
       return None
   if not command.startswith("python -m "):
     return None
-  flags = {k: v for k, v in _command_flags(command).items()
-           if k not in _NOT_SETTINGS[kind]}
+  recorded = _command_flags(command)
+  flags = _settings({k: v for k, v in recorded.items()
+                     if k not in _NOT_SETTINGS[kind]},
+                    recorded.get("model_dir", ""))
   sha1 = sha1.strip()
   if not sha1:
     return JobKey(kind, flags)

@@ -137,7 +137,7 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
   key_path = model_dir + ".key"
   with open(path, "rb") as f:
     flagfile_bytes = f.read()
-  key = keys.train_key(flagfile_bytes, flags)
+  key = keys.train_key(flagfile_bytes, flags, model_dir)
   recorded = keys.read(key_path)
   previous = (None if recorded is None
               else keys.parse(recorded, keys.TRAIN, flagfile_bytes))
@@ -173,7 +173,7 @@ def evaluate(record: RunRecord, metrics: str, flags: dict) -> None:
   command = f"python -m {EVAL_MODULE} " + " ".join(args)
   log = record.model_dir + ".eval.log"
   key_path = record.model_dir + ".eval.key"
-  key = keys.eval_key(metrics, flags)
+  key = keys.eval_key(metrics, flags, record.model_dir)
   recorded = keys.read(key_path)
   done = (recorded is not None
           and keys.parse(recorded, keys.EVAL) == key)

@@ -73,10 +73,12 @@ class Section:
 
   @property
   def train_seconds(self) -> float:
+    """Wall seconds of the runs' train jobs, summed."""
     return sum(r.train_seconds for r in self.runs)
 
   @property
   def eval_seconds(self) -> float:
+    """Wall seconds of the runs' eval jobs, summed."""
     return sum(r.eval_seconds for r in self.runs)
 
   @property
@@ -90,6 +92,8 @@ class Section:
     return f"![{caption}]({self.results_dir}/{file_name})\n\n*{caption}*"
 
   def markdown(self) -> str:
+    """The section's markdown: paper, script, rules, claims, protocol,
+    results and runs."""
     out = [f"## {self.title}", "",
            f"Paper: {self.paper}. Script: `python -m {self.script}"
            + (" --quick`" if self.quick else "`") + ".", ""]
@@ -125,6 +129,8 @@ class Section:
     return "\n".join(out)
 
   def write(self) -> str:
+    """Writes section.md and summary.json to `results_dir`; returns the
+    section's path."""
     os.makedirs(self.results_dir, exist_ok=True)
     path = os.path.join(self.results_dir, "section.md")
     with open(path, "w", encoding="utf8") as f:

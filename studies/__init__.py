@@ -1,0 +1,1 @@
+"""The paper studies: run harness, decision rules and their statistics."""

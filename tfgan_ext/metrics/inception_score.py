@@ -5,27 +5,30 @@ from __future__ import annotations
 from typing import Tuple
 
 import numpy as np
+import scipy.special
 
 __all__ = ["inception_score", "split_scores"]
 
 
-def _softmax(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-  """(p, log p) of the rows of `logits` [n, K], with one exp pass."""
+def _row_terms(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+  """Softmax rows p [n, K] of `logits` [n, K] and their negative entropies
+  sum_k p log p [n], with one exp pass and no [n, K] logarithm: with
+  s = logits - max and Z = sum_k exp(s), log p = s - log Z and sum_k p = 1,
+  so sum_k p log p = sum_k p s - log Z (finite logits give finite s)."""
   shifted = logits - logits.max(axis=1, keepdims=True)
   unnormalized = np.exp(shifted)
-  total = unnormalized.sum(axis=1, keepdims=True)
-  return unnormalized / total, shifted - np.log(total)
+  total = unnormalized.sum(axis=1)
+  p = unnormalized / total[:, None]
+  return p, np.einsum("ij,ij->i", p, shifted) - np.log(total)
 
 
-def _score(p: np.ndarray, log_p: np.ndarray) -> float:
+def _score(p: np.ndarray, neg_entropy: np.ndarray) -> float:
   """exp(E_x KL(p(y|x) || p(y))) for one split: probabilities p [n, K] and
-  their logarithms."""
+  their rows' sum_k p log p [n]. E_x KL = E_x sum_k p log p - sum_k m log m
+  with the marginal m = E_x p (0 log 0 = 0, scipy's xlogy)."""
   marginal = p.mean(axis=0)
-  with np.errstate(divide="ignore"):
-    log_marginal = np.log(marginal)
-  # p log(p / p(y)) is 0 wherever p is 0 (also where p(y) is 0).
-  terms = np.where(p > 0.0, p * (log_p - log_marginal), 0.0)
-  return float(np.exp(terms.sum(axis=1).mean()))
+  return float(np.exp(neg_entropy.mean()
+                      - scipy.special.xlogy(marginal, marginal).sum()))
 
 
 def split_scores(logits: np.ndarray, num_splits: int = 10, *,
@@ -40,12 +43,12 @@ def split_scores(logits: np.ndarray, num_splits: int = 10, *,
   n = logits.shape[0]
   if not 1 <= num_splits <= n:
     raise ValueError(f"num_splits must be in [1, {n}], got {num_splits}.")
-  p, log_p = _softmax(logits)
+  p, neg_entropy = _row_terms(logits)
   if num_splits > 1:  # One split's score does not depend on the row order.
     order = np.random.default_rng(seed).permutation(n)
-    p, log_p = p[order], log_p[order]
+    p, neg_entropy = p[order], neg_entropy[order]
   return np.array([_score(a, b) for a, b in zip(
-      np.array_split(p, num_splits), np.array_split(log_p, num_splits))])
+      np.array_split(p, num_splits), np.array_split(neg_entropy, num_splits))])
 
 
 def inception_score(logits: np.ndarray, num_splits: int = 10, *,

@@ -208,8 +208,8 @@ _OLD_THRESHOLD = re.compile(
     rf"(?P<head>(?P<m>{_NUM}) ± {_NUM} \(n=\d+\) against (?P<l>{_NUM}): )"
     r"(?P<w>beyond|short of) it by more than the std")
 _OLD_COMPARE = re.compile(
-    rf"(?P<head>(?P<a>[^;:]+?) (?P<ma>{_NUM}) ± {_NUM} \(n=\d+\) vs "
-    rf"(?P<b>[^;:]+?) (?P<mb>{_NUM}) ± {_NUM} \(n=\d+\): )(?P=a) "
+    rf"(?P<head>(?P<a>[^;:|]+?) (?P<ma>{_NUM}) ± {_NUM} \(n=\d+\) vs "
+    rf"(?P<b>[^;:|]+?) (?P<mb>{_NUM}) ± {_NUM} \(n=\d+\): )(?P=a) "
     r"(?P<w>better|worse) by more than the summed std")
 
 
@@ -231,8 +231,15 @@ def reword_evidence(text: str) -> str:
     return (f"{m['head']}{m['a']} {side} than {m['b']} by more than the "
             f"summed std, {how}")
 
-  return _OLD_COMPARE.sub(compare_words,
-                          _OLD_THRESHOLD.sub(threshold_words, text))
+  lines = text.split("\n")
+  for i, line in enumerate(lines):  # Only lines with the old words.
+    if " it by more than the std" in line:
+      line = _OLD_THRESHOLD.sub(threshold_words, line)
+    if ("better by more than the summed" in line
+        or "worse by more than the summed" in line):
+      line = _OLD_COMPARE.sub(compare_words, line)
+    lines[i] = line
+  return "\n".join(lines)
 
 
 def all_of(verdicts: Sequence[str]) -> str:

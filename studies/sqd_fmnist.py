@@ -418,8 +418,8 @@ def main(argv):
       key=KEY, title="Study 5: SQD on Fashion-MNIST, four losses with and "
       "without GP", paper="SQD (Measuring GAN Training in Real Time), Sec. "
       "4-5, Figures 3-5, Table 2", script="studies.sqd_fmnist",
-      protocol=[], claims=[], body=[], runs=list(runs.values()), rules=REGISTERED,
-      quick=quick)
+      protocol=[], claims=[], body=[], runs=list(runs.values()),
+      rules=REGISTERED, quick=quick)
   section.claims = [sections.Claim.decided(d)
                     for d in decide(per, seeds, LOSSES)]
   section.per_seed = summary_record(per, seeds, LOSSES)

@@ -46,7 +46,7 @@ def test_every_comparison_claim_has_a_registered_t_amendment(key, tmp_path):
   # study's first rules (UTC), with the text the code builds: registering
   # them again changes nothing.
   folder = tmp_path / key
-  shutil.copytree(paths.results_dir(key), folder)
+  shutil.copytree(os.path.join(paths.ROOT, paths.results_dir(key)), folder)
   before = (folder / sr.RULES_FILE).read_text()
   sr.register(str(folder), module.REGISTERED)
   assert (folder / sr.RULES_FILE).read_text() == before

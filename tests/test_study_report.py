@@ -7,18 +7,30 @@ import pytest
 
 from studies import appendix
 from studies import findings
+from studies import paths
 from studies import redecide as rd
 from studies import report_md
 from studies import stats as st
 from studies import verdicts as vd
 
 
+@pytest.fixture(autouse=True)
+def _at_the_checkout_root(monkeypatch):
+  """The report reads studies/results/ relative to the working directory."""
+  monkeypatch.chdir(paths.ROOT)
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-  """The report of the committed results (run from the checkout's root)."""
+  """The report of the committed results."""
   path = str(tmp_path_factory.mktemp("report") / "REPORT.md")
-  with open(report_md.write_report(path), encoding="utf8") as f:
-    return f.read()
+  here = os.getcwd()
+  os.chdir(paths.ROOT)
+  try:
+    with open(report_md.write_report(path), encoding="utf8") as f:
+      return f.read()
+  finally:
+    os.chdir(here)
 
 
 def _findings_and_rest(text):

@@ -380,11 +380,16 @@ def write_report(path: str, quick: bool = False) -> str:
       "### D. Rules, protocol and runs of each study", "",
       *(runs_part(v) for v in views)])
   total = vd.tally([r for v in views for r in v.rows])
-  page = findings.render(findings.read(), {"tally": (
-      f"{total.reproduced} claims reproduced, {total.not_reproduced} not "
-      f"reproduced, {total.inconclusive} inconclusive; {total.mechanism} "
-      f"mechanism checks and {total.untestable} untestable claims are not "
-      "counted")})
+  plural = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")  # noqa
+  counts = (f"{plural(total.reproduced, 'claim')} reproduced, "
+            f"{total.not_reproduced} not reproduced, {total.inconclusive} "
+            f"inconclusive; {plural(total.mechanism, 'mechanism check')} and "
+            f"{plural(total.untestable, 'untestable claim')} are not counted")
+  if quick:  # FINDINGS.md is about the full studies.
+    page = (f"Quick version (fewer seeds and steps): {counts}. What the full "
+            "studies found is on the first page of REPORT.md.\n")
+  else:
+    page = findings.render(findings.read(), {"tally": counts})
   absent = findings.missing_numbers(page, generated)
   if absent:
     print(f"warning: {paths.RESULTS_ROOT}/FINDINGS.md states numbers the "

@@ -15,6 +15,12 @@ Modules:
 - readers: TRAINING_DONE, eval rows and TensorBoard scalars of a run;
 - trends: whether a curve is still improving (the rules' stopping gates);
 - rules: the pre-registered rules and their decisions over seeds;
+- stats, amendments, redecide: the t rule (95% t intervals), its
+  registration as an amendment of every comparison claim, and the
+  re-decision of the committed claims under it;
 - sections, figures: a study's section, summary and PNG figures;
+- verdicts, papers, findings, appendix: the report's verdict rows and
+  tallies, the papers' claims, the findings page and its number check,
+  the rules / protocol / run commands of the appendix;
 - plan, report_md, report: which studies run, REPORT.md, and the binary.
 """

@@ -24,6 +24,7 @@ from absl import flags
 import numpy as np
 import tensorflow as tf
 
+from studies import amendments
 from studies import figures
 from studies import paths
 from studies import readers
@@ -149,6 +150,10 @@ RULE_COVERAGE_AMENDED = sr.Rule(
     "claim's second half (aw-GAN covers all 8) is then plainly not met")
 RULES = (RULE_COVERAGE, RULE_WANDERING, RULE_REAL_HIGHER,
          RULE_PLAIN_NEAR_ZERO, RULE_ANGLES, RULE_COVERAGE_AMENDED)
+# Registered after the runs (issue 22): the t rule and its amendment of
+# each comparison claim above, decided by studies.redecide from the
+# per-seed values; the report shows both verdicts.
+REGISTERED = RULES + amendments.for_study(KEY, RULES)
 
 
 # ------------------------------------------------------- decision logic
@@ -411,9 +416,34 @@ def _per_seed(fn, runs, variant: str, seeds) -> sr.SeedStats:
   return sr.SeedStats.of(fn(variant, s) for s in seeds)
 
 
+def summary_record(seeds: list[int],
+                   per_arm: dict[str, dict[str, sr.SeedStats]]) -> dict:
+  """summary.json's per-seed record of the values the rules decide on.
+
+  Args:
+    seeds: the seeds, in the order of every SeedStats' values.
+    per_arm: variant -> quantity -> SeedStats over `seeds`, with the
+      quantities of PER_SEED (the names studies.redecide reads).
+
+  Raises:
+    KeyError: a quantity of PER_SEED missing for a variant.
+  """
+  return sections.per_seed_record(seeds, {
+      v: {m: per_arm[v][m].values for m in PER_SEED} for v in per_arm})
+
+
+# The per-seed quantities summary.json records (studies.redecide's names):
+# modes covered at the last checkpoint, mode-set changes, the Fig. 6 real
+# logits' lowest per-mode mean, |mean| and spread over modes (averaged over
+# the checkpoints), and the early angles' share > 90 deg and median.
+PER_SEED = ("modes_final", "mode_changes", "lowest_logit", "abs_mean_logit",
+            "logit_spread", "share>90/angle_real_applied",
+            "median/angle_real_fake")
+
+
 def main(argv):
   del argv
-  if not runner.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, REGISTERED):
     return
   steps, seeds = _steps(), _seeds()
   fixed = fig6_steps(steps, FLAGS.save_every)
@@ -427,7 +457,7 @@ def main(argv):
       paper="aw paper (adaptive weighted discriminator), Sec. 5.3 / Fig. 6 "
             "and Sec. 5.1 / Fig. 4; setting of the unrolled-GAN paper [33]",
       script="studies.aw_ring8", protocol=[], claims=[], body=[],
-      runs=list(runs.values()), rules=RULES, quick=FLAGS.quick)
+      runs=list(runs.values()), rules=REGISTERED, quick=FLAGS.quick)
   res = section.results_dir
 
   # Coverage curves from eval.run.
@@ -490,6 +520,13 @@ def main(argv):
                               final["plain"]["modes_covered"]),
   ]
   section.claims = [sections.Claim.decided(d) for d in decisions]
+  section.per_seed = summary_record(seeds, {v: {
+      "modes_final": final[v]["modes_covered"], "mode_changes": changes[v],
+      "lowest_logit": lowest[v], "abs_mean_logit": level[v],
+      "logit_spread": spread[v], "share>90/angle_real_applied": share[v],
+      "median/angle_real_fake": sr.SeedStats.of(
+          np.median(early(v, s, "angle_real_fake")) for s in seeds)}
+                                              for v in VARIANTS})
 
   # ---------------------------------------------------------------- tables
   ints = lambda xs: " / ".join(str(int(x)) for x in xs)

@@ -30,6 +30,7 @@ from absl import app
 from absl import flags
 import numpy as np
 
+from studies import amendments
 from studies import figures
 from studies import paths
 from studies import runner
@@ -186,6 +187,10 @@ R_SWITCH_DIVERSITY = Rule(
     "third-last and the last evaluation.")
 RULES = (R_FD, R_SCORE, R_INTRA, R_ACGAN, R_GRADUAL, R_VALIDATION,
          R_PROJECTION, R_SWITCH_SCORE, R_SWITCH_FD, R_SWITCH_DIVERSITY)
+# Registered after the runs (issue 22): the t rule and its amendment of
+# each comparison claim above, decided by studies.redecide from the
+# per-seed values; the report shows both verdicts.
+REGISTERED = RULES + amendments.for_study(KEY, RULES)
 
 
 # -------------------------------------------------------------- decisions
@@ -314,6 +319,51 @@ def all_below(rule: Rule, arms: Sequence[Curves],
   return Decision(rule, sr.all_of(verdicts), "; ".join(texts))
 
 
+# The final-step quantities summary.json records per seed (studies.redecide
+# reads them by these names), and the metrics of the stopping check.
+PER_SEED = ("fid", "is", "intra_fid", "within_class_spread",
+            "validation_accuracy", "projection_accuracy")
+STOPPING = ("fid", "is", "intra_fid", "within_class_spread",
+            "validation_accuracy", "projection_accuracy")
+
+
+def summary_record(seeds: Sequence[int], finals: dict[str, dict[str, Curves]],
+                   self_accuracy: dict[str, Curves],
+                   stopping: dict[str, dict[str, Curves]],
+                   inception: Optional[dict[str, Sequence[float]]] = None
+                   ) -> tuple[dict, dict]:
+  """summary.json's per-seed record and conditions.
+
+  Args:
+    seeds: the seeds, in the order of every curve's rows.
+    finals: arm -> metric (PER_SEED) -> Curves; each seed's last value.
+    self_accuracy: arm -> the self-accuracy Curves of the arms rule
+      `acgan_faster_class_info` compares (each seed's curve average).
+    stopping: metric -> arm -> Curves of the stopping check (the change of
+      the seed mean over the last 3 evaluations, the final seed std).
+    inception: arm -> per-seed Inception FID at the final step, if run.
+
+  Returns:
+    (per_seed, conditions): conditions["stopping"][metric][arm] =
+    [change, final seed std]; conditions["final_self_accuracy"][arm] = the
+    seed mean's last value.
+  """
+  values = {arm: {m: c.final.values for m, c in metrics.items()}
+            for arm, metrics in finals.items()}
+  for arm, c in self_accuracy.items():
+    values.setdefault(arm, {})["self_accuracy_average"] = c.average.values
+  for arm, v in (inception or {}).items():
+    values.setdefault(arm, {})["inception_fid"] = list(v)
+  conditions = {
+      "stopping": {m: {arm: [c.recent_change(), c.final.std]
+                       for arm, c in arms.items()}
+                   for m, arms in stopping.items()},
+      "final_self_accuracy": {
+          arm: float(np.nanmean(c.values, axis=0)[-1]) if c.values.size
+          else None for arm, c in self_accuracy.items()}}
+  return sections.per_seed_record(seeds, values), conditions
+
+
 # --------------------------------------------------------------- reading
 def is_inception(row: dict) -> bool:
   """Rows of the imported FID Inception (all others: the domain classifier
@@ -374,7 +424,7 @@ def _inception(record: runner.RunRecord, step: int) -> None:
 
 def main(argv):
   del argv
-  if not runner.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, REGISTERED):
     return
   quick = FLAGS.quick
   steps = FLAGS.steps or (QUICK_STEPS if quick else FULL_STEPS)
@@ -426,7 +476,7 @@ def main(argv):
       "the MHShared switch", paper="MHGAN (multi-hinge loss) Sec. 3, Table 1, "
       "Fig. 4, Fig. 7, Fig. 8 and Sec. 7.1",
       script="studies.conditional_fmnist", protocol=[], claims=[], body=[],
-      runs=records, rules=RULES, quick=quick)
+      runs=records, rules=REGISTERED, quick=quick)
   res = section.results_dir
   min_seeds = min(sr.MIN_SEEDS, len(seeds))
 
@@ -462,6 +512,16 @@ def main(argv):
             [sw["within_class_spread"][1]], True, min_seeds),
   ]
   section.claims = [sections.Claim.decided(d) for d in decisions]
+  inception_fid = None
+  if inception:
+    inception_fid = {n: [series(d, "fid", inception=True)[1][-1]
+                         if series(d, "fid", inception=True)[1].size
+                         else np.nan for d in dirs[n]] for n in (*MAIN, FORK)}
+  section.per_seed, section.conditions = summary_record(
+      seeds, {n: {m: arm(n, m) for m in PER_SEED} for n in (*MAIN, FORK)},
+      {n: g("self_accuracy")[n] for n in MAIN},
+      {m: {n: arm(n, m) for n in (*MAIN, FORK, CONTROL)} for m in STOPPING},
+      inception_fid)
 
   # ------------------------------------------------------------- figures
   figures.plot_metric_grid(os.path.join(res, "curves.png"), [

@@ -22,6 +22,7 @@ from absl import flags
 import numpy as np
 from scipy import stats
 
+from studies import amendments
 from studies import figures
 from studies import paths
 from studies import readers
@@ -165,6 +166,10 @@ FIRST_EPOCH_SENSIBLE = Rule(
 RULES = (EBGAN_DIVERGE, MAGAN_TANDEM, MARGIN_MONOTONE, CONVERGENCE_FALLS,
          CONVERGENCE_TRACKS_QUALITY, FD_VS_EBGAN, SCORE_VS_EBGAN,
          BALANCED_CLASSES, STABILITY_VS_EBGAN, FIRST_EPOCH_SENSIBLE)
+# Registered after the runs (issue 22): the t rule and its amendment of
+# each comparison claim above, decided by studies.redecide from the
+# per-seed values; the report shows both verdicts.
+REGISTERED = RULES + amendments.for_study(KEY, RULES)
 
 ARMS = {"MAGAN": "magan_fmnist", "EBGAN": "ebgan_fmnist"}
 PRETRAIN = {"MAGAN": PRETRAIN_EPOCHS, "EBGAN": 0}
@@ -351,6 +356,33 @@ def _per_run(model_dir: str, pretrain: int, steps_per_epoch: int
                            else nan))
 
 
+# The per-seed quantities summary.json records, by studies.redecide's name,
+# from the keys of `_per_run`.
+PER_SEED = {"e_real_change": "real_change", "e_fake_change": "fake_change",
+            "gap_widening": "widening", "fake_rise": "rise",
+            "convergence_rel_change": "conv_rel", "margin_lowered": "updates",
+            "margin_rose": "rises", "spearman": "rho", "final FD": "final_fd",
+            "best FD": "best_fd", "final score": "final_score",
+            "final mode entropy": "final_entropy",
+            "FD(G epoch 1) / final FD": "fd_ratio_epoch1"}
+
+
+def summary_record(per: dict[tuple[str, int], dict], seeds: Sequence[int]
+                   ) -> tuple[dict, dict]:
+  """summary.json's per-seed record and conditions from `_per_run`'s
+  numbers, per[(arm, seed)]: the values of PER_SEED per arm, and the
+  per-seed inputs of the rules' other conditions (E_fake at mid-run, FD
+  fell, quality improved)."""
+  arms = sorted({name for name, _ in per})
+  record = sections.per_seed_record(seeds, {
+      name: {metric: [per[(name, s)][key] for s in seeds]
+             for metric, key in PER_SEED.items()} for name in arms})
+  conditions = {"inputs": {name: {
+      key: {str(s): per[(name, s)][key] for s in seeds}
+      for key in ("fake_mid", "fd_fell", "improved")} for name in arms}}
+  return record, conditions
+
+
 # ------------------------------------------------------------------ figures
 def _energy_figure(runs, seeds, path: str) -> None:
   """MAGAN Fig. 1 / 4 layout over G epochs: (a) real and fake energies,
@@ -396,7 +428,7 @@ def _stats_row(label: str, values: Sequence[float], digits: int = 3):
 
 def main(argv):
   del argv
-  if not runner.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, REGISTERED):
     return
   quick = FLAGS.quick
   g_epochs = FLAGS.g_epochs or (2 if quick else 7)
@@ -433,7 +465,7 @@ def main(argv):
       key=KEY, title="Study 4: MAGAN vs EBGAN on Fashion-MNIST",
       paper="MAGAN (margin adaptation), Sec. 3.2-4.5, Fig. 1, 4, 5",
       script="studies.magan_fmnist", protocol=[], claims=[], body=[],
-      runs=list(runs.values()), rules=RULES, quick=quick)
+      runs=list(runs.values()), rules=REGISTERED, quick=quick)
   res = section.results_dir
   _energy_figure(runs, seeds, os.path.join(res, "energies.png"))
   panels = []
@@ -483,6 +515,7 @@ def main(argv):
                          arm("MAGAN", "improved"), min_seeds),
   ]
   section.claims = [sections.Claim.decided(d) for d in decisions]
+  section.per_seed, section.conditions = summary_record(per, seeds)
 
   rows = []
   for (name, seed), p in per.items():

@@ -14,7 +14,7 @@ STUDIES = (("studies.aw_ring8", "aw_ring8"),
            ("studies.sqd_fmnist", "sqd_fmnist"))
 
 # --streams=2: two sequences of studies about equally long by the job logs'
-# wall times (study 1 + 3: ~242 min; 2 + 5 + 4: ~233 min, plus the 16px and
+# wall times (study 1 + 3: ~243 min; 2 + 5 + 4: ~261 min, plus the 16px and
 # 28px domain classifiers). Study 2 comes first in its stream, so the 16px
 # classifier it trains exists before study 3 needs it (ensure_classifier
 # also locks).

@@ -5,13 +5,18 @@
   python -m studies.redecide --results_dir=results --studies=aw_ring8
 
 For each study folder of --results_dir (default studies/results, or results/
-where the studies have not moved yet) this reads section.md (the tables of
-per-seed values), rules.json (the registered rule ids) and summary.json (the
-old verdicts), and decides every comparison and level claim again with
-`studies.stats` (paired t, Welch's t or a one-sample t at 95%; the rule text
-is `studies.stats.RULE_TEXT`). Which metric, arms, claimed direction and
-design each rule compares is written out below, one entry per rule id, from
-the rule's text in rules.json and the study's protocol:
+where the studies have not moved yet) this reads summary.json (the old
+verdicts, and since issue 22 the per-seed values the study decided on),
+rules.json (the registered rule ids) and section.md, and decides every
+comparison and level claim again with `studies.stats` (paired t, Welch's t
+or a one-sample t at 95%; the rule text is `studies.stats.RULE_TEXT`,
+registered in every study as rule `t_rule_95` with one `<rule>_t95`
+amendment per claim, see `studies.amendments`). The per-seed values come
+from summary.json's per_seed record when it has one; summaries written
+before it have none, and then they are read from section.md's tables.
+Which metric, arms, claimed direction and design each rule compares is
+written out below (SPECS), one entry per rule id, from the rule's text in
+rules.json and the study's protocol:
 
 - paired: study 1's plain vs aw (the script checks both arms build the same
   initial weights and read the same data and noise per seed), study 2's
@@ -25,14 +30,16 @@ the rule's text in rules.json and the study's protocol:
 
 Rules that check that an algorithm is wired as specified (aw's real logits
 pinned by Algorithm 1; MAGAN's margin never rising) are listed as mechanism
-checks and not re-decided. A rule whose per-seed values section.md does not
-print is decided from the printed mean +- std (n) with Welch's or a
-one-sample t, and says so; a rule with no values at all keeps its old
-verdict ("unchanged"). The registered rules' other conditions (the effect
-did not occur; a trailing arm still improving) are applied from the
-section's own tables where it prints them (study 2's stopping check, study
-3's plateau gate, study 1's and 5's per-seed values), otherwise from the old
-evidence text.
+checks and not re-decided. Claims whose parts are different claims in one
+sentence (`Claim.split`) keep a verdict per part. Claims this budget cannot
+test (study 5's turning points, REACH) carry the reason, computed from the
+study's files. A rule whose per-seed values section.md does not print is
+decided from the printed mean ± std (n) with Welch's or a one-sample t, and
+says so; a rule with no values at all keeps its old verdict ("unchanged").
+The registered rules' other conditions (the effect did not occur; a
+trailing arm still improving) are applied from summary.json's conditions,
+else from the section's own tables (study 2's stopping check, study 3's
+plateau gate), otherwise from the old evidence text.
 
 Numbers come only from the committed files; the constants below are the
 registered rules' own levels and margins.
@@ -50,6 +57,7 @@ from typing import Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
+from studies import rules as sr
 from studies import stats as st
 from tfgan_ext.errors import InputError, MissingInputError, UsageError
 
@@ -57,6 +65,11 @@ REDECIDED = "re-decided"
 MECHANISM = "mechanism check"
 UNCHANGED = "unchanged"
 DEFINITION = "definition"
+
+# The registered t rule (studies.amendments.T_RULE) and the suffix of its
+# amendment of each re-decided rule (`<rule>_t95`).
+T_RULE_ID = "t_rule_95"
+T_SUFFIX = "_t95"
 
 STUDIES = ("aw_ring8", "conditional_fmnist", "ssl_fmnist", "magan_fmnist",
            "sqd_fmnist")
@@ -190,6 +203,9 @@ class StudyData:
     moments: arm -> metric -> (mean, std, n) as printed.
     old: rule id -> (old verdict, old evidence) from summary.json.
     extra: the tables the rules' other conditions read (per study).
+    source: where the per-seed values came from: "summary.json" (its
+      per_seed record, written by the studies since issue 22) or
+      "section.md" (the tables of a section written before).
   """
   key: str
   tables: list[Table]
@@ -199,6 +215,7 @@ class StudyData:
       dataclasses.field(default_factory=dict))
   old: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
   extra: dict[str, dict] = dataclasses.field(default_factory=dict)
+  source: str = "section.md"
 
   def put(self, arm: str, seed: int, metric: str, value: float) -> None:
     self.seeds.setdefault(arm, {}).setdefault(seed, {})[metric] = value
@@ -291,6 +308,11 @@ def _load_conditional(data: StudyData) -> None:
                         ("self accuracy (seed mean)",))
   data.extra["final_self_accuracy"] = {
       row[0]: _first(row[-1]) for row in self_acc.rows}
+  inception = [t for t in data.tables if t.has("Inception FID")]
+  if inception:  # Only in sections run with --inception_fid.
+    col = inception[0].column("Inception FID")
+    for r in inception[0].records():
+      data.moments.setdefault(r["arm"], {})["inception_fid"] = moments(r[col])
 
 
 def _load_ssl(data: StudyData) -> None:
@@ -345,8 +367,19 @@ def _load_sqd(data: StudyData) -> None:
         "angle_jumps": _first(r["angle jumps"]),
         "Q": _first(r["Q, last sixth"]), "D": _first(r["D, last sixth"]),
         "cv": _first(r[t.column("S_G CV")])}
+    ratios = numbers(r[t.column("largest S_G / S_D ratio")])
+    runs[(run, seed)].update(max_ratio_g=ratios[0], max_ratio_d=ratios[1])
     for metric, value in runs[(run, seed)].items():
       data.put(run, seed, metric, value)
+  _pool_sqd(data)
+
+
+def _pool_sqd(data: StudyData) -> None:
+  """Study 5's arms as the rules define them, from every run's per-seed
+  values (arm = run name, e.g. "WGAN + GP"): per seed, "no GP" and "GP"
+  pool the four losses, and "WGAN" holds the CV margin."""
+  runs = {(arm, seed): metrics for arm, by_seed in data.seeds.items()
+          for seed, metrics in by_seed.items()}
   losses = sorted({run for run, _ in runs if not run.endswith(" + GP")})
   data.extra["losses"] = {"losses": losses}
   for seed in sorted({s for _, s in runs}):
@@ -365,6 +398,41 @@ def _load_sqd(data: StudyData) -> None:
       data.put("WGAN", seed, "cv_margin",
                runs[("WGAN", seed)]["cv"] - max(others))
 
+
+def load_summary_seeds(data: StudyData, summary: dict) -> bool:
+  """Fills `data` from summary.json's per-seed record when it has one.
+
+  summary["per_seed"]: arm -> metric -> seed (a string) -> value (None for
+  a seed without one, e.g. a run that never reached a target);
+  summary["conditions"]: what the registered rules' other conditions read
+  ("stopping": metric -> arm -> [change over the last 3 evaluations, final
+  seed std]; "plateau": metric -> arm -> still improving; anything else as
+  it is). Returns False (and leaves `data` alone) without a per_seed
+  record: summaries written before issue 22 have none."""
+  per_seed = summary.get("per_seed")
+  if not per_seed:
+    return False
+  for arm, metrics in per_seed.items():
+    for metric, by_seed in metrics.items():
+      for seed, value in by_seed.items():
+        if value is not None:
+          data.put(arm, int(seed), metric, float(value))
+  for name, value in summary.get("conditions", {}).items():
+    if name in ("stopping", "plateau"):
+      value = {(metric, arm): (tuple(v) if isinstance(v, list) else v)
+               for metric, arms in value.items() for arm, v in arms.items()}
+    data.extra[name] = value
+  data.source = "summary.json"
+  if data.key in DERIVED:
+    DERIVED[data.key](data)
+  return True
+
+
+# Arms a study's rules define from its runs' per-seed values (study 5 pools
+# its losses), applied to the values from either source.
+DERIVED: dict[str, Callable[[StudyData], None]] = {
+    "sqd_fmnist": _pool_sqd,
+}
 
 LOADERS: dict[str, Callable[[StudyData], None]] = {
     "aw_ring8": _load_aw_ring8,
@@ -386,7 +454,9 @@ class Versus:
 
   source "seeds": per-seed values (paired on the seeds both arms have);
   "table": the printed mean ± std (n) in `StudyData.moments` (Welch);
-  "evidence": the printed mean ± std (n) in the old evidence (Welch).
+  "evidence": the printed mean ± std (n) in the old evidence (Welch). The
+  last two are fallbacks for sections that print no per-seed values: when
+  the per-seed values are there (summary.json), they are used.
   margin_of_b: the margin is this fraction of |mean(b)| (e.g. 10%).
   gate: a registered condition (None, or the text that makes a decisive
   verdict inconclusive).
@@ -425,20 +495,30 @@ Part = Union[Versus, Level]
 
 @dataclasses.dataclass(frozen=True)
 class Claim:
-  """A registered rule re-decided from its parts (all must hold)."""
+  """A registered rule re-decided from its parts (all must hold).
+
+  split: the parts are different claims made in one sentence (e.g. "near 0
+  and uneven"); the report shows each with its own verdict and counts them
+  apart. note: shown with the verdict; section_note: shown only when the
+  values were read from section.md (how they were recovered there).
+  """
   rule: str
   parts: tuple[Part, ...]
   premise: Optional[Premise] = None
   note: str = ""
   supplementary_of: str = ""
+  split: bool = False
+  section_note: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class Skip:
-  """A rule not re-decided: MECHANISM, UNCHANGED or DEFINITION, and why."""
+  """A rule not re-decided: MECHANISM, UNCHANGED or DEFINITION, and why
+  (why_inconclusive: the category of an UNCHANGED inconclusive verdict)."""
   rule: str
   status: str
   why: str
+  why_inconclusive: Optional[str] = None
 
 
 Spec = Union[Claim, Skip]
@@ -479,7 +559,9 @@ def _plain_wandered(data: StudyData, rule: str) -> Optional[str]:
 
 
 def _obtuse(data: StudyData, rule: str) -> Optional[str]:
-  mean = data.moments["plain"]["median/angle_real_fake"][0]
+  medians = data.values("plain", "median/angle_real_fake")
+  mean = (float(np.mean(medians)) if medians
+          else data.moments["plain"]["median/angle_real_fake"][0])
   if not mean > 90:
     return (f"plain's median angle(grad Lr, grad Lf) is {mean:.3g} <= 90 deg:"
             " the situation aw addresses did not occur")
@@ -512,21 +594,22 @@ AW_RING8: tuple[Spec, ...] = (
            Versus("logit_spread", "plain", "aw", st.HIGHER, True,
                   names=("plain spread over modes", "aw spread over modes"),
                   what="uneven across modes")),
-          note="per-seed values recomputed from the 2-decimal per-mode "
-               "logits of the Fig. 6 table; the claim has two parts, each "
-               "shown"),
+          split=True,
+          section_note="per-seed values recomputed from the 2-decimal "
+                       "per-mode logits of the Fig. 6 table"),
     Claim("angles_early",
           (Versus("share>90/angle_real_applied", "aw", "plain", st.LOWER,
-                  False, source="table",
+                  True, source="table",
                   names=("aw share > 90 deg", "plain share > 90 deg")),),
           premise=_obtuse,
-          note="section.md prints no per-seed shares: Welch from the "
-               "printed mean ± std (the pairing is not used)"),
+          section_note="section.md prints no per-seed shares: Welch from "
+                       "the printed mean ± std (the arms share seeds, but "
+                       "the pairing needs the per-seed values)"),
     Claim("coverage_final_aw_short",
           (Level("modes_final", "aw", 7.0, st.HIGHER, "modes",
                  name="aw modes covered", what="aw covers >= 7"),
            _MODES_PAIRED),
-          premise=_collapse_occurred),
+          premise=_collapse_occurred, split=True),
 )
 
 
@@ -576,9 +659,9 @@ def _aux_gate(data: StudyData, part: Part, d: st.Decision) -> Optional[str]:
 
 
 def _class_info_entered(data: StudyData, rule: str) -> Optional[str]:
-  low = [f"{arm} {v:.3g}" for arm, v in
+  low = [f"{arm} {v if v is None else format(v, '.3g')}" for arm, v in
          data.extra["final_self_accuracy"].items()
-         if arm in ("ACGAN", "MHGAN") and not v >= 0.5]
+         if arm in ("ACGAN", "MHGAN") and (v is None or not v >= 0.5)]
   if low:
     return ("final self accuracy below 0.5 (" + ", ".join(low) +
             "): class information did not enter G")
@@ -606,11 +689,12 @@ CONDITIONAL: tuple[Spec, ...] = (
           (Versus("fid", "ACGAN", "SAGAN", st.HIGHER, False, "FD",
                   gate=_FD_GATE),)),
     Claim("acgan_faster_class_info",
-          (Versus("curve average", "ACGAN", "MHGAN", st.HIGHER, False,
-                  source="evidence"),),
+          (Versus("self_accuracy_average", "ACGAN", "MHGAN", st.HIGHER,
+                  False, source="evidence"),),
           premise=_class_info_entered,
-          note="section.md prints no per-seed curve averages: Welch from "
-               "the mean ± std printed in the old evidence"),
+          section_note="section.md prints no per-seed curve averages: "
+                       "Welch from the mean ± std printed in the old "
+                       "evidence"),
     Claim("aux_validation_similar",
           (Versus("validation_accuracy", "MHGAN", "ACGAN", st.EQUIVALENT,
                   False, margin=0.05, gate=_aux_gate),)),
@@ -687,8 +771,8 @@ SSL: tuple[Spec, ...] = (
     Claim("ssl_faster",
           (Versus("minutes", *_SSL, st.LOWER, False, "min",
                   source="evidence"),),
-          note="section.md prints no per-seed minutes: Welch from the mean "
-               "± std printed in the old evidence"),
+          section_note="section.md prints no per-seed minutes: Welch from "
+                       "the mean ± std printed in the old evidence"),
 )
 
 
@@ -706,16 +790,17 @@ MAGAN: tuple[Spec, ...] = (
                  name="EBGAN gap widening", what="gap widens"),
            Level("fake_rise", "EBGAN", 0.0, st.HIGHER,
                  name="EBGAN fake-energy rise", what="fake energy rises")),
-          premise=_old_says("never stalled"),
-          note="per-seed second-half changes as printed (1 decimal)"),
+          premise=_old_says("never stalled"), split=True,
+          section_note="per-seed second-half changes as printed (1 "
+                       "decimal)"),
     Claim("magan_tandem",
           (Level("e_real_change", "MAGAN", 0.0, st.LOWER,
                  name="MAGAN change of E_real", what="E_real falls"),
            Level("e_fake_change", "MAGAN", 0.0, st.LOWER,
                  name="MAGAN change of E_fake", what="E_fake falls")),
-          premise=_margin_lowered,
-          note="changes from the printed G epoch 1 -> last energies "
-               "(1 decimal)"),
+          premise=_margin_lowered, split=True,
+          section_note="changes from the printed G epoch 1 -> last "
+                       "energies (1 decimal)"),
     Skip("margin_monotone", MECHANISM,
          "the margin update of Algorithm 1 can only lower the margin; the "
          "rule checks that wiring"),
@@ -723,7 +808,8 @@ MAGAN: tuple[Spec, ...] = (
           (Level("convergence_rel_change", "MAGAN", 0.0, st.LOWER,
                  name="MAGAN relative change of the convergence measure"),),
           premise=_margin_lowered,
-          note="from the printed G epoch 1 -> last measure (1 decimal)"),
+          section_note="from the printed G epoch 1 -> last measure (1 "
+                       "decimal)"),
     Claim("convergence_tracks_quality",
           (Level("spearman", "MAGAN", 0.0, st.HIGHER,
                  name="MAGAN Spearman(measure, FD)"),),
@@ -739,14 +825,15 @@ MAGAN: tuple[Spec, ...] = (
                  value_label="0.9 ln 10"),)),
     Skip("stability_vs_ebgan", UNCHANGED,
          "a count rule (failed runs per arm, at least 2 apart), not a "
-         "comparison of means; every run of both arms failed"),
+         "comparison of means; every run of both arms failed",
+         why_inconclusive="effect absent"),
     Claim("first_epoch_sensible",
           (Level("FD(G epoch 1) / final FD", "MAGAN", 2.0, st.LOWER,
                  name="MAGAN FD(G epoch 1) / final FD", source="evidence"),),
           premise=_any_premise(_old_says("no checkpoint at G epoch 1"),
                                _old_says("quality never improved")),
-          note="section.md prints no per-seed ratios: one-sample t from the "
-               "mean ± std printed in the old evidence"),
+          section_note="section.md prints no per-seed ratios: one-sample t "
+                       "from the mean ± std printed in the old evidence"),
 )
 
 
@@ -792,7 +879,7 @@ SQD: tuple[Spec, ...] = (
     Claim("wgan_least_stable",
           (Level("cv_margin", "WGAN", 0.0, st.HIGHER,
                  name="WGAN S_G CV minus the largest other"),),
-          note="from the printed 2-decimal CVs"),
+          section_note="from the printed 2-decimal CVs"),
 )
 
 
@@ -817,8 +904,65 @@ SPECS: dict[str, tuple[Spec, ...]] = {
     "magan_fmnist": MAGAN,
     "sqd_fmnist": SQD,
 }
+def _inception_fid(data: StudyData) -> tuple[Claim, ...]:
+  """Study 2's Inception FID of the final checkpoints (no rule uses it)
+  beside `mhgan_fd`, when the section has it: MHGAN against each
+  baseline, Welch (per seed from summary.json, else the printed mean ±
+  std)."""
+  if not (data.values("MHGAN", "inception_fid")
+          or "inception_fid" in data.moments.get("MHGAN", {})):
+    return ()
+  return (Claim("mhgan_fd[Inception FID]", tuple(
+      Versus("inception_fid", "MHGAN", other, st.LOWER, False,
+             "Inception FID", source="table") for other in ("SAGAN", "ACGAN")),
+                supplementary_of="mhgan_fd",
+                note="the imported FID Inception at the final checkpoints, "
+                     "1,000 samples against 1,000 training images (used by "
+                     "no rule; small-sample FID is biased upwards)"),)
+
+
 SUPPLEMENTARY: dict[str, Callable[[StudyData], tuple[Claim, ...]]] = {
+    "conditional_fmnist": _inception_fid,
     "sqd_fmnist": _sqd_per_loss,
+}
+
+
+# ------------------------------------------------------------ reach
+def _sqd_budget(data: StudyData) -> str:
+  """Why study 5's turning-point claims cannot be tested on its budget, in
+  numbers from its own section: the paper's first turning point in G steps
+  against the runs' length, and the largest angle ratio of any run."""
+  protocol = find_table(data.tables, "protocol", ("setting", "value"))
+  length = dict(protocol.rows)["length"]
+  runs = re.search(r"(\d+) epochs \((\d+) G steps\)", length)
+  paper = re.search(r"ran (\d+) CelebA epochs \(~([\d,]+) steps\) and "
+                    r"saw turning points at epochs (\d+)-(\d+)", length)
+  if runs is None or paper is None:
+    raise InputError(f"study 5's protocol 'length' row is not in the "
+                     f"expected form: {length!r}.")
+  steps = int(runs.group(2))
+  epochs, total = int(paper.group(1)), int(paper.group(2).replace(",", ""))
+  first = int(paper.group(3)) * total / epochs
+  arms = [a for a in data.seeds if a not in ("GP", "no GP")
+          and data.values(a, "max_ratio_g")]
+  ratio_g = max(v for a in arms for v in data.values(a, "max_ratio_g"))
+  ratio_d = max(v for a in arms for v in data.values(a, "max_ratio_d"))
+  count = sum(len(data.values(a, "max_ratio_g")) for a in arms)
+  return (f"the paper's first turning points "
+          f"came at CelebA epoch {paper.group(3)} of {epochs}, about "
+          f"{first / 1000:.0f}k G steps; these runs end at {steps:,} G "
+          f"steps, {first / steps:.0f}x sooner, and the largest S_G ratio "
+          f"to its median in the {count} runs is {ratio_g:.2f} (S_D: "
+          f"{ratio_d:.2f}) against the 2x a turning point needs")
+
+
+# Claims this budget cannot test: listed apart in the report and left out
+# of its tallies, with the reason (computed from the study's files).
+REACH: dict[str, dict[str, Callable[[StudyData], str]]] = {
+    "sqd_fmnist": {rule: _sqd_budget for rule in (
+        "gp_prevents_turning_points", "turning_points_without_gp",
+        "wgan_quality_collapses", "diversity_stays_low_after_turning_point",
+        "gp_fewer_angle_jumps")},
 }
 
 
@@ -834,22 +978,34 @@ def _part_moments(data: StudyData, rule: str, part: Part, arm: str
   return moments(data.old[rule][1], label)
 
 
-def decide_part(data: StudyData, rule: str, part: Part) -> st.Decision:
-  """The part's decision under the t rule, before its registered gate."""
+def uses_seeds(data: StudyData, part: Part) -> bool:
+  """Whether the part is decided on per-seed values: always for source
+  "seeds", and for the printed-moments sources when summary.json records
+  the per-seed values (an arm without any is then "too few seeds")."""
+  return part.source == "seeds" or data.source == "summary.json"
+
+
+def decide_part(data: StudyData, rule: str, part: Part
+                ) -> tuple[st.Decision, dict[str, float]]:
+  """The part's decision under the t rule, before its registered gate, and
+  the means it compared (name -> mean; a Level's value under its label)."""
   if isinstance(part, Level):
     names = (part.name or f"{part.arm} {part.metric}",
              part.value_label or f"{part.value:g}")
-    if part.source == "seeds":
-      return st.decide_value(data.values(part.arm, part.metric), part.value,
-                             part.claim, names=names, unit=part.unit)
+    if uses_seeds(data, part):
+      x = data.values(part.arm, part.metric)
+      means = {names[0]: float(np.mean(x)) if x else math.nan}
+      return (st.decide_value(x, part.value, part.claim, names=names,
+                              unit=part.unit), means)
     mean, sd, n = _part_moments(data, rule, part, part.arm)
+    means = {names[0]: mean}
     if n < st.MIN_SEEDS:
-      return st._too_few(names[:1], (n,))
+      return st._too_few(names[:1], (n,)), means
     c = st.one_sample_from_moments(mean, sd, n, part.value, names=names,
                                    unit=part.unit)
-    return st.verdict(c, part.claim)
+    return st.verdict(c, part.claim), means
   names = part.names or (part.a, part.b)
-  if part.source == "seeds":
+  if uses_seeds(data, part):
     a, b = data.series(part.a, part.metric), data.series(part.b, part.metric)
     note = ""
     if part.is_paired:
@@ -858,20 +1014,41 @@ def decide_part(data: StudyData, rule: str, part: Part) -> st.Decision:
         note = (f" [paired on the {len(common)} seeds both arms have, of "
                 f"{len(a)} and {len(b)}]")
       a, b = {s: a[s] for s in common}, {s: b[s] for s in common}
-    xb = list(b.values())
+    xa, xb = list(a.values()), list(b.values())
+    means = {names[0]: float(np.mean(xa)) if xa else math.nan,
+             names[1]: float(np.mean(xb)) if xb else math.nan}
     margin = part.margin + part.margin_of_b * (abs(float(np.mean(xb)))
                                                if xb else 0.0)
-    d = st.decide(list(a.values()), xb, part.claim, is_paired=part.is_paired,
+    d = st.decide(xa, xb, part.claim, is_paired=part.is_paired,
                   margin=margin, names=names, unit=part.unit)
-    return dataclasses.replace(d, evidence=d.evidence + note)
+    return dataclasses.replace(d, evidence=d.evidence + note), means
   ma, sa, na = _part_moments(data, rule, part, part.a)
   mb, sb, nb = _part_moments(data, rule, part, part.b)
+  means = {names[0]: ma, names[1]: mb}
   if min(na, nb) < st.MIN_SEEDS:
-    return st._too_few(names, (na, nb))
+    return st._too_few(names, (na, nb)), means
   c = st.welch_from_moments(ma, sa, na, mb, sb, nb, names=names,
                             unit=part.unit)
   margin = part.margin + part.margin_of_b * abs(mb)
-  return st.verdict(c, part.claim, margin)
+  return st.verdict(c, part.claim, margin), means
+
+
+def old_rule_part(data: StudyData, rule: str, part: Part) -> Optional[str]:
+  """A part's verdict under the registered summed-std rule
+  (`studies.rules.threshold` / `compare` on the same per-seed values), for
+  the parts of a split claim; None when the part has no per-seed values or
+  its claim is a margin claim (those rules were not of this form)."""
+  if not uses_seeds(data, part) or part.claim not in (st.LOWER, st.HIGHER):
+    return None
+  stub = sr.Rule(rule, "", "")
+  higher = part.claim == st.HIGHER
+  if isinstance(part, Level):
+    return sr.threshold(stub, sr.SeedStats.of(data.values(part.arm,
+                                                          part.metric)),
+                        part.value, higher).verdict
+  return sr.compare(stub, sr.SeedStats.of(data.values(part.a, part.metric)),
+                    sr.SeedStats.of(data.values(part.b, part.metric)),
+                    higher).verdict
 
 
 def _gated(data: StudyData, part: Part, d: st.Decision
@@ -887,33 +1064,94 @@ def _gated(data: StudyData, part: Part, d: st.Decision
   return dataclasses.replace(d, reason=f"{d.reason}; also {text}"), text
 
 
+# Why a verdict is inconclusive, in the report's words.
+SPREAD = "spread"
+STILL_IMPROVING = "still improving"
+EFFECT_ABSENT = "effect absent"
+TOO_FEW = "too few seeds"
+UNTESTABLE = "untestable"
+
+
+def why_inconclusive(reason: str, gate: Optional[str] = None,
+                     premise: Optional[str] = None) -> str:
+  """The category of an inconclusive verdict: a registered condition that
+  found the effect absent (premise), an arm still improving or changing
+  (gate), the interval containing 0 or the margin (spread), or too few
+  seeds."""
+  if premise:
+    return EFFECT_ABSENT
+  if gate:
+    return STILL_IMPROVING if "still" in gate else EFFECT_ABSENT
+  if reason.startswith("too few"):
+    return TOO_FEW
+  if reason.startswith("no difference"):
+    return EFFECT_ABSENT
+  return SPREAD
+
+
+def _comparison_fields(d: st.Decision) -> dict:
+  """The difference, its interval (the level the verdict used: 90% for an
+  equivalence claim) and the test, for the report's tables."""
+  c = d.comparison
+  if c is None:
+    return {}
+  level = c.level
+  if "TOST" in d.evidence:
+    level = 2.0 * c.level - 1.0
+  low, high = c.interval(level)
+  return {"diff": c.diff, "low": low, "high": high, "level": level,
+          "test": c.test, "unit": c.unit, "n": list(c.n)}
+
+
 def decide_claim(data: StudyData, claim: Claim) -> dict:
-  """One claim's record: new verdict, reason, evidence and its parts."""
-  parts = []
+  """One claim's record: new verdict, reason, evidence and its parts (each
+  with its verdict, reason, evidence, the means compared, the difference
+  and its interval, and why it is inconclusive if it is)."""
+  parts, interval_verdicts = [], []
+  premise = claim.premise(data, claim.rule) if claim.premise else None
+  used_moments = False
   for part in claim.parts:
-    d, gate = _gated(data, part, decide_part(data, claim.rule, part))
+    raw, means = decide_part(data, claim.rule, part)
+    used_moments |= not uses_seeds(data, part)
+    d, gate = _gated(data, part, raw)
+    interval_verdicts.append(d.verdict)
     what = part.what or (f"vs {part.b}" if isinstance(part, Versus)
                          else part.name or part.arm)
-    parts.append({"what": what, "verdict": d.verdict,
-                  "reason": d.reason, "evidence": d.evidence, "gate": gate})
-  verdict = st.all_of([p["verdict"] for p in parts])
+    verdict = st.INCONCLUSIVE if premise else d.verdict
+    record = {"what": what, "verdict": verdict, "reason": d.reason,
+              "evidence": d.evidence, "gate": gate, "means": means,
+              **_comparison_fields(d)}
+    if verdict == st.INCONCLUSIVE:
+      record["why"] = why_inconclusive(d.reason, gate, premise)
+    if claim.split:
+      old = old_rule_part(data, claim.rule, part)
+      record["old_verdict"] = st.INCONCLUSIVE if premise and old else old
+    parts.append(record)
+  verdict = st.all_of(interval_verdicts)
   if len(parts) == 1:
     reason = parts[0]["reason"]
   else:
-    reason = "; ".join(f"{p['what']}: {p['verdict']} ({p['reason']})"
-                       for p in parts)
-  premise = claim.premise(data, claim.rule) if claim.premise else None
+    reason = "; ".join(f"{p['what']}: {v} ({p['reason']})"
+                       for p, v in zip(parts, interval_verdicts))
   if premise:
     reason = f"{premise} (registered condition; by the interval: {verdict})"
     verdict = st.INCONCLUSIVE
   old = data.old.get(claim.supplementary_of or claim.rule)
+  notes = [claim.note] + ([claim.section_note] if claim.section_note and (
+      data.source == "section.md") else [])
+  why = sorted({p["why"] for p in parts if p.get("why")})
   return {"rule": claim.rule,
           "status": "supplementary" if claim.supplementary_of else REDECIDED,
+          "supplementary_of": claim.supplementary_of or None,
           "old_verdict": None if claim.supplementary_of or old is None
                          else old[0],
           "new_verdict": verdict, "reason": reason,
+          "why": ", ".join(why) if verdict == st.INCONCLUSIVE else None,
           "evidence": "; ".join(p["evidence"] for p in parts),
-          "note": claim.note, "premise": premise, "parts": parts}
+          "note": "; ".join(n for n in notes if n),
+          "values_from": ("printed mean ± std" if used_moments
+                          else data.source),
+          "split": claim.split, "premise": premise, "parts": parts}
 
 
 def redecide(data: StudyData, specs: Sequence[Spec],
@@ -921,36 +1159,50 @@ def redecide(data: StudyData, specs: Sequence[Spec],
   """Every registered rule of a study, in rules.json's order, plus the
   supplementary rows; a rule missing from `specs` is reported as such."""
   by_id = {s.rule: s for s in specs}
+  registered = set(rule_ids)
   out = []
   for rule in rule_ids:
+    if rule == T_RULE_ID or (rule.endswith(T_SUFFIX)
+                             and rule[:-len(T_SUFFIX)] in registered):
+      continue  # The t rule and its amendments: the rows below decide them.
     spec = by_id.get(rule)
     old = data.old.get(rule)
     if spec is None:
-      out.append({"rule": rule, "status": "not in the re-decision table",
-                  "old_verdict": old and old[0], "new_verdict": None,
-                  "reason": "add an entry to studies/redecide.py",
-                  "evidence": "", "note": "", "premise": None, "parts": []})
+      row = {"rule": rule, "status": "not in the re-decision table",
+             "old_verdict": old and old[0], "new_verdict": None,
+             "reason": "add an entry to studies/redecide.py",
+             "evidence": "", "note": "", "premise": None, "parts": []}
     elif isinstance(spec, Skip):
       new = None
       if spec.status == UNCHANGED and old is not None:
         new = old[0]
       elif spec.status == MECHANISM:
         new = MECHANISM
-      out.append({"rule": rule, "status": spec.status,
-                  "old_verdict": old and old[0], "new_verdict": new,
-                  "reason": spec.why, "evidence": old[1] if old else "",
-                  "note": "", "premise": None, "parts": []})
+      row = {"rule": rule, "status": spec.status,
+             "old_verdict": old and old[0], "new_verdict": new,
+             "reason": spec.why, "evidence": old[1] if old else "",
+             "why": spec.why_inconclusive if new == st.INCONCLUSIVE else None,
+             "note": "", "premise": None, "parts": []}
     else:
-      out.append(decide_claim(data, spec))
+      row = decide_claim(data, spec)
+    amendment = rule + T_SUFFIX
+    row["t_rule"] = amendment if amendment in registered else None
+    out.append(row)
   return out
 
 
-def read_study(study_dir: str, key: Optional[str] = None
+def read_study(study_dir: str, key: Optional[str] = None,
+               rules_path: Optional[str] = None
                ) -> tuple[StudyData, list[str]]:
-  """A study folder's section.md tables, old verdicts and rule ids."""
+  """A study folder's section.md tables, old verdicts, rule ids and (when
+  summary.json records them) per-seed values. `rules_path`: the rules.json
+  to read (default the folder's own; a quick section's rules are its
+  study's)."""
   key = key or os.path.basename(os.path.normpath(study_dir))
   paths = {name: os.path.join(study_dir, name)
            for name in ("section.md", "rules.json", "summary.json")}
+  if rules_path:
+    paths["rules.json"] = rules_path
   for path in paths.values():
     if not os.path.isfile(path):
       raise MissingInputError(f"{path} is missing: run the study "
@@ -961,24 +1213,33 @@ def read_study(study_dir: str, key: Optional[str] = None
   with open(paths["rules.json"], encoding="utf8") as f:
     rule_ids = [r["id"] for r in json.load(f)["rules"]]
   with open(paths["summary.json"], encoding="utf8") as f:
-    for claim in json.load(f)["claims"]:
-      hit = _RULE_ID.search(claim["text"])
-      if hit:
-        data.old[hit.group(1)] = (claim["verdict"], claim["evidence"])
+    summary = json.load(f)
+  for claim in summary["claims"]:
+    hit = _RULE_ID.search(claim["text"])
+    if hit:
+      data.old[hit.group(1)] = (claim["verdict"], claim["evidence"])
+  load_summary_seeds(data, summary)
   return data, rule_ids
 
 
-def redecide_study(study_dir: str, key: Optional[str] = None) -> list[dict]:
-  """Reads a study folder and re-decides its rules (see `redecide`)."""
-  data, rule_ids = read_study(study_dir, key)
+def redecide_study(study_dir: str, key: Optional[str] = None,
+                   rules_path: Optional[str] = None) -> list[dict]:
+  """Reads a study folder and re-decides its rules (see `redecide`): from
+  summary.json's per-seed values when it records them, else from
+  section.md's tables."""
+  data, rule_ids = read_study(study_dir, key, rules_path)
   if data.key not in LOADERS:
     raise InputError(f"no re-decision table for study {data.key!r}; known: "
                      f"{sorted(LOADERS)}.")
-  LOADERS[data.key](data)
+  if data.source != "summary.json":
+    LOADERS[data.key](data)
   rows = redecide(data, SPECS[data.key], rule_ids)
   extra = SUPPLEMENTARY.get(data.key)
   if extra:
     rows += [decide_claim(data, c) for c in extra(data)]
+  for row in rows:
+    reach = REACH.get(data.key, {}).get(row["rule"])
+    row["reach"] = reach(data) if reach else None
   return rows
 
 

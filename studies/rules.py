@@ -27,6 +27,7 @@ import datetime
 import json
 import math
 import os
+import re
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
@@ -163,10 +164,13 @@ def compare(rule: Rule, claimed: SeedStats, other: SeedStats,
   sign = 1.0 if higher_is_better else -1.0
   gap = sign * (claimed.mean - other.mean)
   spread = claimed.std + other.std
+  side = "higher" if claimed.mean > other.mean else "lower"
   if gap > spread:
-    verdict, why = REPRODUCED, f"{a} better by more than the summed std"
+    verdict, why = REPRODUCED, (f"{a} {side} than {b} by more than the "
+                                "summed std, as claimed")
   elif gap < -spread:
-    verdict, why = NOT_REPRODUCED, f"{a} worse by more than the summed std"
+    verdict, why = NOT_REPRODUCED, (f"{a} {side} than {b} by more than the "
+                                    "summed std, against the claim")
   else:
     verdict, why = INCONCLUSIVE, "the seed spread covers the difference"
   return Decision(rule, verdict,
@@ -178,9 +182,10 @@ def threshold(rule: Rule, arm: SeedStats, level: float,
               higher_is_better: bool, name: str = "A",
               occurred: Optional[tuple[bool, str]] = None,
               min_seeds: int = MIN_SEEDS, digits: int = 3) -> Decision:
-  """One arm's mean beyond `level` in the claimed direction by more than
-  its std (REPRODUCED), short of it by more than its std (NOT_REPRODUCED),
-  otherwise INCONCLUSIVE."""
+  """One arm's mean past `level` in the claimed direction by more than its
+  std (REPRODUCED), past it the other way by more than its std
+  (NOT_REPRODUCED), otherwise INCONCLUSIVE. The evidence says above or
+  below, and whether that is as claimed."""
   text = f"{name} {arm.format(digits)} against {level:.{digits}g}"
   if occurred is not None and not occurred[0]:
     return Decision(rule, INCONCLUSIVE, f"{text}; {occurred[1]}")
@@ -188,13 +193,53 @@ def threshold(rule: Rule, arm: SeedStats, level: float,
     return Decision(rule, INCONCLUSIVE,
                     f"{text}; fewer than {min_seeds} seeds")
   gap = (arm.mean - level) * (1.0 if higher_is_better else -1.0)
+  side = "above" if arm.mean > level else "below"
   if gap > arm.std:
-    return Decision(rule, REPRODUCED, f"{text}: beyond it by more than "
-                    "the std")
+    return Decision(rule, REPRODUCED, f"{text}: {side} it by more than "
+                    "the std, as claimed")
   if gap < -arm.std:
-    return Decision(rule, NOT_REPRODUCED, f"{text}: short of it by more "
-                    "than the std")
+    return Decision(rule, NOT_REPRODUCED, f"{text}: {side} it by more "
+                    "than the std, against the claim")
   return Decision(rule, INCONCLUSIVE, f"{text}: within one std")
+
+
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_OLD_THRESHOLD = re.compile(
+    rf"(?P<head>(?P<m>{_NUM}) ± {_NUM} \(n=\d+\) against (?P<l>{_NUM}): )"
+    r"(?P<w>beyond|short of) it by more than the std")
+_OLD_COMPARE = re.compile(
+    rf"(?P<head>(?P<a>[^;:|]+?) (?P<ma>{_NUM}) ± {_NUM} \(n=\d+\) vs "
+    rf"(?P<b>[^;:|]+?) (?P<mb>{_NUM}) ± {_NUM} \(n=\d+\): )(?P=a) "
+    r"(?P<w>better|worse) by more than the summed std")
+
+
+def reword_evidence(text: str) -> str:
+  """Evidence written by `threshold` and `compare` before they said above /
+  below (they said "beyond it" / "short of it" and "A better" / "A worse",
+  relative to the claimed direction), in the current words: the side is
+  read from the printed mean and level (or the two means), and "as claimed"
+  / "against the claim" from the old word. Numbers are left as they are;
+  text in any other form is returned unchanged."""
+  def threshold_words(m: re.Match) -> str:
+    side = "above" if float(m["m"]) > float(m["l"]) else "below"
+    how = "as claimed" if m["w"] == "beyond" else "against the claim"
+    return f"{m['head']}{side} it by more than the std, {how}"
+
+  def compare_words(m: re.Match) -> str:
+    side = "higher" if float(m["ma"]) > float(m["mb"]) else "lower"
+    how = "as claimed" if m["w"] == "better" else "against the claim"
+    return (f"{m['head']}{m['a']} {side} than {m['b']} by more than the "
+            f"summed std, {how}")
+
+  lines = text.split("\n")
+  for i, line in enumerate(lines):  # Only lines with the old words.
+    if " it by more than the std" in line:
+      line = _OLD_THRESHOLD.sub(threshold_words, line)
+    if ("better by more than the summed" in line
+        or "worse by more than the summed" in line):
+      line = _OLD_COMPARE.sub(compare_words, line)
+    lines[i] = line
+  return "\n".join(lines)
 
 
 def all_of(verdicts: Sequence[str]) -> str:

@@ -8,7 +8,7 @@ import dataclasses
 import json
 import os
 import re
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -36,6 +36,51 @@ def markdown_table(headers: Sequence[str],
            "|" + "|".join("---" for _ in headers) + "|"]
   lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
   return "\n".join(lines)
+
+
+def per_seed_record(seeds: Sequence[int],
+                    values: Mapping[str, Mapping[str, Iterable[float]]]
+                    ) -> dict[str, dict[str, dict[str, Optional[float]]]]:
+  """summary.json's per-seed record: arm -> metric -> seed -> value.
+
+  Args:
+    seeds: the seeds, in the order of every value list.
+    values: arm -> metric -> one value per seed (a SeedStats' values, a
+      list), in `seeds`' order.
+
+  Returns:
+    The record with string seeds (JSON keys) and None for a non-finite value
+    (a run without one, e.g. a seed that never reached a target).
+
+  Raises:
+    ValueError: a value list whose length is not the number of seeds.
+  """
+  out: dict[str, dict[str, dict[str, Optional[float]]]] = {}
+  for arm, metrics in values.items():
+    for metric, per in metrics.items():
+      per = [float(v) for v in per]
+      if len(per) != len(seeds):
+        raise ValueError(f"{arm} / {metric}: {len(per)} values for the "
+                         f"{len(seeds)} seeds {list(seeds)}.")
+      out.setdefault(arm, {})[metric] = {
+          str(s): (v if np.isfinite(v) else None) for s, v in zip(seeds, per)}
+  return out
+
+
+def json_safe(value: object) -> object:
+  """`value` with tuples as lists, numpy scalars as Python numbers and
+  non-finite floats as None (strict JSON), recursively."""
+  if isinstance(value, dict):
+    return {str(k): json_safe(v) for k, v in value.items()}
+  if isinstance(value, (list, tuple)):
+    return [json_safe(v) for v in value]
+  if isinstance(value, (bool, np.bool_)):
+    return bool(value)
+  if isinstance(value, (int, np.integer)):
+    return int(value)
+  if isinstance(value, (float, np.floating)):
+    return float(value) if np.isfinite(value) else None
+  return value
 
 
 @dataclasses.dataclass
@@ -70,6 +115,11 @@ class Section:
   # with their text; empty for a section without registered rules.
   rules: Sequence[rules.Rule] = ()
   quick: bool = False
+  # The per-seed values the claims were decided on (`per_seed_record`), and
+  # what the rules' other conditions read (e.g. "stopping", "plateau"):
+  # written to summary.json, where studies.redecide reads them.
+  per_seed: dict = dataclasses.field(default_factory=dict)
+  conditions: dict = dataclasses.field(default_factory=dict)
 
   @property
   def train_seconds(self) -> float:
@@ -139,6 +189,9 @@ class Section:
                    claims=[dataclasses.asdict(c) for c in self.claims],
                    train_seconds=self.train_seconds,
                    eval_seconds=self.eval_seconds)
+    if self.per_seed:
+      summary.update(per_seed=json_safe(self.per_seed),
+                     conditions=json_safe(self.conditions))
     with open(os.path.join(self.results_dir, "summary.json"), "w",
               encoding="utf8") as f:
       json.dump(summary, f, indent=2)

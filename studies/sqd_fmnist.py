@@ -23,6 +23,7 @@ from absl import app
 from absl import flags
 import numpy as np
 
+from studies import amendments
 from studies import figures
 from studies import paths
 from studies import readers
@@ -170,6 +171,10 @@ TURNING_POINT = Rule(
     TP_RULE)
 RULES = (TURNING_POINT, TP_PREVENTED, TP_WITHOUT_GP, WGAN_Q, D_AFTER_TP,
          GP_Q, GP_D, GP_JUMPS, WGAN_UNSTABLE)
+# Registered after the runs (issue 22): the t rule and its amendment of
+# each comparison claim above, decided by studies.redecide from the
+# per-seed values; the report shows both verdicts.
+REGISTERED = RULES + amendments.for_study(KEY, RULES)
 
 # Step times measured for the protocol (bench, 2 cores, DCGAN width 16,
 # batch 64, WeightAngleMonitor on, 4 trainers timed in alternation under a
@@ -299,6 +304,24 @@ def decide(per: dict, seeds, losses) -> list:
   return out
 
 
+def summary_record(per: dict, seeds, losses) -> dict:
+  """summary.json's per-seed record from per[(loss, gp, seed)] = analyse():
+  each run's turning points, angle jumps, Q and D of the last sixth, S_G's
+  CV and largest angle ratios, under the run's name in the tables (e.g.
+  "WGAN + GP"); studies.redecide pools the losses as the rules do."""
+  return sections.per_seed_record(seeds, {
+      LABELS[loss] + (" + GP" if gp else ""): {
+          "turning_points": [len(per[(loss, gp, s)]["points"])
+                             for s in seeds],
+          "angle_jumps": [per[(loss, gp, s)]["jumps"] for s in seeds],
+          "Q": [per[(loss, gp, s)]["q_tail"] for s in seeds],
+          "D": [per[(loss, gp, s)]["d_tail"] for s in seeds],
+          "cv": [per[(loss, gp, s)]["cv_g"] for s in seeds],
+          "max_ratio_g": [per[(loss, gp, s)]["max_ratio_g"] for s in seeds],
+          "max_ratio_d": [per[(loss, gp, s)]["max_ratio_d"] for s in seeds]}
+      for loss in losses for gp in (False, True)})
+
+
 # ------------------------------------------------------------ reading runs
 def read_curves(model_dir: str, epoch_steps: int, epochs: int
                 ) -> dict[str, np.ndarray]:
@@ -353,7 +376,7 @@ def _plot(curves, per, seeds, losses, path: str) -> None:
 # ------------------------------------------------------------ main
 def main(argv):
   del argv
-  if not runner.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, REGISTERED):
     return
   quick = FLAGS.quick
   epochs = FLAGS.sqd_epochs or (QUICK_EPOCHS if quick else FULL_EPOCHS)
@@ -395,10 +418,11 @@ def main(argv):
       key=KEY, title="Study 5: SQD on Fashion-MNIST, four losses with and "
       "without GP", paper="SQD (Measuring GAN Training in Real Time), Sec. "
       "4-5, Figures 3-5, Table 2", script="studies.sqd_fmnist",
-      protocol=[], claims=[], body=[], runs=list(runs.values()), rules=RULES,
-      quick=quick)
+      protocol=[], claims=[], body=[], runs=list(runs.values()),
+      rules=REGISTERED, quick=quick)
   section.claims = [sections.Claim.decided(d)
                     for d in decide(per, seeds, LOSSES)]
+  section.per_seed = summary_record(per, seeds, LOSSES)
   _plot(curves, per, seeds, LOSSES,
         os.path.join(section.results_dir, "sqd_curves.png"))
 

@@ -25,6 +25,7 @@ from absl import app
 from absl import flags
 import numpy as np
 
+from studies import amendments
 from studies import figures
 from studies import paths
 from studies import readers
@@ -162,6 +163,10 @@ RULE_SPEED = sr.Rule(
     "inconclusive otherwise. " + _COMMON + " reaching T.")
 RULES = (RULE_FD, RULE_SCORE, RULE_SAMPLE_ACCURACY, RULE_VALIDATION,
          RULE_SELF, RULE_SPEED)
+# Registered after the runs (issue 22): the t rule and its amendment of
+# each comparison claim above, decided by studies.redecide from the
+# per-seed values; the report shows both verdicts.
+REGISTERED = RULES + amendments.for_study(KEY, RULES)
 
 PANELS = (("fid", "Fréchet distance (classifier features) ↓"),
           ("is", "classifier score ↑ (max 10)"),
@@ -268,16 +273,24 @@ def minutes_to_target(series: tuple[np.ndarray, np.ndarray],
   return float(hit[0]) * seconds_per_step / 60.0 if hit.size else math.nan
 
 
+def speed_minutes(fd: dict[str, list], sec_per_step: dict[str, list[float]]
+                  ) -> tuple[float, dict[str, sr.SeedStats]]:
+  """RULE_SPEED's target T (TARGET_SLACK x the larger mean best FD) and
+  each arm's per-seed minutes to it (NaN for a seed that never reached
+  it), from per-seed FD series and seconds per G step."""
+  best = {n: sr.SeedStats.of([v.min() if v.size else math.nan
+                              for _, v in fd[n]]) for n in fd}
+  target = TARGET_SLACK * max(best[n].mean for n in fd)
+  return target, {n: sr.SeedStats.of(minutes_to_target(s, t, target)
+                                     for s, t in zip(fd[n], sec_per_step[n]))
+                  for n in fd}
+
+
 def speed_decision(rule: sr.Rule, fd: dict[str, list],
                    sec_per_step: dict[str, list[float]],
                    min_seeds: int = sr.MIN_SEEDS) -> sr.Decision:
   """RULE_SPEED from per-seed FD series and seconds per G step."""
-  best = {n: sr.SeedStats.of([v.min() if v.size else math.nan
-                              for _, v in fd[n]]) for n in fd}
-  target = TARGET_SLACK * max(best[n].mean for n in fd)
-  times = {n: sr.SeedStats.of(minutes_to_target(s, t, target)
-                              for s, t in zip(fd[n], sec_per_step[n]))
-           for n in fd}
+  target, times = speed_minutes(fd, sec_per_step)
   decision = sr.compare(rule, times[CLAIMED], times[OTHER],
                         higher_is_better=False, names=(CLAIMED, OTHER),
                         min_seeds=min_seeds)
@@ -351,6 +364,42 @@ def decide(series: dict[str, dict[str, list]],
   return [fd, score, sample, validation, self_acc, speed]
 
 
+# The rules' gates: metric, higher is better, tolerance, relative.
+GATES = (("fid", False, REL_TOL, True), ("is", True, REL_TOL, True),
+         ("sample_accuracy", True, ABS_TOL, False),
+         ("validation_accuracy", True, ABS_TOL, False),
+         ("self_accuracy", True, ABS_TOL, False))
+
+
+def summary_record(series: dict[str, dict[str, list]],
+                   sec_per_step: dict[str, list[float]], seeds: Sequence[int]
+                   ) -> tuple[dict, dict]:
+  """summary.json's per-seed record and conditions, from the inputs of
+  `decide`: per arm the best FD and score, the final FD and accuracies,
+  seconds per G step and minutes to RULE_SPEED's target (None when not
+  reached), under the per-seed table's headers; conditions: whether each
+  metric's mean curve was still improving at the end (the plateau gate)
+  and the speed target."""
+  def pick(arm, metric, fn):
+    return [fn(v) if v.size else math.nan for _, v in series[arm][metric]]
+
+  target, minutes = speed_minutes({n: series[n]["fid"] for n in series},
+                                  sec_per_step)
+  last = lambda v: v[-1]  # noqa: E731
+  record = sections.per_seed_record(seeds, {n: {
+      "best FD @step": pick(n, "fid", np.min),
+      "best score @step": pick(n, "is", np.max),
+      "final FD": pick(n, "fid", last),
+      "sample acc.": pick(n, "sample_accuracy", last),
+      "validation acc.": pick(n, "validation_accuracy", last),
+      "self acc.": pick(n, "self_accuracy", last),
+      "s / G step": sec_per_step[n], "minutes": minutes[n].values}
+                                            for n in series})
+  plateau = {m: {n: mean_still_improving(series[n][m], higher, tol, rel)[0]
+                 for n in series} for m, higher, tol, rel in GATES}
+  return record, {"plateau": plateau, "speed_target": target}
+
+
 # ------------------------------------------------------------------- runs
 def _seconds_per_step(model_dir: str) -> float:
   """Median wall seconds per G step from the train job's steps/s log (the
@@ -406,7 +455,7 @@ def _band_plot(path: str, panels: list[tuple[str, dict]],
 
 def main(argv):
   del argv
-  if not runner.register_rules(KEY, RULES):
+  if not runner.register_rules(KEY, REGISTERED):
     return
   mode = QUICK if FLAGS.quick else FULL
   steps = FLAGS.steps or mode["steps"]
@@ -457,7 +506,7 @@ def main(argv):
       "16x16, 10% labels",
       paper="MHGAN (multi-hinge loss) Sec. 2.2 eq. 8 / 9, Sec. 3.3, Fig. 10",
       script="studies.ssl_fmnist", protocol=[], claims=[], body=[],
-      runs=records, rules=RULES, quick=FLAGS.quick)
+      runs=records, rules=REGISTERED, quick=FLAGS.quick)
   if baseline:
     section.runs = records + [runner.RunRecord(
         "supervised 10% (classifier only)", os.path.join(root, "supervised"),
@@ -513,11 +562,7 @@ def main(argv):
        *[h + (" @step" if p is not None else "") for (_, h, p) in cols]],
       per_seed_rows)
   gates = []
-  for m, higher, tol, rel in (("fid", False, REL_TOL, True),
-                              ("is", True, REL_TOL, True),
-                              ("sample_accuracy", True, ABS_TOL, False),
-                              ("validation_accuracy", True, ABS_TOL, False),
-                              ("self_accuracy", True, ABS_TOL, False)):
+  for m, higher, tol, rel in GATES:
     for n in ARMS:
       gates.append((m, n, mean_still_improving(series[n][m], higher, tol,
                                                rel)[1]))
@@ -525,6 +570,8 @@ def main(argv):
       ["metric", "arm", "end of the mean curve"], gates)
 
   section.claims = [sections.Claim.decided(d) for d in decisions]
+  section.per_seed, section.conditions = summary_record(series, sec_per_step,
+                                                        seeds)
   section.protocol = [
       ("data", "Fashion-MNIST 28x28 resized to 16x16; labels kept for an "
        "evenly spread 10% of the 60,000 training images (6,000: index i "

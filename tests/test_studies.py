@@ -62,20 +62,31 @@ def test_report_gathers_sections_in_order(tmp_path, monkeypatch):
                                                      0.0)]).write()
   text = open(report_md.write_report("REPORT.md")).read()
   assert text.index(f"## Study {first}") < text.index(f"## Study {second}")
-  assert f"| claim {second} | **inconclusive** |" in text
+  # Sections without rules.json are not re-decided: their own verdicts.
+  assert (f"| `claim {second}` | claim {second} | inconclusive | "
+          "**inconclusive** |") in text
+  assert "decided by the study's own rule" in text
   assert "| **total** | 2.0 | 0.0 |" in text
   missing = plan.STUDIES[2][1]
   assert f"## {missing}\n\nNot run yet" in text
   assert "predate" not in text
 
 
-def test_report_puts_the_status_note_before_the_summary(tmp_path, monkeypatch):
+def test_report_puts_the_findings_first_and_the_change_note_in_the_appendix(
+    tmp_path, monkeypatch):
   monkeypatch.chdir(tmp_path)
   os.makedirs(paths.RESULTS_ROOT)
   with open(paths.CHANGES_FILE, "w", encoding="utf8") as f:
     f.write("## Status\n\nThese results predate fix X.\n")
+  with open(os.path.join(paths.RESULTS_ROOT, "FINDINGS.md"), "w",
+            encoding="utf8") as f:
+    f.write("Found: {{tally}}.\n")
   text = open(report_md.write_report("REPORT.md")).read()
-  assert text.index("These results predate fix X.") < text.index("## Summary")
+  found = text.index("## What we found")
+  assert text.index("Found: 0 claims reproduced") > found
+  assert found < text.index("## Summary") < text.index("## Appendix") < (
+      text.index("These results predate fix X."))
+  assert "### Status" in text  # The note's headings one level down.
 
 
 def test_done_step_and_missing_flagfile(tmp_path):

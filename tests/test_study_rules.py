@@ -78,3 +78,40 @@ def test_all_of_needs_every_part():
   assert sr.all_of([sr.REPRODUCED, sr.INCONCLUSIVE]) == sr.INCONCLUSIVE
   assert sr.all_of([sr.INCONCLUSIVE, sr.NOT_REPRODUCED]) == sr.NOT_REPRODUCED
   assert sr.all_of([]) == sr.INCONCLUSIVE
+
+
+def test_evidence_says_above_or_below_and_whether_as_claimed():
+  low = sr.SeedStats.of([0.1, 0.2, 0.3])   # mean 0.2, std 0.1
+  # Lower is better and the mean is below the level: reproduced, "below".
+  d = sr.threshold(RULE, low, 0.5, higher_is_better=False, name="x")
+  assert d.verdict == sr.REPRODUCED
+  assert d.evidence.endswith("against 0.5: below it by more than the std, "
+                             "as claimed")
+  d = sr.threshold(RULE, low, 0.5, higher_is_better=True, name="x")
+  assert d.verdict == sr.NOT_REPRODUCED
+  assert "below it by more than the std, against the claim" in d.evidence
+  d = sr.compare(RULE, sr.SeedStats.of([0.5, 0.6, 0.7]), low,
+                 higher_is_better=False, names=("A", "B"))
+  assert d.verdict == sr.NOT_REPRODUCED
+  assert ("A higher than B by more than the summed std, against the claim "
+          "(0.4 vs 0.2)") in d.evidence
+
+
+def test_reword_evidence_rewrites_the_old_direction_words_only():
+  old = ("plain |mean logit| 0.00383 ± 0.00135 (n=5) against 0.5: beyond it "
+         "by more than the std; SAGAN 0.283 ± 0.0435 (n=3) against 0.2: "
+         "short of it by more than the std (peak 0.516); MHShared switch "
+         "0.518 ± 0.026 (n=3) vs SAGAN (control) 0.757 ± 0.0255 (n=3): "
+         "MHShared switch better by more than the summed std (0.239 vs "
+         "0.0515)")
+  assert sr.reword_evidence(old) == (
+      "plain |mean logit| 0.00383 ± 0.00135 (n=5) against 0.5: below it by "
+      "more than the std, as claimed; SAGAN 0.283 ± 0.0435 (n=3) against "
+      "0.2: above it by more than the std, against the claim (peak 0.516); "
+      "MHShared switch 0.518 ± 0.026 (n=3) vs SAGAN (control) 0.757 ± "
+      "0.0255 (n=3): MHShared switch lower than SAGAN (control) by more than "
+      "the summed std, as claimed (0.239 vs 0.0515)")
+  # Text the current rules write, and other text, is left alone.
+  new = sr.threshold(RULE, sr.SeedStats.of([1, 2, 3]), 0.0, True).evidence
+  assert sr.reword_evidence(new) == new
+  assert sr.reword_evidence("within one std") == "within one std"

@@ -13,8 +13,11 @@ from tfgan_ext.train.strategies import StrategyUnavailableError, make_strategy
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+# One variant (one trace per strategy): aw with the multi-hinge aux head
+# exercises every cross-replica reduction the plain hinge step has (the
+# batch-mean losses, G's batch-norm moments) plus aw's global means and the
+# aux head's.
 VARIANTS = {
-    "hinge": [],
     "aw_with_multi_hinge_aux": ["objective.aw=true",
                                 'objective.aux="multi_hinge"'],
 }

@@ -29,6 +29,7 @@ from absl import flags
 import numpy as np
 
 from tfgan_ext import evaluation
+from tfgan_ext import fileio
 from tfgan_ext.cli.common import CLASSIFIERS_DIR
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.evaluation.report import read_scalars
@@ -218,8 +219,7 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
   if (wanted is not None and done_step(model_dir) == int(wanted)
       and previous in (key, None)):
     if previous is None:  # Finished before keys were recorded.
-      with open(key_path, "w", encoding="utf8") as f:
-        f.write(key)
+      fileio.atomic_write_text(key_path, key)
     record.reused = True
     print(f"[{name}] reusing finished run {model_dir}", flush=True)
   else:
@@ -232,8 +232,7 @@ def train(name: str, model_dir: str, flagfile: str, flags: dict) -> RunRecord:
             f"{done_step(model_dir)} to {wanted}", flush=True)
     print(f"[{name}] training: {command}", flush=True)
     seconds = run_module("experiments.train", args, log)
-    with open(key_path, "w", encoding="utf8") as f:
-      f.write(key)
+    fileio.atomic_write_text(key_path, key)
     print(f"[{name}] trained in {seconds:.0f} s", flush=True)
   record.train_seconds = logged_seconds(log)
   return record
@@ -260,8 +259,7 @@ def evaluate(record: RunRecord, metrics: str, flags: dict) -> None:
   else:
     print(f"[{record.name}] evaluating: {command}", flush=True)
     run_module("eval.run", args, log)
-    with open(key_path, "w", encoding="utf8") as f:
-      f.write(command)
+    fileio.atomic_write_text(key_path, command)
   record.eval_seconds = logged_seconds(log)
 
 
@@ -367,8 +365,8 @@ def pyplot():
 
 
 def save_figure(fig, path: str) -> str:
-  os.makedirs(os.path.dirname(path), exist_ok=True)
-  fig.savefig(path, dpi=90, bbox_inches="tight")
+  with fileio.atomic_path(path) as tmp:
+    fig.savefig(tmp, dpi=90, bbox_inches="tight", format="png")
   pyplot().close(fig)
   return path
 
@@ -489,15 +487,13 @@ class Section:
   def write(self) -> str:
     os.makedirs(self.results_dir, exist_ok=True)
     path = os.path.join(self.results_dir, "section.md")
-    with open(path, "w", encoding="utf8") as f:
-      f.write(self.markdown())
+    fileio.atomic_write_text(path, self.markdown())
     summary = dict(key=self.key, title=self.title, quick=self.quick,
                    claims=[dataclasses.asdict(c) for c in self.claims],
                    train_seconds=self.train_seconds,
                    eval_seconds=self.eval_seconds)
-    with open(os.path.join(self.results_dir, "summary.json"), "w",
-              encoding="utf8") as f:
-      json.dump(summary, f, indent=2)
+    fileio.atomic_write_text(os.path.join(self.results_dir, "summary.json"),
+                             json.dumps(summary, indent=2))
     print(f"wrote {path}", flush=True)
     return path
 
@@ -653,6 +649,5 @@ def write_report(path: str, quick: bool = False) -> str:
                     "`make studies` runs them; runs reused by a later "
                     "invocation keep the time they took):", "", times, "",
                     *sections])
-  with open(path, "w", encoding="utf8") as f:
-    f.write(text)
+  fileio.atomic_write_text(path, text)
   return path

@@ -260,6 +260,32 @@ def checkpoint_step(checkpoint_path: str) -> int:
   return int(os.path.basename(checkpoint_path).rsplit("-", 1)[-1])
 
 
+CHECKPOINT_INDEX = "checkpoint"  # The list tf.train.CheckpointManager keeps.
+
+
+def check_checkpoint_index(model_dir: str) -> None:
+  """Raises InputError naming `model_dir`'s checkpoint index when the file
+  is there but cannot be read as one (not text, not the index format, no
+  checkpoint in it). TensorFlow would raise a UnicodeDecodeError for some
+  of these and, for others, act as if the run had no checkpoint (a resumed
+  run would then start again from step 0)."""
+  path = os.path.join(model_dir, CHECKPOINT_INDEX)
+  if not tf.io.gfile.exists(path):
+    return
+  try:
+    state = tf.train.get_checkpoint_state(model_dir)
+    why = "not a checkpoint index"
+  except (UnicodeDecodeError, ValueError) as err:
+    state, why = None, f"{type(err).__name__}: {str(err)[:120]}"
+  if state is None or not state.model_checkpoint_path:
+    raise InputError(
+        f"The checkpoint index {path} cannot be read ({why}): it is damaged. "
+        "Restore it from a copy, or delete it (the run's ckpt-<N> files stay; "
+        "name one with --checkpoint, or train in a new --model_dir).")
+
+
 def latest_checkpoint(model_dir: str) -> Optional[str]:
-  """The newest checkpoint listed in `model_dir`, or None."""
+  """The newest checkpoint listed in `model_dir`, or None; InputError for a
+  damaged index (`check_checkpoint_index`)."""
+  check_checkpoint_index(model_dir)
   return tf.train.latest_checkpoint(model_dir)

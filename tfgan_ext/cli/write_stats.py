@@ -76,6 +76,9 @@ def main(argv):
   launch.check_command_line(argv)
   # Checked before anything is read or computed.
   fileio.check_output_path(FLAGS.out, "file", flag="--out")
+  if FLAGS.stats_cache_dir:  # Empty: no cache.
+    fileio.check_output_path(FLAGS.stats_cache_dir, "dir",
+                             flag="--stats_cache_dir")
   require_int("--num_samples", FLAGS.num_samples, 0,
               hint="0 takes the whole split.")
   require_int("--batch_size", FLAGS.batch_size, 1)

@@ -80,6 +80,11 @@ def train_and_save(dataset: str, image_size: int, channels: int, out: str, *,
   check_settings(image_size=image_size, channels=channels, epochs=epochs,
                  batch_size=batch_size, max_train_examples=max_train_examples,
                  seed=seed)
+  if test_split and test_split == train_split:
+    raise InputError(f"--test_split={test_split!r} is the training split: "
+                     "the held-out accuracy would be measured on training "
+                     "examples. Name another split (or leave --test_split "
+                     "out for the dataset's test split).")
   fileio.check_output_path(out, "dir")
   info = data_lib.dataset_info(dataset, split=train_split,
                                image_size=image_size, channels=channels,

@@ -422,7 +422,6 @@ def _cases() -> list[Case]:
       ("checkpoint_empty", "empty", ["--checkpoint="]),
       ("metrics_empty", "empty", ["--metrics="]),
       ("reference_split_empty", "empty", ["--reference_split="]),
-      ("stats_cache_dir_empty", "empty", ["--stats_cache_dir="]),
       ("unknown_flag", "names", ["--metric=fid"]),
       ("config_unknown_field", "damaged",
        ["--model_dir={run_config_unknown_field}"]),

@@ -34,6 +34,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 import traceback
 from typing import Optional
 
@@ -106,7 +107,7 @@ CASES = [
     ("experiments.train", "damaged", "resume_config_unknown_field",
      ["--model_dir={run_config_unknown_field}"], "bogus_field"),
     ("experiments.train", "damaged", "flagfile_binary",
-     ["--flagfile={flags_binary}"], "absl"),
+     ["--flagfile={flags_binary}"], "is not a text file"),
     ("experiments.train", "damaged", "flagfile_bad_value",
      ["--flagfile={flags_bad_value}"], "--batch_size"),
     ("experiments.train", "unwritable", "model_dir_read_only",
@@ -147,15 +148,15 @@ CASES = [
     ("eval.run", "files", "model_dir_missing", ["--model_dir={w}/no_run"],
      "no_run"),
     ("eval.run", "files", "reference_stats_a_folder",
-     ["--reference_stats={w}"], "--reference_stats"),
+     ["--reference_stats={w}"], "is a folder"),
     ("eval.run", "damaged", "config_not_json",
      ["--model_dir={run_config_garbage}"], "config.json"),
     ("eval.run", "damaged", "checkpoint_index_damaged",
-     ["--model_dir={run_bad_index}"], "checkpoint"),
+     ["--model_dir={run_bad_index}"], "checkpoint index"),
     ("eval.run", "damaged", "stats_sigma_negative",
      ["--reference_stats={stats_sigma_negative}"], "positive semi-definite"),
     ("eval.run", "damaged", "stats_not_a_zip",
-     ["--reference_stats={stats_not_zip}"], "stats_not_zip.npz"),
+     ["--reference_stats={stats_not_zip}"], "is not a NumPy .npz"),
     ("eval.run", "damaged", "classifier_damaged",
      ["--classifier_path={classifier_damaged}"], "classifier"),
     ("eval.run", "unwritable", "stats_cache_dir_read_only",
@@ -208,7 +209,7 @@ CASES = [
      "--out is empty"),
     # -------------------------------------------------- eval.write_stats
     ("eval.write_stats", "names", "dataset_unknown",
-     ["--dataset=no_such_dataset"], "Unknown dataset 'no_such_dataset'"),
+     ["--dataset=no_such_dataset"], "not 'no_such_dataset'"),
     ("eval.write_stats", "sizes", "batch_size_0", ["--batch_size=0"],
      "--batch_size"),
     ("eval.write_stats", "conflicts", "two_feature_networks",
@@ -277,7 +278,7 @@ CASES = [
     ("eval.report", "damaged", "results_damaged",
      ["--model_dirs={run_results_not_rows}"], "eval_results.jsonl"),
     ("eval.report", "damaged", "flagfile_binary",
-     ["--flagfile={flags_binary}"], "absl"),
+     ["--flagfile={flags_binary}"], "is not a text file"),
     ("eval.report", "unwritable", "out_read_only", ["--out={ro}/report"],
      "not a writable folder"),
     ("eval.report", "unwritable", "out_name_too_long",
@@ -522,7 +523,9 @@ def main(argv: list[str]) -> int:
         continue
       args = [_fill(a, paths) for a in (*BASES[binary], *case[3])]
       before = snapshot(work)
+      start = time.monotonic()
       result = run_case(binary, module, args)
+      result["seconds"] = round(time.monotonic() - start, 2)
       after = snapshot(work)
       result["changed"] = sorted(
           [f"+{p}" for p in set(after) - set(before)]

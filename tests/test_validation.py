@@ -551,3 +551,12 @@ def test_init_from_a_checkpoint_with_non_finite_weights_is_refused(tmp_path):
   prefix = tf.train.Checkpoint(generator=generator, discriminator=discriminator,
                                g_optimizer=other).write(str(tmp_path / "ckpt-2"))
   assert warm_start.non_finite_saved_weights(prefix) == []
+
+
+def test_checkpoints_without_config_json_are_not_resumed(tmp_path):
+  from tfgan_ext import workspace
+  workspace.check_resume_compatible(TrainConfig(), str(tmp_path))  # Empty.
+  (tmp_path / "checkpoint").write_text('model_checkpoint_path: "ckpt-1"\n')
+  with pytest.raises(InputError, match="holds checkpoints .* but no "
+                     "config.json"):
+    workspace.check_resume_compatible(TrainConfig(), str(tmp_path))

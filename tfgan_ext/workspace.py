@@ -40,6 +40,7 @@ IMAGES_DIR = "images"
 TRAIN_LOGS = "train"
 EVAL_LOGS = "eval"
 GENERATORS_DIR = "generators"
+CHECKPOINT_INDEX = "checkpoint"  # The list tf.train.CheckpointManager keeps.
 # config.model.architecture of a run trained with user-built networks: the
 # model registry cannot rebuild them, so the train job exports its generator
 # at every checkpoint (see `generator_export_dir`).
@@ -163,9 +164,18 @@ def is_custom(config: TrainConfig) -> bool:
 
 def check_resume_compatible(config: TrainConfig, model_dir: str) -> None:
   """Refuses to resume a model_dir whose run had a different architecture
-  (any field of `config.shaping_fields` differs)."""
+  (any field of `config.shaping_fields` differs), or that holds checkpoints
+  but no config.json (the train job writes config.json before its first
+  checkpoint: it was deleted, and the architecture cannot be checked)."""
   saved = load_train_config(model_dir)
   if saved is None:
+    index = os.path.join(model_dir, CHECKPOINT_INDEX)
+    if tf.io.gfile.exists(index):
+      raise InputError(
+          f"model_dir {model_dir} holds checkpoints ({index}) but no "
+          f"{os.path.basename(config_path(model_dir))}, so its architecture "
+          "cannot be checked against this run's. Restore its config.json, "
+          "or use a new --model_dir.")
     return
   previous = shaping_fields(saved)
   current = shaping_fields(config)
@@ -258,9 +268,6 @@ def restore_models(checkpoint_path: str, generator=None, discriminator=None
 def checkpoint_step(checkpoint_path: str) -> int:
   """The global step a `ckpt-N` checkpoint was written at."""
   return int(os.path.basename(checkpoint_path).rsplit("-", 1)[-1])
-
-
-CHECKPOINT_INDEX = "checkpoint"  # The list tf.train.CheckpointManager keeps.
 
 
 def check_checkpoint_index(model_dir: str) -> None:

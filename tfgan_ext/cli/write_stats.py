@@ -49,7 +49,7 @@ flags.DEFINE_integer("num_samples", 0, "First N examples of the split (0: "
                      "the whole split).")
 flags.DEFINE_integer("batch_size", 100, "Feature network batch size.")
 flags.DEFINE_string("stats_cache_dir", common.STATS_CACHE_DIR, "Cache of "
-                    "real-data features (shared with eval.run).")
+                    "real-data features (shared with eval.run; empty: no cache).")
 flags.DEFINE_string("data_dir", None, "TFDS data_dir.")
 flags.mark_flag_as_required("out")
 

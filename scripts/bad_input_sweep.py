@@ -72,6 +72,8 @@ import zipfile
 from typing import Optional, Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from tfgan_ext import fileio  # noqa: E402  (cheap: no TensorFlow)
 BINARIES = ("experiments.train", "experiments.demo", "eval.run",
             "eval.sample", "eval.export_generator", "eval.write_stats",
             "eval.import_inception", "eval.train_classifier", "eval.report")
@@ -746,15 +748,17 @@ def build_fixtures(folder: str, env: dict) -> dict[str, str]:
         "--num_samples=100", f"--stats_cache_dir={folder}/cache",
         f"--out={stats}"], env, folder)
 
-  def run_copy(name, edit=None):
+  def copy_of(source, name, edit=None):
+    """`source` copied to fixture `name` and edited; renamed in complete."""
     target = path(name)
     if not os.path.exists(target):
-      tmp = target + ".building"
-      shutil.rmtree(tmp, ignore_errors=True)
-      shutil.copytree(run, tmp)
-      if edit is not None:
-        edit(tmp)
-      os.rename(tmp, target)
+      with fileio.atomic_dir(target) as tmp:
+        shutil.copytree(source, tmp, dirs_exist_ok=True)
+        if edit is not None:
+          edit(tmp)
+
+  def run_copy(name, edit=None):
+    copy_of(run, name, edit)
 
   run_copy("run_config_garbage", lambda d: _write(
       os.path.join(d, "config.json"), b'{"model": {"z_dim": 16,'))
@@ -794,13 +798,7 @@ def build_fixtures(folder: str, env: dict) -> dict[str, str]:
       b'[1, 2]\n"fid"\n{"step": "two", "metric": 5}\n'))
 
   def classifier_copy(name, edit):
-    target = path(name)
-    if not os.path.exists(target):
-      tmp = target + ".building"
-      shutil.rmtree(tmp, ignore_errors=True)
-      shutil.copytree(classifier, tmp)
-      edit(tmp)
-      os.rename(tmp, target)
+    copy_of(classifier, name, edit)
 
   classifier_copy("classifier_garbage_json", lambda d: _write(
       os.path.join(d, "classifier.json"), b"{not json"))

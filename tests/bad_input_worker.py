@@ -118,6 +118,8 @@ CASES = [
      "--model_dir is empty"),
     ("experiments.train", "empty", "dataset_empty", ["--dataset="],
      "--dataset is empty"),
+    ("experiments.train", "empty", "flagfile_empty", ["--flagfile="],
+     "--flagfile is empty"),
     # ------------------------------------------------------------- demo
     ("experiments.demo", "names", "loss_unknown", ["--loss=bogus"],
      "Unknown adversarial loss 'bogus'"),

@@ -124,11 +124,16 @@ def _undecodable(path: str) -> bool:
 
 
 def _flags_parser(program: str) -> Callable:
-  """absl's `parse_flags_with_usage`, plus one case it does not report: a
-  --flagfile that is not text (absl lets its UnicodeDecodeError through as
-  a traceback). That is printed as `<program>: <message>` and exits with
-  `EXIT_BAD_INPUT`; absl's own parse errors keep absl's format and exit 1."""
+  """absl's `parse_flags_with_usage`, plus two cases it does not report: an
+  empty --flagfile (absl ignores it) and a --flagfile that is not text
+  (absl lets its UnicodeDecodeError through as a traceback). These are
+  printed as `<program>: <message>` and exit with `EXIT_BAD_INPUT`; absl's
+  own parse errors keep absl's format and exit 1."""
   def parse(argv):
+    if "" in _flagfiles(argv):  # absl would read no file and go on.
+      print(f"{program}: --flagfile is empty: name a flagfile, or leave the "
+            f"flag out. {UsageError.hint}", file=sys.stderr)
+      sys.exit(EXIT_BAD_INPUT)
     try:
       return app.parse_flags_with_usage(argv)
     except UnicodeDecodeError as err:

@@ -143,6 +143,20 @@ def test_folder_with_a_damaged_image_is_refused_up_front(tmp_path):
   assert info.num_examples == 3
 
 
+@pytest.mark.parametrize("name, split, size, channels, match", [
+    ("", "train", 16, 1, "dataset name is empty"),
+    ("digits", "", 16, 1, "split of 'digits' is empty"),
+    ("digits", "train", 65536, 1, "--image_size must be <= 1024"),
+    ("digits", "train", 0, 1, "--image_size must be >= 1"),
+    ("cifar10", "train", 32, 2, "--channels must be one of"),
+])
+def test_a_bad_request_is_refused_before_data_is_read(name, split, size,
+                                                      channels, match):
+  with pytest.raises(InputError, match=match):
+    data_lib.dataset_info(name, split=split, image_size=size,
+                          channels=channels)
+
+
 def test_bad_batch_size():
   with pytest.raises(ValueError, match="batch_size"):
     make_dataset("digits", "train", 0)

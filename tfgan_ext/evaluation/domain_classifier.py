@@ -13,7 +13,8 @@ except ImportError:  # Not POSIX (Windows): no lock between processes.
 
 from tfgan_ext import data as data_lib
 from tfgan_ext import fileio
-from tfgan_ext.config_checks import require_choice, require_int
+from tfgan_ext.config_checks import (MAX_IMAGE_SIZE, require_choice,
+                                     require_int)
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.real_data import (default_validation_split,
                                             split_arrays)
@@ -56,7 +57,7 @@ def check_settings(*, image_size: int, channels: int, epochs: int,
   """Raises InputError, naming the flag of eval.train_classifier, unless
   image_size, epochs and batch_size are >= 1, channels is 1 or 3,
   max_train_examples >= 0 (0: the whole split) and seed >= 0."""
-  require_int("--image_size", image_size, 1)
+  require_int("--image_size", image_size, 1, MAX_IMAGE_SIZE)
   require_choice("--channels", channels, (1, 3))
   require_int("--epochs", epochs, 1)
   require_int("--batch_size", batch_size, 1)

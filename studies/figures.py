@@ -8,6 +8,8 @@ from typing import Sequence
 
 import numpy as np
 
+from tfgan_ext import fileio
+
 
 def pyplot():
   """matplotlib's pyplot on the file-only Agg backend."""
@@ -20,8 +22,8 @@ def pyplot():
 def save_figure(fig, path: str) -> str:
   """Writes `fig` to `path` (PNG, 90 dpi; folders created), closes it and
   returns the path."""
-  os.makedirs(os.path.dirname(path), exist_ok=True)
-  fig.savefig(path, dpi=90, bbox_inches="tight")
+  with fileio.atomic_path(path) as tmp:
+    fig.savefig(tmp, dpi=90, bbox_inches="tight", format="png")
   pyplot().close(fig)
   return path
 

@@ -29,6 +29,7 @@ from studies import rules as sr
 from studies import stats as st
 from studies import verdicts as vd
 from studies.sections import markdown_table
+from tfgan_ext import fileio
 from tfgan_ext.errors import UserError
 
 _NUMBERS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven",
@@ -398,6 +399,5 @@ def write_report(path: str, quick: bool = False) -> str:
                     page or "*(studies/results/FINDINGS.md not written yet)*",
                     generated])
   text = re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
-  with open(path, "w", encoding="utf8") as f:
-    f.write(text)
+  fileio.atomic_write_text(path, text)
   return path

@@ -15,6 +15,7 @@ import numpy as np
 from studies import paths
 from studies import rules
 from studies.runner import RunRecord
+from tfgan_ext import fileio
 
 
 def fmt(value: Optional[float], digits: int = 3) -> str:
@@ -183,8 +184,7 @@ class Section:
     section's path."""
     os.makedirs(self.results_dir, exist_ok=True)
     path = os.path.join(self.results_dir, "section.md")
-    with open(path, "w", encoding="utf8") as f:
-      f.write(self.markdown())
+    fileio.atomic_write_text(path, self.markdown())
     summary = dict(key=self.key, title=self.title, quick=self.quick,
                    claims=[dataclasses.asdict(c) for c in self.claims],
                    train_seconds=self.train_seconds,
@@ -192,8 +192,7 @@ class Section:
     if self.per_seed:
       summary.update(per_seed=json_safe(self.per_seed),
                      conditions=json_safe(self.conditions))
-    with open(os.path.join(self.results_dir, "summary.json"), "w",
-              encoding="utf8") as f:
-      json.dump(summary, f, indent=2)
+    fileio.atomic_write_text(os.path.join(self.results_dir, "summary.json"),
+                             json.dumps(summary, indent=2))
     print(f"wrote {path}", flush=True)
     return path

@@ -30,6 +30,7 @@ from studies import readers
 from studies import runner
 from studies import sections
 from studies.rules import Rule, SeedStats, compare, threshold
+from tfgan_ext import fileio
 from tfgan_ext.monitors import (TURNING_POINTS_FILE, angle_jump_ratios,
                                 epoch_turning_points)
 
@@ -528,12 +529,12 @@ def main(argv):
       "Every run:", run_table,
   ]
   section.write()
-  with open(os.path.join(section.results_dir, "curves.json"), "w",
-            encoding="utf8") as f:
-    json.dump({f"{l}|{'gp' if gp else 'none'}|{s}":
-               {k: [None if not np.isfinite(v) else round(float(v), 6)
-                    for v in c[k]] for k in c}
-               for (l, gp, s), c in curves.items()}, f)
+  fileio.atomic_write_text(
+      os.path.join(section.results_dir, "curves.json"), json.dumps(
+          {f"{l}|{'gp' if gp else 'none'}|{s}":
+           {k: [None if not np.isfinite(v) else round(float(v), 6)
+                for v in c[k]] for k in c}
+           for (l, gp, s), c in curves.items()}))
 
 
 if __name__ == "__main__":

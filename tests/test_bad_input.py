@@ -1,13 +1,11 @@
-"""Bad input rows of README's table not covered elsewhere (each fails before
-any state is written), and how the binaries report bad input: the message
-alone on stderr, exit code 2, no traceback; a bug keeps its traceback."""
+"""Bad input rows of the bad-input table (docs/fault-tolerance.md) not
+covered elsewhere (each fails before any state is written), and how the
+binaries report bad input: the message alone on stderr, exit code 2, no
+traceback; a bug keeps its traceback."""
 
 import ast
-import concurrent.futures
 import dataclasses
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -30,19 +28,6 @@ def test_batch_not_divisible_by_replicas():
   assert replica_batch_size(16, _TwoReplicas()) == 8
   with pytest.raises(ValueError, match="not divisible by the 2 replicas"):
     replica_batch_size(15, _TwoReplicas())
-
-
-def test_flagfile_with_unknown_flag_fails_before_writing(tmp_path):
-  flagfile = tmp_path / "bad.cfg"
-  flagfile.write_text("--dataset=digits\n--learning_rat=0.1\n")
-  model_dir = tmp_path / "run"
-  proc = subprocess.run(
-      [sys.executable, "-m", "experiments.train", f"--flagfile={flagfile}",
-       f"--model_dir={model_dir}"], cwd=ROOT, capture_output=True, text=True,
-      timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-  assert proc.returncode != 0
-  assert "learning_rat" in proc.stderr
-  assert not model_dir.exists()
 
 
 # -------------------------------------------- how the binaries report them
@@ -118,120 +103,9 @@ def _digits_config(gf: int = 8) -> TrainConfig:
                      dataset="digits", batch_size=16)
 
 
-@pytest.fixture(scope="module")
-def bad_runs(tmp_path_factory):
-  """Each binary on a bad input (run two at a time), with the directories
-  it must leave as they were."""
-  tmp = tmp_path_factory.mktemp("bad")
-  started = tmp / "started"  # A run's config.json, nothing else.
-  started.mkdir()
-  save_config(_digits_config(), str(started))
-  demo_cwd = tmp / "demo"  # Holds a previous demo_run, kept on bad flags.
-  (demo_cwd / "demo_run").mkdir(parents=True)
-  save_config(_digits_config(), str(demo_cwd / "demo_run"))
-  (demo_cwd / "demo_run" / "images").mkdir()
-  (demo_cwd / "demo_run" / "images" / "grid.png").write_bytes(b"not a png")
-  home = tmp / "home"
-  home.mkdir()
-  env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "HOME": str(home),
-         "TFHUB_CACHE_DIR": str(home / "tfhub")}
-  cases = {
-      "unknown_dataset": (
-          ["experiments.train", "--dataset=no_such_dataset",
-           f"--model_dir={tmp / 'new_run'}"], tmp / "new_run"),
-      "refused_resume": (
-          ["experiments.train", "--dataset=digits", "--image_size=16",
-           "--channels=1", "--z_dim=16", "--gf=16", "--df=8",
-           f"--model_dir={started}"], started),
-      "no_inception": (
-          ["eval.run", f"--model_dir={started}", "--metrics=fid", "--once",
-           "--num_samples=20"], started),
-      "classifier_unknown_dataset": (
-          ["eval.train_classifier", "--dataset=no_such_dataset",
-           f"--out={tmp / 'classifier'}"], tmp / "classifier"),
-      "report_missing_run": (
-          ["eval.report", f"--model_dirs={tmp / 'no_run'}",
-           f"--out={tmp / 'report'}"], tmp / "report"),
-      # Usage errors: one line and a pointer to --helpshort, exit 2.
-      "stray_argument": (
-          ["experiments.train", "--dataset=digits", "--aw", "true",
-           f"--model_dir={tmp / 'stray'}"], tmp / "stray"),
-      "checkpoint_without_once": (
-          ["eval.run", f"--model_dir={started}", "--checkpoint=ckpt-1"],
-          started),
-      "two_feature_networks": (
-          ["eval.write_stats", f"--model_dir={started}",
-           "--classifier_path=a", "--inception_path=b",
-           f"--out={tmp / 'stats.npz'}"], tmp / "stats.npz"),
-      # The demo checks every flag before it replaces ./demo_run.
-      "demo_unknown_loss": (["experiments.demo", "--loss=bogus"], demo_cwd),
-  }
-  before = {name: tree_contents(path) for name, (_, path) in cases.items()}
-
-  def run(args):
-    cwd = demo_cwd if args[0] == "experiments.demo" else tmp
-    return subprocess.run([sys.executable, "-m", *args], cwd=str(cwd),
-                          env={**env, "PYTHONPATH": ROOT},
-                          capture_output=True, text=True, timeout=300)
-
-  with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-    procs = dict(zip(cases, pool.map(run, [a for a, _ in cases.values()])))
-  return {name: (procs[name], before[name], tree_contents(path))
-          for name, (_, path) in cases.items()}
-
-
-@pytest.mark.parametrize("case, message", [
-    ("unknown_dataset", "experiments.train: Unknown dataset "
-     "'no_such_dataset': it is neither built in"),
-    ("refused_resume", "holds a run with a different architecture "
-     "(model.gf: saved 8, now 16)"),
-    ("no_inception", "eval.run: TF-Hub module "
-     "'https://tfhub.dev/tensorflow/tfgan/eval/inception/1' is not available "
-     "offline"),
-    ("classifier_unknown_dataset", "eval.train_classifier: Unknown dataset "
-     "'no_such_dataset'"),
-    ("report_missing_run", "is not a directory"),
-    ("stray_argument", "experiments.train: Unexpected argument(s) 'true': "
-     "this binary takes only flags, written --name=value. Try --helpshort."),
-    ("checkpoint_without_once", "eval.run: --checkpoint needs --once. Try "
-     "--helpshort."),
-    ("two_feature_networks", "eval.write_stats: Give --classifier_path or "
-     "--inception_path, not both. Try --helpshort."),
-    ("demo_unknown_loss", "experiments.demo: Unknown adversarial loss "
-     "'bogus': --loss must be one of "),
-])
-def test_binary_prints_only_the_message(bad_runs, case, message):
-  proc, before, after = bad_runs[case]
-  assert proc.returncode == errors.EXIT_BAD_INPUT, proc.stderr[-3000:]
-  assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-  assert message in proc.stderr, proc.stderr[-3000:]
-  assert after == before  # Nothing written (or created) where it points.
-
-
-@pytest.mark.parametrize("case, program", [
-    ("stray_argument", "experiments.train"),
-    ("checkpoint_without_once", "eval.run"),
-    ("two_feature_networks", "eval.write_stats"),
-])
-def test_usage_error_is_one_line_not_absls_help(bad_runs, case, program):
-  proc, _, _ = bad_runs[case]
-  ours = [line for line in proc.stderr.splitlines()
-          if line.startswith(f"{program}:")]
-  assert len(ours) == 1 and ours[0].endswith(" Try --helpshort."), (
-      proc.stderr[-3000:])
-  # Not absl's usage dump: the module docstring and every flag.
-  assert "flags:" not in proc.stderr and "--model_dir:" not in proc.stderr
-  assert proc.stdout == ""
-
-
-def test_eval_without_inception_names_the_offline_classifier(bad_runs):
-  proc, _, _ = bad_runs["no_inception"]
-  hint = proc.stderr.strip().splitlines()[-1]
-  assert hint == (
-      "'digits' has an offline domain classifier: pass "
-      "--classifier_path=classifiers/digits_16px instead (train it first with "
-      "`python -m eval.train_classifier --dataset=digits --image_size=16 "
-      "--channels=1 --out=classifiers/digits_16px`).")
+# The binaries' one-line messages on bad input, usage errors included (one
+# line and a pointer to --helpshort, not absl's dump of every flag), are
+# checked binary by binary in tests/test_bad_input_table.py.
 
 
 # ------------------------------------- the demo replaces ./demo_run safely

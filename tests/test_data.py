@@ -11,6 +11,7 @@ from tfgan_ext import data as data_lib
 from tfgan_ext.data import DatasetUnavailableError, make_dataset
 from tfgan_ext.data.digits import load_digits_arrays
 from tfgan_ext.data.mixtures import mixture_centers
+from tfgan_ext.errors import InputError
 
 
 def test_digits_range_shape_labels_and_heldout_split():
@@ -124,6 +125,36 @@ def test_folder_of_class_subfolders(tmp_path):
   by_label = {int(l): float(tf.reduce_mean(x)) for x, l in zip(images, labels)}
   np.testing.assert_allclose([by_label[0], by_label[1]], [-1.0, 1.0],
                              atol=1e-5)
+
+
+def test_folder_with_a_damaged_image_is_refused_up_front(tmp_path):
+  from PIL import Image
+  for c in ("cats", "dogs"):
+    os.makedirs(tmp_path / c)
+    Image.fromarray(np.zeros((6, 6, 3), np.uint8)).save(tmp_path / c / "0.png")
+  good = (tmp_path / "dogs" / "0.png").read_bytes()
+  (tmp_path / "dogs" / "1.png").write_bytes(good[:len(good) // 2])
+  (tmp_path / "cats" / "1.jpg").write_bytes(good)  # A PNG named .jpg: fine.
+  with pytest.raises(InputError, match=r"dogs/1\.png"):
+    make_dataset(f"folder:{tmp_path}", "train", 2, image_size=4, channels=3)
+  os.remove(tmp_path / "dogs" / "1.png")
+  _, info = make_dataset(f"folder:{tmp_path}", "train", 2, image_size=4,
+                         channels=3)
+  assert info.num_examples == 3
+
+
+@pytest.mark.parametrize("name, split, size, channels, match", [
+    ("", "train", 16, 1, "dataset name is empty"),
+    ("digits", "", 16, 1, "split of 'digits' is empty"),
+    ("digits", "train", 65536, 1, "--image_size must be <= 1024"),
+    ("digits", "train", 0, 1, "--image_size must be >= 1"),
+    ("cifar10", "train", 32, 2, "--channels must be one of"),
+])
+def test_a_bad_request_is_refused_before_data_is_read(name, split, size,
+                                                      channels, match):
+  with pytest.raises(InputError, match=match):
+    data_lib.dataset_info(name, split=split, image_size=size,
+                          channels=channels)
 
 
 def test_bad_batch_size():

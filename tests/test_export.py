@@ -145,8 +145,10 @@ def test_sample_bad_input_writes_nothing(run, tmp_path):
   spec = sample_files.SampleSpec(num_samples=0, z_dim=16, num_classes=10,
                                  image_shape=(16, 16, 1), seed=0,
                                  batch_size=10)
-  with pytest.raises(InputError, match="num_samples and batch_size must be"):
+  with pytest.raises(InputError, match="--num_samples must be >= 1; got 0"):
     spec.validate()
+  with pytest.raises(InputError, match="--seed must be >= 0"):
+    dataclasses.replace(spec, num_samples=4, seed=-1).validate()
   assert os.listdir(tmp_path) == []
 
 

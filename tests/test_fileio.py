@@ -198,3 +198,11 @@ def test_writers_fail_at_once_in_a_read_only_folder(tmp_path):
   finally:
     locked.chmod(0o700)
   assert _listing(locked) == []
+
+
+def test_atomic_create_text_writes_once_and_leaves_no_temporary(tmp_path):
+  path = str(tmp_path / "LOCK")
+  assert fileio.atomic_create_text(path, "first")
+  assert not fileio.atomic_create_text(path, "second")  # Already there.
+  assert open(path).read() == "first"
+  assert os.listdir(tmp_path) == ["LOCK"]

@@ -129,6 +129,10 @@ def test_turning_point_ignores_jumps_before_min_history():
     monitors.TurningPointDetector(angle_factor=0.5)
   with pytest.raises(ValueError):
     monitors.TurningPointDetector(drop=1.5)
+  with pytest.raises(ValueError, match="angle_factor"):
+    monitors.TurningPointDetector(angle_factor=float("nan"))
+  with pytest.raises(ValueError, match="min_history"):
+    monitors.TurningPointDetector(window=5, min_history=6)
 
 
 # ------------------------------------------------------------------- Q and D
@@ -258,3 +262,14 @@ def test_monitor_flags_build_monitors_or_refuse(parse_flags):
   assert isinstance(sqd, monitors.SqdCallback) and sqd.every == 7
   assert isinstance(sqd.domain.network, MixtureNetwork)
   assert sqd.stop_at_turning_point and sqd.detector.horizon == 7
+  # Settings that only act with --sqd, and non-finite or out-of-range ones,
+  # are refused before any data is read.
+  with pytest.raises(ValueError, match="--turning_drop belong"):
+    parse_flags("--turning_drop=0.2")(ring)
+  for bad, flag in (("--turning_angle_factor=nan", "--turning_angle_factor"),
+                    ("--turning_angle_factor=inf", "--turning_angle_factor"),
+                    ("--turning_drop=1.5", "--turning_drop"),
+                    ("--turning_window=0", "--turning_window"),
+                    ("--sqd_real_samples=-1", "--sqd_real_samples")):
+    with pytest.raises(ValueError, match=flag):
+      parse_flags("--sqd", bad)(ring)

@@ -5,8 +5,10 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
+from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation import ResultsFile
 from tfgan_ext.evaluation import report
 
@@ -58,3 +60,13 @@ def test_report_plots_every_metric_and_tables_best_and_last(tmp_path):
   assert "0.6667 ± 0.1 (step 300)" in is_a
   assert "| 35 (step 200) | 35 (step 200) |" in lines[("runB", "fid")]
   assert np.all([f"![{p}]({p})" in table for p in pngs])
+
+
+def test_a_run_listed_twice_is_refused_before_anything_is_written(tmp_path):
+  a = str(tmp_path / "runA")
+  _run(a, [(100, 30.0)], [])
+  out = tmp_path / "out"
+  for dirs in ([a, a], [a, os.path.join(a, os.pardir, "runA")]):
+    with pytest.raises(InputError, match="twice"):
+      report.write_report(dirs, str(out))
+  assert not out.exists()

@@ -191,6 +191,19 @@ def test_default_configs_are_valid_and_the_trainer_uses_the_same_names():
   TrainConfig(g_lr=1, beta1=0, ema_decay=0)  # Ints where floats go.
 
 
+@pytest.mark.parametrize("count, strategy, match", [
+    (0, "mirrored", "--cpu_devices=0"), (-2, "default", "--cpu_devices=-2"),
+    (True, "mirrored", "--cpu_devices=True"),
+    (2, "default", "--strategy=mirrored"), (4, "tpu", "--strategy=mirrored"),
+])
+def test_cpu_devices_are_checked_with_the_strategy(count, strategy, match):
+  from tfgan_ext.train.strategies import check_cpu_devices
+  with pytest.raises(InputError, match=match):
+    check_cpu_devices(count, strategy)
+  for good in ((1, "default"), (2, "mirrored"), (2, "multi_worker")):
+    check_cpu_devices(*good)
+
+
 EVAL_CASES = [
     ("num_samples", 1, "--num_samples"),
     ("num_groups", 0, "--num_groups"),
@@ -392,6 +405,10 @@ def test_statistics_files_that_are_not_zips_or_truncated_are_refused(tmp_path):
     z.writestr("sigma.npy", b"")
   with pytest.raises(InputError, match="cannot be read"):
     stats_file.load_reference_stats(broken)
+  with pytest.raises(InputError, match="is a folder"):
+    stats_file.load_reference_stats(str(tmp_path))
+  with pytest.raises(MissingInputError, match="does not exist"):
+    stats_file.load_reference_stats(str(tmp_path / "none.npz"))
 
 
 def test_float32_singular_statistics_still_load(tmp_path):
@@ -494,3 +511,52 @@ def test_check_finite_weights_reads_keras_variables():
   layer.kernel.assign(np.full((3, 2), np.nan, np.float32))
   assert tensor_utils.non_finite_variables(layer.variables + [counter]) == [
       layer.kernel.path]
+
+
+@pytest.mark.parametrize("content", [
+    b"\x00\xffnot a checkpoint index {{",       # Not text.
+    b"model_checkpoint_path: {{ garbage",        # Not the index format.
+    b'all_model_checkpoint_paths: "ckpt-1"\n',  # No newest checkpoint.
+])
+def test_a_damaged_checkpoint_index_is_an_input_error(tmp_path, content):
+  from tfgan_ext import workspace
+  (tmp_path / "checkpoint").write_bytes(content)
+  with pytest.raises(InputError, match="checkpoint index .* is damaged"):
+    workspace.latest_checkpoint(str(tmp_path))
+  (tmp_path / "checkpoint").write_bytes(
+      b'model_checkpoint_path: "ckpt-1"\n'
+      b'all_model_checkpoint_paths: "ckpt-1"\n')
+  workspace.check_checkpoint_index(str(tmp_path))  # A readable index.
+  os.remove(tmp_path / "checkpoint")
+  assert workspace.latest_checkpoint(str(tmp_path)) is None
+
+
+def test_init_from_a_checkpoint_with_non_finite_weights_is_refused(tmp_path):
+  from tfgan_ext.tensor_utils import NonFiniteWeightsError
+  from tfgan_ext.train import warm_start
+  generator, discriminator = tf.Module(), tf.Module()
+  generator.kernel = tf.Variable([[1.0, NAN], [0.0, 1.0]])
+  generator.steps = tf.Variable(3)  # Integers are not weights.
+  discriminator.kernel = tf.Variable([1.0, INF])
+  other = tf.Module()
+  other.value = tf.Variable([NAN])  # Not a network: not checked.
+  prefix = tf.train.Checkpoint(generator=generator, discriminator=discriminator,
+                               g_optimizer=other).write(str(tmp_path / "ckpt-1"))
+  bad = warm_start.non_finite_saved_weights(prefix)
+  assert [key.split("/")[0] for key in bad] == ["discriminator", "generator"]
+  with pytest.raises(NonFiniteWeightsError, match="2 weights of its networks"):
+    warm_start.plan(prefix, {})
+  discriminator.kernel.assign([1.0, 2.0])
+  generator.kernel.assign([[1.0, 2.0], [0.0, 1.0]])
+  prefix = tf.train.Checkpoint(generator=generator, discriminator=discriminator,
+                               g_optimizer=other).write(str(tmp_path / "ckpt-2"))
+  assert warm_start.non_finite_saved_weights(prefix) == []
+
+
+def test_checkpoints_without_config_json_are_not_resumed(tmp_path):
+  from tfgan_ext import workspace
+  workspace.check_resume_compatible(TrainConfig(), str(tmp_path))  # Empty.
+  (tmp_path / "checkpoint").write_text('model_checkpoint_path: "ckpt-1"\n')
+  with pytest.raises(InputError, match="holds checkpoints .* but no "
+                     "config.json"):
+    workspace.check_resume_compatible(TrainConfig(), str(tmp_path))

@@ -23,8 +23,13 @@ from typing import Any, Iterable, Mapping, Optional
 
 from tfgan_ext.errors import InputError
 
-__all__ = ["check_field_types", "flag_name", "require_choice", "require_int",
-           "require_number"]
+__all__ = ["MAX_IMAGE_SIZE", "check_field_types", "flag_name",
+           "require_choice", "require_int", "require_number"]
+
+# The largest image side tfgan_ext builds networks for or resizes data to
+# (SAGAN's paper trains at 128, BigGAN at up to 512); larger sides are
+# refused up front instead of running out of memory while data is resized.
+MAX_IMAGE_SIZE = 1024
 
 
 def flag_name(field: str, flags: Optional[Mapping[str, str]] = None) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from typing import Any, Optional, Sequence
 
@@ -59,15 +58,22 @@ def check_export_dir(out: str) -> None:
 
 def export_generator(generator, out: str, *, z_dim: int, num_classes: int,
                      image_shape: Sequence[int],
-                     metadata: Optional[dict[str, Any]] = None) -> str:
+                     metadata: Optional[dict[str, Any]] = None,
+                     replace: bool = False) -> str:
   """Saves `generator` (G(z, labels, training=False)) as a SavedModel in
   `out` (see the module docstring); returns `out`.
 
   `metadata` (e.g. step, checkpoint, dataset) is stored with z_dim,
   num_classes and image_shape in the JSON asset; `step` and `checkpoint`
-  also become constants.
+  also become constants. The SavedModel is written to a temporary folder
+  beside `out` and renamed to `out` when complete (`fileio.atomic_dir`); a
+  failure leaves nothing. `out` must be new or empty unless `replace`
+  (then an existing export there is replaced as a whole).
   """
-  check_export_dir(out)
+  if replace:
+    fileio.check_output_path(out, "dir", flag="--out")
+  else:
+    check_export_dir(out)
   image_shape = [int(s) for s in image_shape]
   if len(image_shape) != 3:
     raise InputError(f"Samples of shape {image_shape} are not images; only "
@@ -110,20 +116,12 @@ def export_generator(generator, out: str, *, z_dim: int, num_classes: int,
                             trainable=False, name="step")
   module.checkpoint = tf.Variable(str(meta.get("checkpoint", "")),
                                   trainable=False, name="checkpoint")
-  parent = os.path.dirname(os.path.abspath(out))
-  os.makedirs(parent, exist_ok=True)
-  staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
-  try:
-    asset = os.path.join(staging, METADATA_FILE)
+  with fileio.atomic_dir(out, replace=replace) as tmp, \
+      tempfile.TemporaryDirectory(prefix="tfgan_ext_export_") as scratch:
+    # The asset's source file (the SavedModel keeps a copy under assets/).
+    asset = os.path.join(scratch, METADATA_FILE)
     with open(asset, "w", encoding="utf8") as f:
       json.dump(meta, f, indent=2, sort_keys=True)
     module.metadata_file = tf.saved_model.Asset(asset)
-    saved = os.path.join(staging, "saved_model")
-    tf.saved_model.save(module, saved,
-                        signatures={SERVING_SIGNATURE: serve})
-    if os.path.isdir(out):
-      os.rmdir(out)  # Empty (checked above).
-    os.replace(saved, out)
-  finally:
-    shutil.rmtree(staging, ignore_errors=True)
+    tf.saved_model.save(module, tmp, signatures={SERVING_SIGNATURE: serve})
   return out

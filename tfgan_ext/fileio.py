@@ -8,6 +8,8 @@ goes through this module:
   to `path` (`os.replace`, atomic on POSIX), on failure it is removed.
 * `atomic_open(path, mode)` does the same for a file object;
   `atomic_write_text` / `atomic_write_bytes` write a whole file at once.
+* `atomic_create_text(path, text)` creates `path` only if it does not exist
+  yet (a lock file: of racing writers, one wins).
 * `atomic_dir(path)` yields a unique temporary folder beside `path` and
   renames it to `path` at the end; on failure it is deleted with everything
   in it.
@@ -33,8 +35,8 @@ from typing import IO, Iterator, Optional
 
 from tfgan_ext.errors import InputError, UnwritableError
 
-__all__ = ["atomic_dir", "atomic_open", "atomic_path", "atomic_write_bytes",
-           "atomic_write_text", "check_output_path"]
+__all__ = ["atomic_create_text", "atomic_dir", "atomic_open", "atomic_path",
+           "atomic_write_bytes", "atomic_write_text", "check_output_path"]
 
 _DEFAULT_NAME_MAX = 255
 _DEFAULT_PATH_MAX = 4096
@@ -278,6 +280,39 @@ def atomic_write_bytes(path: str, data: bytes) -> str:
   with atomic_open(path, "wb") as f:
     f.write(data)
   return path
+
+
+def atomic_create_text(path: str, text: str, encoding: str = "utf8") -> bool:
+  """Creates `path` holding `text` only if nothing is there yet, atomically:
+  readers see no file or the complete one, and of writers racing for the
+  same `path` exactly one succeeds (a lock file). The text goes to a unique
+  temporary first, which is hard-linked to `path` (a file system without
+  hard links falls back to an O_EXCL create). Returns False, writing
+  nothing, when `path` exists.
+  """
+  folder, base = _split(path)
+  final = os.path.join(folder, base)
+  tmp = _reserve_file(folder, base)
+  try:
+    with open(tmp, "w", encoding=encoding) as f:
+      f.write(text)
+      f.flush()
+      os.fsync(f.fileno())
+    try:
+      os.link(tmp, final)
+      return True
+    except FileExistsError:
+      return False
+    except OSError:  # No hard links here.
+      try:
+        fd = os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+      except FileExistsError:
+        return False
+      with os.fdopen(fd, "w", encoding=encoding) as f:
+        f.write(text)
+      return True
+  finally:
+    _remove(tmp)
 
 
 @contextlib.contextmanager

@@ -40,6 +40,7 @@ IMAGES_DIR = "images"
 TRAIN_LOGS = "train"
 EVAL_LOGS = "eval"
 GENERATORS_DIR = "generators"
+CHECKPOINT_INDEX = "checkpoint"  # The list tf.train.CheckpointManager keeps.
 # config.model.architecture of a run trained with user-built networks: the
 # model registry cannot rebuild them, so the train job exports its generator
 # at every checkpoint (see `generator_export_dir`).
@@ -163,9 +164,18 @@ def is_custom(config: TrainConfig) -> bool:
 
 def check_resume_compatible(config: TrainConfig, model_dir: str) -> None:
   """Refuses to resume a model_dir whose run had a different architecture
-  (any field of `config.shaping_fields` differs)."""
+  (any field of `config.shaping_fields` differs), or that holds checkpoints
+  but no config.json (the train job writes config.json before its first
+  checkpoint: it was deleted, and the architecture cannot be checked)."""
   saved = load_train_config(model_dir)
   if saved is None:
+    index = os.path.join(model_dir, CHECKPOINT_INDEX)
+    if tf.io.gfile.exists(index):
+      raise InputError(
+          f"model_dir {model_dir} holds checkpoints ({index}) but no "
+          f"{os.path.basename(config_path(model_dir))}, so its architecture "
+          "cannot be checked against this run's. Restore its config.json, "
+          "or use a new --model_dir.")
     return
   previous = shaping_fields(saved)
   current = shaping_fields(config)
@@ -260,6 +270,29 @@ def checkpoint_step(checkpoint_path: str) -> int:
   return int(os.path.basename(checkpoint_path).rsplit("-", 1)[-1])
 
 
+def check_checkpoint_index(model_dir: str) -> None:
+  """Raises InputError naming `model_dir`'s checkpoint index when the file
+  is there but cannot be read as one (not text, not the index format, no
+  checkpoint in it). TensorFlow would raise a UnicodeDecodeError for some
+  of these and, for others, act as if the run had no checkpoint (a resumed
+  run would then start again from step 0)."""
+  path = os.path.join(model_dir, CHECKPOINT_INDEX)
+  if not tf.io.gfile.exists(path):
+    return
+  try:
+    state = tf.train.get_checkpoint_state(model_dir)
+    why = "not a checkpoint index"
+  except (UnicodeDecodeError, ValueError) as err:
+    state, why = None, f"{type(err).__name__}: {str(err)[:120]}"
+  if state is None or not state.model_checkpoint_path:
+    raise InputError(
+        f"The checkpoint index {path} cannot be read ({why}): it is damaged. "
+        "Restore it from a copy, or delete it (the run's ckpt-<N> files stay; "
+        "name one with --checkpoint, or train in a new --model_dir).")
+
+
 def latest_checkpoint(model_dir: str) -> Optional[str]:
-  """The newest checkpoint listed in `model_dir`, or None."""
+  """The newest checkpoint listed in `model_dir`, or None; InputError for a
+  damaged index (`check_checkpoint_index`)."""
+  check_checkpoint_index(model_dir)
   return tf.train.latest_checkpoint(model_dir)

@@ -21,7 +21,8 @@ from typing import Callable, Sequence
 from absl import app
 from absl import flags
 
-from tfgan_ext.errors import UsageError, reports_input_errors
+from tfgan_ext.errors import (EXIT_BAD_INPUT, UsageError,
+                              reports_input_errors)
 
 __all__ = ["check_command_line", "check_no_arguments", "check_no_empty_flags",
            "invoked_name", "run"]
@@ -97,9 +98,58 @@ def _absl_usage_errors_as_ours(main: Callable) -> Callable:
   return wrapped
 
 
+def _flagfiles(argv: Sequence[str]) -> list[str]:
+  """The --flagfile values of a command line (both spellings)."""
+  files, expect_value = [], False
+  for arg in argv[1:]:
+    if expect_value:
+      files.append(arg)
+      expect_value = False
+    elif arg in ("--flagfile", "-flagfile"):
+      expect_value = True
+    elif arg.startswith(("--flagfile=", "-flagfile=")):
+      files.append(arg.split("=", 1)[1])
+  return files
+
+
+def _undecodable(path: str) -> bool:
+  try:
+    with open(path, encoding="utf8") as f:
+      f.read()
+  except UnicodeDecodeError:
+    return True
+  except OSError:
+    return False
+  return False
+
+
+def _flags_parser(program: str) -> Callable:
+  """absl's `parse_flags_with_usage`, plus two cases it does not report: an
+  empty --flagfile (absl ignores it) and a --flagfile that is not text
+  (absl lets its UnicodeDecodeError through as a traceback). These are
+  printed as `<program>: <message>` and exit with `EXIT_BAD_INPUT`; absl's
+  own parse errors keep absl's format and exit 1."""
+  def parse(argv):
+    if "" in _flagfiles(argv):  # absl would read no file and go on.
+      print(f"{program}: --flagfile is empty: name a flagfile, or leave the "
+            f"flag out. {UsageError.hint}", file=sys.stderr)
+      sys.exit(EXIT_BAD_INPUT)
+    try:
+      return app.parse_flags_with_usage(argv)
+    except UnicodeDecodeError as err:
+      bad = [f for f in _flagfiles(argv) if _undecodable(f)]
+      named = f"--flagfile {bad[0]!r}" if bad else "A --flagfile"
+      print(f"{program}: {named} is not a text file ({err.reason} at byte "
+            f"{err.start}); a flagfile holds one --name=value per line, in "
+            "UTF-8.", file=sys.stderr)
+      sys.exit(EXIT_BAD_INPUT)
+  return parse
+
+
 def run(main: Callable, program: str, module: ModuleType,
         flag_modules: Sequence[ModuleType] = ()) -> None:
-  """Runs `main` with `absl.app.run` (which parses the flags and exits).
+  """Runs `main` with `absl.app.run` (which parses the flags and exits; a
+  --flagfile that is not text is reported as bad input, see `_flags_parser`).
 
   Args:
     main: the binary's `main(argv)`; when it is decorated with
@@ -121,5 +171,7 @@ def run(main: Callable, program: str, module: ModuleType,
     key_flags += FLAGS.get_key_flags_for_module(flag_module.__name__)
   for flag in key_flags:
     FLAGS.register_key_flag_for_module(sys.argv[0], flag)
-  reported = reports_input_errors(invoked_name(program))
-  app.run(reported(_absl_usage_errors_as_ours(inspect.unwrap(main))))
+  name = invoked_name(program)
+  reported = reports_input_errors(name)
+  app.run(reported(_absl_usage_errors_as_ours(inspect.unwrap(main))),
+          flags_parser=_flags_parser(name))

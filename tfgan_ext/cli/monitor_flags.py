@@ -10,6 +10,7 @@ from absl import logging
 
 from tfgan_ext import data as data_lib
 from tfgan_ext import monitors
+from tfgan_ext.config_checks import require_int
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation import domain_classifier
 from tfgan_ext.train.config import TrainConfig
@@ -42,6 +43,12 @@ flags.DEFINE_float("turning_drop", 0.1, "... while Q and D both fall more "
                    "than this fraction below their best.")
 
 
+# The flags that only act with --sqd.
+_SQD_FLAGS = ("sqd_every", "sqd_samples", "sqd_real_samples",
+              "classifier_path", "sqd_cache_dir", "stop_at_turning_point",
+              "turning_angle_factor", "turning_window", "turning_drop")
+
+
 def _default_classifier(config: TrainConfig):
   path = domain_classifier.default_classifier_dir(config.dataset,
                                                   config.model.image_size)
@@ -69,12 +76,21 @@ def monitors_from_flags(config: TrainConfig) -> tuple[list, list]:
   file is written.
   """
   if not FLAGS.sqd:
-    if FLAGS.stop_at_turning_point or FLAGS.classifier_path:
-      raise InputError("--stop_at_turning_point and --classifier_path belong "
-                       "to the SQD monitor: add --sqd.")
+    given = [f"--{name}" for name in _SQD_FLAGS if FLAGS[name].present]
+    if given:
+      raise InputError(f"{', '.join(given)} belong(s) to the SQD monitor: "
+                       "add --sqd.")
     return [], []
-  if FLAGS.sqd_every < 1 or FLAGS.sqd_samples < 2:
-    raise InputError("--sqd_every must be >= 1 and --sqd_samples >= 2.")
+  # The numbers first: the domain below may read data and write a cache.
+  require_int("--sqd_every", FLAGS.sqd_every, 1,
+              hint="It is a period in G steps.")
+  require_int("--sqd_samples", FLAGS.sqd_samples, 2)
+  require_int("--sqd_real_samples", FLAGS.sqd_real_samples, 0,
+              hint="0 takes the whole split.")
+  detector = monitors.TurningPointDetector(
+      angle_factor=FLAGS.turning_angle_factor, window=FLAGS.turning_window,
+      min_history=min(20, max(1, FLAGS.turning_window)),
+      drop=FLAGS.turning_drop, horizon=FLAGS.sqd_every)
   info = data_lib.dataset_info(config.dataset, split=config.split,
                                image_size=config.model.image_size,
                                channels=config.model.channels,
@@ -94,10 +110,6 @@ def monitors_from_flags(config: TrainConfig) -> tuple[list, list]:
     logging.info("SQD: angles only (no domain classifier for %s).",
                  config.dataset)
     return [angles], callbacks
-  detector = monitors.TurningPointDetector(
-      angle_factor=FLAGS.turning_angle_factor, window=FLAGS.turning_window,
-      min_history=min(20, FLAGS.turning_window), drop=FLAGS.turning_drop,
-      horizon=FLAGS.sqd_every)
   callbacks.append(monitors.SqdCallback(
       domain, every=FLAGS.sqd_every, num_samples=FLAGS.sqd_samples,
       seed=config.seed, detector=detector,

@@ -72,7 +72,7 @@ flags.DEFINE_string("reference_stats", None, "FID reference statistics: an "
                     "network (TTUR / pytorch-fid format, or eval.write_stats)"
                     "; only fid can use it.")
 flags.DEFINE_string("stats_cache_dir", common.STATS_CACHE_DIR, "Cache of "
-                    "real-data features and statistics.")
+                    "real-data features and statistics (empty: no cache).")
 flags.DEFINE_string("data_dir", None, "TFDS data_dir, or the folder of "
                     "the fashion_mnist IDX files.")
 flags.DEFINE_bool("once", False, "Evaluate one checkpoint and exit.")
@@ -110,7 +110,7 @@ def network_for_run(metrics, config):
         config.dataset, mc.image_size, mc.channels, common.CLASSIFIERS_DIR)
     if FLAGS.classifier_path or not hint:
       raise
-    raise MissingInputError(f"{err}\n{hint}") from None
+    raise MissingInputError(f"{err} {hint}") from None  # One line.
 
 
 @reports_input_errors(PROGRAM)

@@ -15,7 +15,8 @@ from tfgan_ext.nn.precision import check_precision
 from tfgan_ext.objectives.config import ObjectiveConfig
 from tfgan_ext.train.config import TrainConfig
 from tfgan_ext.train.resolve import resolve_config
-from tfgan_ext.train.strategies import configure_cpu_devices
+from tfgan_ext.train.strategies import (check_cpu_devices,
+                                        configure_cpu_devices)
 
 FLAGS = flags.FLAGS
 # Every flag of a config field takes that field's default: one name and one
@@ -200,6 +201,7 @@ def config_from_flags() -> TrainConfig:
   if not FLAGS.model_dir:
     raise InputError("--model_dir is required.")
   check_precision(FLAGS.precision)
+  check_cpu_devices(FLAGS.cpu_devices, FLAGS.strategy)
   if FLAGS.cpu_devices > 1:  # Before TensorFlow runs its first op.
     configure_cpu_devices(FLAGS.cpu_devices)
   model = ModelConfig(

@@ -26,7 +26,8 @@ from tfgan_ext import workspace
 from tfgan_ext.cli import common
 from tfgan_ext.cli import launch
 from tfgan_ext.cli import network_flags
-from tfgan_ext.config_checks import require_int
+from tfgan_ext.config_checks import (MAX_IMAGE_SIZE, require_choice,
+                                     require_int)
 from tfgan_ext.errors import InputError, UsageError, reports_input_errors
 from tfgan_ext.evaluation.stats_file import write_split_stats
 from tfgan_ext.metrics.domain_networks import ClassifierNetwork
@@ -49,7 +50,7 @@ flags.DEFINE_integer("num_samples", 0, "First N examples of the split (0: "
                      "the whole split).")
 flags.DEFINE_integer("batch_size", 100, "Feature network batch size.")
 flags.DEFINE_string("stats_cache_dir", common.STATS_CACHE_DIR, "Cache of "
-                    "real-data features (shared with eval.run).")
+                    "real-data features (shared with eval.run; empty: no cache).")
 flags.DEFINE_string("data_dir", None, "TFDS data_dir.")
 flags.mark_flag_as_required("out")
 
@@ -76,12 +77,16 @@ def main(argv):
   launch.check_command_line(argv)
   # Checked before anything is read or computed.
   fileio.check_output_path(FLAGS.out, "file", flag="--out")
+  if FLAGS.stats_cache_dir:  # Empty: no cache.
+    fileio.check_output_path(FLAGS.stats_cache_dir, "dir",
+                             flag="--stats_cache_dir")
   require_int("--num_samples", FLAGS.num_samples, 0,
               hint="0 takes the whole split.")
   require_int("--batch_size", FLAGS.batch_size, 1)
-  for name in ("image_size", "channels"):
-    if FLAGS[name].value is not None:
-      require_int(f"--{name}", FLAGS[name].value, 1)
+  if FLAGS.image_size is not None:
+    require_int("--image_size", FLAGS.image_size, 1, MAX_IMAGE_SIZE)
+  if FLAGS.channels is not None:
+    require_choice("--channels", FLAGS.channels, (1, 3))
   config = workspace.load_config(FLAGS.model_dir) if FLAGS.model_dir else None
   dataset = config.dataset if config else FLAGS.dataset
   if not dataset:

@@ -21,6 +21,8 @@ from tfgan_ext.data.folder import folder_source
 from tfgan_ext.data.idx import IDX_DATASETS, idx_source
 from tfgan_ext.data.mixtures import MIXTURES, mixture_source
 from tfgan_ext.data.tfds_source import DatasetUnavailableError, tfds_source
+from tfgan_ext.config_checks import (MAX_IMAGE_SIZE, require_choice,
+                                     require_int)
 from tfgan_ext.errors import InputError
 
 BUILTIN = ("digits", *MIXTURES)
@@ -30,8 +32,27 @@ __all__ = ["BUILTIN", "DatasetInfo", "DatasetUnavailableError",
            "dataset_info"]
 
 
+def _check_request(name: str, split: str, image_size: int,
+                   channels: int) -> None:
+  """Raises InputError, before any data is read, for an empty dataset name
+  or split, and (images) an image side outside [1, MAX_IMAGE_SIZE] or
+  channels other than 1 and 3."""
+  if not isinstance(name, str) or not name:
+    raise InputError("The dataset name is empty: name a dataset (e.g. "
+                     "--dataset=digits).")
+  if not isinstance(split, str) or not split:
+    raise InputError(f"The split of {name!r} is empty: name one (e.g. "
+                     "train).")
+  if name not in MIXTURES:
+    require_int("--image_size", image_size, 1, MAX_IMAGE_SIZE,
+                hint="It is the side the images are resized to.")
+    require_choice("--channels", channels, (1, 3),
+                   hint="Images are read as grayscale (1) or RGB (3).")
+
+
 def _source(name: str, split: str, image_size: int, channels: int,
             data_dir: Optional[str], download: bool, seed: int):
+  _check_request(name, split, image_size, channels)
   if name == "digits":
     return digits_source(split, image_size, channels)
   if name in MIXTURES:
@@ -71,11 +92,7 @@ def make_dataset(name: str, split: str, batch_size: int, *,
       downloaded), or an IDX dataset's files are missing; the message names
       the dataset, the folders searched and how to get it.
   """
-  if batch_size < 1:
-    raise InputError(f"batch_size must be >= 1; got {batch_size}.")
-  if name not in MIXTURES and (image_size < 1 or channels not in (1, 3)):
-    raise InputError(f"Images need image_size >= 1 and channels 1 or 3; got "
-                     f"{image_size} and {channels}.")
+  require_int("--batch_size", batch_size, 1)
   ds, info = _source(name, split, image_size, channels, data_dir, download,
                      seed)
   return finish_pipeline(ds, batch_size, training, seed, shard,

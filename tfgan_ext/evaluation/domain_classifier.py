@@ -13,7 +13,8 @@ except ImportError:  # Not POSIX (Windows): no lock between processes.
 
 from tfgan_ext import data as data_lib
 from tfgan_ext import fileio
-from tfgan_ext.config_checks import require_choice, require_int
+from tfgan_ext.config_checks import (MAX_IMAGE_SIZE, require_choice,
+                                     require_int)
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.real_data import (default_validation_split,
                                             split_arrays)
@@ -56,7 +57,7 @@ def check_settings(*, image_size: int, channels: int, epochs: int,
   """Raises InputError, naming the flag of eval.train_classifier, unless
   image_size, epochs and batch_size are >= 1, channels is 1 or 3,
   max_train_examples >= 0 (0: the whole split) and seed >= 0."""
-  require_int("--image_size", image_size, 1)
+  require_int("--image_size", image_size, 1, MAX_IMAGE_SIZE)
   require_choice("--channels", channels, (1, 3))
   require_int("--epochs", epochs, 1)
   require_int("--batch_size", batch_size, 1)
@@ -80,6 +81,11 @@ def train_and_save(dataset: str, image_size: int, channels: int, out: str, *,
   check_settings(image_size=image_size, channels=channels, epochs=epochs,
                  batch_size=batch_size, max_train_examples=max_train_examples,
                  seed=seed)
+  if test_split and test_split == train_split:
+    raise InputError(f"--test_split={test_split!r} is the training split: "
+                     "the held-out accuracy would be measured on training "
+                     "examples. Name another split (or leave --test_split "
+                     "out for the dataset's test split).")
   fileio.check_output_path(out, "dir")
   info = data_lib.dataset_info(dataset, split=train_split,
                                image_size=image_size, channels=channels,

@@ -133,6 +133,8 @@ class Evaluator:
     protocol.validate()
     require_number("progress_every", progress_every, low=0.0,
                    hint="It is the seconds between progress lines.")
+    if cache_dir:  # Written at the first evaluation: checked now.
+      fileio.check_output_path(cache_dir, "dir", flag="--stats_cache_dir")
     self.model_dir = model_dir
     self.registry = registry
     self.metrics = parse_metrics(metrics, registry)

@@ -203,6 +203,13 @@ def write_report(model_dirs: Sequence[str], out_dir: str) -> dict:
   """
   if not model_dirs:
     raise InputError("No model_dirs given.")
+  seen = {}
+  for directory in model_dirs:
+    key = os.path.realpath(directory)
+    if key in seen:
+      raise InputError(f"--model_dirs lists the run {directory!r} twice (as "
+                       f"{seen[key]!r} too); list each run once.")
+    seen[key] = directory
   fileio.check_output_path(out_dir, "dir")  # Before reading the runs.
   runs = [load_run(d) for d in model_dirs]
   names = [r.name for r in runs]

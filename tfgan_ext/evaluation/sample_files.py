@@ -34,6 +34,7 @@ import tensorflow as tf
 
 from tfgan_ext import fileio
 from tfgan_ext import visualize
+from tfgan_ext.config_checks import require_int
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.sampling import (balanced_labels, latent_vectors,
                                            stream_outputs)
@@ -57,9 +58,11 @@ class SampleSpec:
   rgb: bool = False         # Repeat a single channel to three.
 
   def validate(self) -> None:
-    if self.num_samples < 1 or self.batch_size < 1:
-      raise InputError(f"num_samples and batch_size must be >= 1; got "
-                       f"{self.num_samples} and {self.batch_size}.")
+    """Raises InputError (naming eval.sample's flags) for a count or batch
+    size below 1, a negative seed, or shapes that are not images."""
+    require_int("--num_samples", self.num_samples, 1)
+    require_int("--batch_size", self.batch_size, 1)
+    require_int("--seed", self.seed, 0, 2 ** 63 - 1)
     if len(self.image_shape) != 3:
       raise InputError(f"Samples of shape {tuple(self.image_shape)} are not "
                        "images; only image generators can be written as "

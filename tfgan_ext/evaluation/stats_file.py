@@ -89,6 +89,9 @@ def load_reference_stats(path: str,
   `key` entries, or a dimension other than `feature_dim` (the feature
   network's).
   """
+  if os.path.isdir(path):
+    raise InputError(f"Reference statistics file {path!r} is a folder; name "
+                     "the .npz file (eval.write_stats writes one).")
   if not os.path.isfile(path):
     raise MissingInputError(f"Reference statistics file {path!r} does not "
                             f"exist (write one with eval.write_stats).")

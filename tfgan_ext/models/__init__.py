@@ -7,18 +7,15 @@ from typing import Callable, Optional
 
 import keras
 
-from tfgan_ext.config_checks import (check_field_types, require_choice,
-                                     require_int, require_number)
+from tfgan_ext.config_checks import (MAX_IMAGE_SIZE, check_field_types,
+                                     require_choice, require_int,
+                                     require_number)
 from tfgan_ext.errors import InputError
 from tfgan_ext.models import sagan, small
 from tfgan_ext.nn.normalization import DEFAULT_DECAY
 
 ARCHITECTURES = ("sagan", "dcgan", "mlp")
 CUSTOM = "custom"  # ModelConfig.architecture of networks the caller builds.
-# The largest image side of the built-in architectures (SAGAN's paper trains
-# at 128, BigGAN at up to 512); larger sides are refused up front instead of
-# running out of memory while the data is resized.
-MAX_IMAGE_SIZE = 1024
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_ext import workspace
+from tfgan_ext.config_checks import require_int
 from tfgan_ext.errors import InputError
 from tfgan_ext.evaluation.sampling import (balanced_labels, generator_fn,
                                            latent_vectors)
@@ -62,9 +63,8 @@ class SqdMeter:
                seed: int = 0, batch_size: int = 250,
                detector: Optional[TurningPointDetector] = None,
                folder: Optional[str] = None):
-    if num_samples < 2 or batch_size < 1:
-      raise InputError(f"Need num_samples >= 2 and batch_size >= 1; got "
-                       f"{num_samples} and {batch_size}.")
+    require_int("--sqd_samples (num_samples)", num_samples, 2)
+    require_int("batch_size", batch_size, 1)
     self.domain = domain
     self.num_samples = num_samples
     self.seed = seed
@@ -148,9 +148,9 @@ class SqdCallback:
                num_samples: int = 500, seed: int = 0,
                detector: Optional[TurningPointDetector] = None,
                stop_at_turning_point: bool = False, batch_size: int = 250):
-    if every < 1 or num_samples < 2:
-      raise InputError(f"Need every >= 1 and num_samples >= 2; got {every} "
-                       f"and {num_samples}.")
+    require_int("--sqd_every (every)", every, 1,
+                hint="It is a period in G steps.")
+    require_int("--sqd_samples (num_samples)", num_samples, 2)
     if stop_at_turning_point and detector is None:
       raise ValueError("stop_at_turning_point needs a TurningPointDetector.")
     self.every = every

@@ -38,6 +38,7 @@ from typing import Optional
 
 import numpy as np
 
+from tfgan_ext.config_checks import require_int, require_number
 from tfgan_ext.errors import InputError
 
 __all__ = ["EpochTurningPoint", "TurningPoint", "TurningPointDetector",
@@ -69,11 +70,15 @@ class TurningPointDetector:
   def __init__(self, *, angle_factor: float = 3.0, window: int = 100,
                min_history: int = 20, drop: float = 0.1,
                horizon: int = 100):
-    if angle_factor <= 1.0 or not 0.0 < drop < 1.0:
-      raise InputError(f"Need angle_factor > 1 and 0 < drop < 1; got "
-                       f"{angle_factor} and {drop}.")
-    if window < 1 or min_history < 1 or min_history > window or horizon < 0:
-      raise InputError("Need 1 <= min_history <= window and horizon >= 0.")
+    # Named by the train binary's flags; NaN and infinity are refused.
+    require_number("--turning_angle_factor (angle_factor)", angle_factor,
+                   low=1.0, low_open=True)
+    require_number("--turning_drop (drop)", drop, low=0.0, high=1.0,
+                   low_open=True, high_open=True)
+    require_int("--turning_window (window)", window, 1)
+    require_int("min_history", min_history, 1, window,
+                hint="It must lie in [1, window].")
+    require_int("horizon", horizon, 0)
     self.angle_factor = angle_factor
     self.drop = drop
     self.min_history = min_history
@@ -178,7 +183,8 @@ def epoch_turning_points(angle_g, angle_d, quality, diversity, *,
     raise InputError("angle_g, angle_d, quality and diversity must be 1-D "
                      "per-epoch arrays of one length; got shapes "
                      f"{[x.shape for x in series]}.")
-  if angle_factor <= 1.0 or not 0.0 < drop < 1.0 or pair < 0 or horizon < 0:
+  if (not 1.0 < angle_factor < float("inf") or not 0.0 < drop < 1.0
+      or pair < 0 or horizon < 0):
     raise InputError(f"Need angle_factor > 1, 0 < drop < 1, pair >= 0 and "
                      f"horizon >= 0; got {angle_factor}, {drop}, {pair}, "
                      f"{horizon}.")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from typing import Any, Iterable, Optional, Sequence
 
 from absl import logging
@@ -42,21 +41,13 @@ def export_for_checkpoint(generator: Any, model_dir: str, step: int, *,
   if len(sample_shape) != 3:
     return None
   target = workspace.generator_export_dir(model_dir, step)
-  parent = os.path.dirname(target)
-  os.makedirs(parent, exist_ok=True)
-  token = uuid.uuid4().hex[:8]
-  staging = os.path.join(parent, f".staging-{os.path.basename(target)}-{token}")
   meta = dict(metadata or {}, step=int(step))
-  export_lib.export_generator(generator, staging, z_dim=z_dim,
+  # Written beside `target` and renamed in when complete (fileio.atomic_dir):
+  # an export of the same step written again replaces the old one whole.
+  export_lib.export_generator(generator, target, z_dim=z_dim,
                               num_classes=num_classes,
-                              image_shape=sample_shape, metadata=meta)
-  if os.path.exists(target):  # A checkpoint written again at this step.
-    old = os.path.join(parent, f".old-{os.path.basename(target)}-{token}")
-    os.replace(target, old)
-    os.replace(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
-  else:
-    os.replace(staging, target)
+                              image_shape=sample_shape, metadata=meta,
+                              replace=True)
   logging.info("Exported the generator of step %d to %s.", step, target)
   return target
 
@@ -74,7 +65,10 @@ def prune_exports(model_dir: str, kept_steps: Iterable[int]) -> list[str]:
   root = workspace.generators_dir(model_dir)
   if os.path.isdir(root):
     for name in os.listdir(root):
-      if name.startswith((".staging-", ".old-", ".export-")):
+      # Hidden names: temporaries of an export a crash interrupted (those of
+      # fileio, and the ".staging-" / ".old-" / ".export-" of earlier
+      # versions). Only the one train job of the run writes here.
+      if name.startswith("."):
         shutil.rmtree(os.path.join(root, name), ignore_errors=True)
         removed.append(os.path.join(root, name))
   return removed

@@ -27,6 +27,7 @@ from typing import Iterator, Optional
 from absl import logging
 
 from tfgan_ext.errors import UnavailableError
+from tfgan_ext import fileio
 from tfgan_ext import workspace
 
 __all__ = ["Holder", "ModelDirLockedError", "RunLock", "acquire",
@@ -159,29 +160,10 @@ def check_free(model_dir: str) -> None:
 
 
 def _create(path: str, holder: Holder) -> bool:
-  """Creates the lock file holding `holder`, atomically and complete (a
-  hard link to a written temporary); False if it already exists."""
-  text = json.dumps(dataclasses.asdict(holder), sort_keys=True)
-  tmp = f"{path}.{holder.token}.tmp"
-  with open(tmp, "w", encoding="utf8") as f:
-    f.write(text)
-    f.flush()
-    os.fsync(f.fileno())
-  try:
-    os.link(tmp, path)
-    return True
-  except FileExistsError:
-    return False
-  except OSError:  # No hard links on this file system.
-    try:
-      fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-      return False
-    with os.fdopen(fd, "w", encoding="utf8") as f:
-      f.write(text)
-    return True
-  finally:
-    os.remove(tmp)
+  """Creates the lock file holding `holder`, atomically and complete
+  (`fileio.atomic_create_text`); False if it already exists."""
+  return fileio.atomic_create_text(
+      path, json.dumps(dataclasses.asdict(holder), sort_keys=True))
 
 
 def _remove_stale(path: str, stale: Holder, token: str) -> None:

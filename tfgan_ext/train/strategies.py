@@ -44,6 +44,21 @@ def configure_cpu_devices(count: int) -> None:
         f"op ({err}).") from None
 
 
+def check_cpu_devices(count: int, strategy: str) -> None:
+  """Raises InputError unless `count` logical CPU devices (the train
+  binary's --cpu_devices) make sense with `strategy`: at least 1, and more
+  than 1 only for "mirrored" or "multi_worker" (the strategies that use
+  several local devices; the others would leave all but one idle)."""
+  if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+    raise InputError(f"--cpu_devices={count}: it is the number of logical "
+                     "CPU devices, at least 1.")
+  if count > 1 and strategy not in ("mirrored", "multi_worker"):
+    raise InputError(f"--cpu_devices={count} splits the CPU into replicas "
+                     "for --strategy=mirrored (or multi_worker); this run "
+                     f"uses --strategy={strategy}. Add --strategy=mirrored "
+                     "or drop --cpu_devices.")
+
+
 _MIRRORED: dict = {}
 
 

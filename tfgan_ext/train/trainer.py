@@ -171,6 +171,7 @@ class Trainer:
       checks.check_data_matches_model(config, self.info)
     self.config = config
     workspace.check_resume_compatible(config, model_dir)
+    workspace.check_checkpoint_index(model_dir)
     mc = config.model
     checks.check_label_share(config, self.info)
     self.objective = objective or build_objective(
@@ -495,9 +496,18 @@ class Trainer:
       finite.NonFiniteError (also importable as NonFiniteLossError): a loss
         or weight became NaN or Inf; nothing was saved after it.
     """
+    created = not os.path.lexists(self.model_dir)
     os.makedirs(self.model_dir, exist_ok=True)
-    with run_lock.hold(self.model_dir, enabled=self.is_chief):
-      return self._train()
+    try:
+      with run_lock.hold(self.model_dir, enabled=self.is_chief):
+        return self._train()
+    except BaseException:
+      if created:  # Refused before writing anything: no empty run left.
+        try:
+          os.rmdir(self.model_dir)
+        except OSError:
+          pass  # Not empty: the run got as far as writing.
+      raise
 
   def _train(self) -> TrainResult:
     c = self.config

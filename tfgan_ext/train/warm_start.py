@@ -25,14 +25,17 @@ from __future__ import annotations
 import collections
 import dataclasses
 import os
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import keras
+import numpy as np
 import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
 
+from tfgan_ext import workspace
 from tfgan_ext.errors import InputError, MissingInputError
 from tfgan_ext.nn.normalization import MOVING_VARIABLES
+from tfgan_ext.tensor_utils import NonFiniteWeightsError
 
 STRICT_ROOTS = ("generator", "discriminator")
 
@@ -112,7 +115,7 @@ def saved_variables(prefix: str, roots) -> dict[str, tuple[int, ...]]:
 
 def resolve_checkpoint(path: str) -> str:
   """A checkpoint prefix for `path` (a prefix, or a run directory's latest)."""
-  prefix = tf.train.latest_checkpoint(path) if os.path.isdir(path) else path
+  prefix = workspace.latest_checkpoint(path) if os.path.isdir(path) else path
   if prefix is None or not tf.io.gfile.exists(prefix + ".index"):
     raise MissingInputError(
         f"--init_from {path!r}: no checkpoint found (expected a run directory "
@@ -156,9 +159,33 @@ class WarmStart:
     return " ".join(lines)
 
 
+def non_finite_saved_weights(prefix: str,
+                             roots: Sequence[str] = STRICT_ROOTS
+                             ) -> list[str]:
+  """Checkpoint keys under `roots` (e.g. "generator/...") of the
+  floating-point tensors in checkpoint `prefix` that hold NaN or Inf;
+  read-only (tf.train.load_checkpoint)."""
+  reader = tf.train.load_checkpoint(prefix)
+  bad = []
+  for key, dtype in sorted(reader.get_variable_to_dtype_map().items()):
+    if (key.split("/")[0] in roots and dtype.is_floating
+        and not np.all(np.isfinite(reader.get_tensor(key)))):
+      bad.append(key)
+  return bad
+
+
 def plan(path: str, roots: Mapping[str, object]) -> WarmStart:
-  """Checks that `path` fits `roots`; raises ValueError listing mismatches."""
+  """Checks that `path` fits `roots` (InputError listing mismatches) and
+  that its networks' weights are finite (NonFiniteWeightsError): read only,
+  before anything is written."""
   prefix = resolve_checkpoint(path)
+  bad = non_finite_saved_weights(prefix)
+  if bad:
+    shown = ", ".join(bad[:3]) + (", ..." if len(bad) > 3 else "")
+    raise NonFiniteWeightsError(
+        f"--init_from {prefix}: {len(bad)} weights of its networks hold NaN "
+        f"or infinite values ({shown}); that run diverged. Start from an "
+        "earlier checkpoint of it (e.g. --init_from=<its model_dir>/ckpt-N).")
   saved = saved_variables(prefix, roots)
   current = {k: tuple(v.shape) for k, v in checkpoint_variables(roots).items()}
   problems = [f"{k}: checkpoint {saved[k]}, this run {shape}"

@@ -560,3 +560,23 @@ def test_checkpoints_without_config_json_are_not_resumed(tmp_path):
   with pytest.raises(InputError, match="holds checkpoints .* but no "
                      "config.json"):
     workspace.check_resume_compatible(TrainConfig(), str(tmp_path))
+
+
+def test_results_rows_that_are_not_eval_results_are_refused(tmp_path):
+  results = evaluation.ResultsFile(str(tmp_path))
+  good = dict(step=5, metric="fid", value=2.5, feature_network="net",
+              num_samples=10, reference_split="train")
+  with open(results.path, "w") as f:
+    f.write(json.dumps(good) + "\n" + '{"step": 5, "metric": "fid", '
+            '"value": 1.0, "feature_network": "net", "num_samples": "ten", '
+            '"reference_split": "train"}\n')
+  with pytest.raises(InputError, match="row 2 is not an eval result"):
+    results.rows()
+  for bad in ("[1, 2]", '"fid"', json.dumps(dict(good, step="two"))):
+    with open(results.path, "w") as f:
+      f.write(json.dumps(good) + "\n" + bad + "\n")
+    with pytest.raises(InputError, match=r"eval_results.jsonl: row 2"):
+      results.done_keys()
+  with open(results.path, "w") as f:
+    f.write(json.dumps(good) + "\n" + '{"step": 6, "torn')  # A torn line.
+  assert results.rows() == [good]

@@ -144,6 +144,11 @@ class Evaluator:
     self.data_dir = data_dir
     self.progress_every = progress_every
     self.config = workspace.load_config(model_dir)
+    self.results = ResultsFile(model_dir)
+    # The rows go into the run's folder: refused now, not after the work,
+    # as are rows already there that are not eval results.
+    fileio.check_output_path(self.results.path, "file")
+    self.results.rows()
     mc = self.config.model
     self.num_classes = mc.num_classes
     self.custom = workspace.is_custom(self.config)
@@ -185,9 +190,6 @@ class Evaluator:
       self._projection = cond.projection_scorer(self.discriminator,
                                                 self.info.sample_shape)
       self.scorer = self._class_scorer(class_scores_fn)
-    self.results = ResultsFile(model_dir)
-    # The rows go into the run's folder: refused now, not after the work.
-    fileio.check_output_path(self.results.path, "file")
     self._reference = None
     self._real = {}
     self._real_sq_radii = None

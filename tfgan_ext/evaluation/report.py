@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from tfgan_ext import fileio
 from tfgan_ext.errors import InputError, MissingInputError
-from tfgan_ext.evaluation.results import (RESULTS_FILE, read_rows,
+from tfgan_ext.evaluation.results import (RESULTS_FILE, ResultsFile,
                                           row_generator)
 from tfgan_ext.workspace import TRAIN_LOGS
 
@@ -72,33 +72,10 @@ def read_scalars(logdir: str) -> dict[str, list[tuple[int, float]]]:
   return {tag: sorted(points.items()) for tag, points in out.items()}
 
 
-# What a results row needs for the plots and the table.
-_ROW_FIELDS = ("step", "metric", "value", "feature_network", "num_samples",
-               "reference_split")
-
-
 def _has_run_data(folder: str) -> bool:
   return (os.path.isfile(os.path.join(folder, RESULTS_FILE))
           or bool(glob.glob(os.path.join(folder, TRAIN_LOGS,
                                          "events.out.tfevents*"))))
-
-
-def _check_row(row, path: str, index: int) -> None:
-  """Raises InputError unless `row` is an eval result row."""
-  missing = ([f for f in _ROW_FIELDS if f not in row]
-             if isinstance(row, dict) else list(_ROW_FIELDS))
-  if not missing:
-    try:
-      int(row["step"])
-      if row["value"] is not None:
-        float(row["value"])
-      return
-    except (TypeError, ValueError):
-      missing = ["a numeric step and value"]
-  raise InputError(
-      f"{path}: row {index} is not an eval result (it lacks "
-      f"{', '.join(missing)}): {str(row)[:80]}. The eval job writes these "
-      "rows; remove or fix that line.")
 
 
 def load_run(model_dir: str) -> RunData:
@@ -119,10 +96,7 @@ def load_run(model_dir: str) -> RunData:
     raise InputError(
         f"{model_dir!r} holds no eval results ({RESULTS_FILE}) and no "
         f"training logs ({TRAIN_LOGS}/): nothing to report.{hint}")
-  path = os.path.join(model_dir, RESULTS_FILE)
-  rows = list(read_rows(path))
-  for index, row in enumerate(rows, 1):
-    _check_row(row, path, index)
+  rows = ResultsFile(model_dir).rows()  # InputError for a damaged row.
   name = os.path.basename(os.path.normpath(model_dir))
   return RunData(name, rows, read_scalars(os.path.join(model_dir, TRAIN_LOGS)))
 

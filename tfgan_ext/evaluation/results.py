@@ -36,6 +36,7 @@ from absl import logging
 import tensorflow as tf
 
 from tfgan_ext import hparams
+from tfgan_ext.errors import InputError
 from tfgan_ext.workspace import EVAL_LOGS
 
 RESULTS_FILE = "eval_results.jsonl"
@@ -46,13 +47,40 @@ HIGHER_IS_BETTER = ("is", "sample_accuracy", "quality", "diversity",
                     "projection_accuracy")
 
 __all__ = ["GENERATOR_FREE_METRICS", "HIGHER_IS_BETTER", "LOWER_IS_BETTER",
-           "RESULTS_FILE", "ResultsFile", "best_rows", "row_generator",
-           "row_key", "tensorboard_tag"]
+           "RESULTS_FILE", "ROW_FIELDS", "ResultsFile", "best_rows",
+           "check_row", "row_generator", "row_key", "tensorboard_tag"]
 
 # Metrics that score the run's D on real data only: no generator is involved.
 GENERATOR_FREE_METRICS = ("validation_accuracy", "projection_accuracy",
                           "d_real_accuracy_train",
                           "d_real_accuracy_validation")
+
+
+# What every row holds (the report's plots and table, a restarted job's
+# skip keys read these).
+ROW_FIELDS = ("step", "metric", "value", "feature_network", "num_samples",
+              "reference_split")
+
+
+def check_row(row: Any, path: str, index: int) -> None:
+  """Raises InputError, naming `path` and the row's number `index`, unless
+  `row` is an eval result row: a JSON object with ROW_FIELDS, an integer
+  step and sample count, and a numeric (or null) value."""
+  missing = ([f for f in ROW_FIELDS if f not in row]
+             if isinstance(row, dict) else list(ROW_FIELDS))
+  if not missing:
+    try:
+      int(row["step"])
+      int(row["num_samples"])
+      if row["value"] is not None:
+        float(row["value"])
+      return
+    except (TypeError, ValueError):
+      missing = ["a numeric step, sample count and value"]
+  raise InputError(
+      f"{path}: row {index} is not an eval result (it lacks "
+      f"{', '.join(missing)}): {str(row)[:80]}. The eval job writes these "
+      "rows; remove or fix that line.")
 
 
 def row_key(row: dict) -> tuple:
@@ -117,8 +145,13 @@ class ResultsFile:
     self._writer = None
 
   def rows(self) -> list[dict]:
-    """Every readable row; a torn last line (crash mid-write) is skipped."""
-    return list(read_rows(self.path))
+    """Every readable row; a torn last line (crash mid-write) is skipped.
+    Raises InputError for a line that holds JSON but not an eval result
+    (`check_row`)."""
+    rows = list(read_rows(self.path))
+    for index, row in enumerate(rows, 1):
+      check_row(row, self.path, index)
+    return rows
 
   def done_keys(self) -> set:
     return {row_key(r) for r in self.rows()}

@@ -212,7 +212,7 @@ def test_train_binary_prints_the_refusal_and_exits(tmp_path, sleeper):
       [sys.executable, "-m", "experiments.train", "--dataset=digits",
        "--image_size=8", "--channels=1", "--z_dim=8", "--gf=4", "--df=4",
        "--batch_size=16", "--max_steps=1", f"--model_dir={tmp_path}"],
-      cwd=ROOT, capture_output=True, text=True, timeout=120,
+      cwd=ROOT, capture_output=True, text=True, timeout=300,
       env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
   assert proc.returncode == EXIT_BAD_INPUT, proc.stderr[-2000:]
   assert (f"experiments.train: model_dir {tmp_path} is in use by another "

@@ -327,7 +327,7 @@ print(json.dumps({"replicas": len(v.value.values), "error": max(errors),
 def test_mirrored_replicas_keep_equal_copies_of_the_average(tmp_path):
   proc = subprocess.run(
       [sys.executable, "-c", MIRRORED_WORKER, str(tmp_path / "run")],
-      cwd=ROOT, capture_output=True, text=True, timeout=300,
+      cwd=ROOT, capture_output=True, text=True, timeout=600,
       env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
   assert proc.returncode == 0, proc.stderr[-3000:]
   out = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -12,20 +12,16 @@ worker's docstring); the fixtures are built there once, without training.
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+from scripts.bad_input_sweep import message_lines
 from tests import bad_input_worker as worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# absl / TensorFlow log records, Python warnings and TF's start-up line are
-# noise around the binary's own line.
-_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^\]]*\] ")
-_PY_WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")
 
 
 # Root writes anywhere: as root, the worker runs without capabilities
@@ -61,23 +57,6 @@ def results(tmp_path_factory):
     return json.load(f)
 
 
-def _lines(stderr: str, program: str) -> tuple[list[str], list[str]]:
-  """(the `<program>: ` lines, other lines that are not log noise)."""
-  ours, other = [], []
-  in_record = False
-  for line in stderr.splitlines():
-    if not line.strip():
-      continue
-    if _LOG.match(line) or _PY_WARNING.match(line):
-      in_record = True
-    elif line.startswith(f"{program}: "):
-      ours.append(line)
-      in_record = False
-    elif not in_record:
-      other.append(line)
-  return ours, other
-
-
 def test_every_binary_has_every_category_that_applies():
   covered = {(case[0], case[1]) for case in worker.CASES}
   # Binaries without number flags have no sizes / rates / NaN rows.
@@ -110,6 +89,6 @@ def test_bad_input_is_refused_cleanly(results, case):
     assert all(text in result["stderr"] for text in texts[1:]), detail
     return
   assert result["code"] == 2, detail
-  ours, other = _lines(result["stderr"], binary)
+  ours, other = message_lines(result["stderr"], binary, noise=())
   assert len(ours) == 1 and not other, detail  # Not absl's usage dump.
   assert all(text in ours[0] for text in texts), detail

@@ -8,7 +8,8 @@ import sys
 
 BENCHMARKS = ("bench_train", "bench_aw", "bench_sqd", "bench_frechet",
               "bench_prdc", "bench_loop", "bench_precision", "bench_ema",
-              "bench_features", "bench_demo", "bench_streams")
+              "bench_features", "bench_inception_cpu", "bench_demo",
+              "bench_streams")
 
 
 def main() -> int:

@@ -11,16 +11,28 @@ STUDIES = (("studies.aw_ring8", "aw_ring8"),
            ("studies.conditional_fmnist", "conditional_fmnist"),
            ("studies.ssl_fmnist", "ssl_fmnist"),
            ("studies.magan_fmnist", "magan_fmnist"),
-           ("studies.sqd_fmnist", "sqd_fmnist"))
+           ("studies.sqd_fmnist", "sqd_fmnist"),
+           ("studies.aw_sngan_fmnist", "aw_sngan_fmnist"))
 
 # --streams=2: two sequences of studies about equally long by the job logs'
-# wall times (study 1 + 3: ~243 min; 2 + 5 + 4: ~261 min, plus the 16px and
-# 28px domain classifiers). Study 2 comes first in its stream, so the 16px
-# classifier it trains exists before study 3 needs it (ensure_classifier
-# also locks).
-STREAMS = (("studies.aw_ring8", "studies.ssl_fmnist"),
+# wall times (study 1 ~108 min, 2 ~172, 3 ~134, 4 ~21, 5 ~68; plus the 16px
+# and 28px domain classifiers) and the estimate of study 6 (aw_sngan_fmnist,
+# not run in full yet): 6 runs of 1,000 G steps (5,000 D steps) at ~0.44
+# (SN-GAN) / ~0.52 (aw) s per G step with the cores to itself (measured
+# 3.1x / 3.7x the 16px SAGAN step, 0.14 s quiet) plus ~3 min of graph
+# building per job (5-10 min at load 6-10): ~63 min; domain evals ~6 min;
+# Inception FIDs of the 6 final checkpoints, 5,000 samples each, plus 5,000
+# reference images once: 35,000 images at ~13.5 images/s (9 quiet x 1.5
+# with oneDNN) ~45 min. Total ~2 h alone, ~2 h 45 min beside the other
+# stream (its Inception share slows ~2x when another job holds a core).
+# Streams: 4 + 3 + 6 ~275-320 min, 2 + 5 + 1 ~348 min. Study 2 comes first
+# in its stream and study 4 (28px classifier) in the other, so both
+# classifiers train at once and the 16px one exists before studies 3 and 6
+# need it (ensure_classifier also locks).
+STREAMS = (("studies.magan_fmnist", "studies.ssl_fmnist",
+            "studies.aw_sngan_fmnist"),
            ("studies.conditional_fmnist", "studies.sqd_fmnist",
-            "studies.magan_fmnist"))
+            "studies.aw_ring8"))
 
 # The scripts' names before they moved to studies/ (experiments/study_*.py),
 # still accepted by --only.

@@ -6,7 +6,7 @@ scalars, as (steps, values) series, and per-seed values over several runs
 from __future__ import annotations
 
 import os
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -22,13 +22,18 @@ def done_step(model_dir: str) -> Optional[int]:
   return workspace.read_done_step(model_dir)
 
 
-def eval_series(model_dir: str, metric: str
+def eval_series(model_dir: str, metric: str,
+                where: Optional[Callable[[dict], bool]] = None
                 ) -> tuple[np.ndarray, np.ndarray]:
   """(steps [T] int64, values [T] float64) of one metric from the run's
-  eval_results.jsonl, by step (rows without a value left out)."""
+  eval_results.jsonl, by step (rows without a value left out; with `where`,
+  only the rows for which where(row) is true, e.g. one feature network's:
+  a run evaluated by two networks has two rows per step, and the later one
+  would win)."""
   rows = [r for r in evaluation.read_rows(
       os.path.join(model_dir, evaluation.RESULTS_FILE))
-          if r["metric"] == metric and r["value"] is not None]
+          if r["metric"] == metric and r["value"] is not None
+          and (where is None or where(r))]
   by_step = {int(r["step"]): float(r["value"]) for r in rows}
   steps = np.array(sorted(by_step), dtype=np.int64)
   return steps, np.array([by_step[s] for s in steps], dtype=np.float64)

@@ -19,7 +19,7 @@ import re
 import subprocess
 import sys
 import time
-from typing import Sequence
+from typing import Mapping, Optional, Sequence
 
 from studies import keys
 from studies import options
@@ -43,14 +43,22 @@ FOOTER = "# finished in"
 _ABSL_TIME = re.compile(r"^[IWEF]\d{4} (\d\d):(\d\d):(\d\d\.\d+) ")
 
 
-def run_module(module: str, args: Sequence[str], log_path: str) -> float:
+def run_module(module: str, args: Sequence[str], log_path: str,
+               extra_env: Optional[Mapping[str, str]] = None) -> float:
   """Runs `python -m module args` with its output in log_path; returns the
-  wall seconds. Raises RuntimeError with the log's tail on failure."""
+  wall seconds. `extra_env`: variables set for this job only, on top of
+  this process's environment (studies running concurrently as threads must
+  not change os.environ). Raises RuntimeError with the log's tail on
+  failure."""
   os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
-  env = dict(os.environ, PYTHONPATH=os.getcwd(), TF_CPP_MIN_LOG_LEVEL="2")
+  env = dict(os.environ, PYTHONPATH=os.getcwd(), TF_CPP_MIN_LOG_LEVEL="2",
+             **(extra_env or {}))
   start = time.time()
   with open(log_path, "a", encoding="utf8") as log:
     log.write(f"\n$ python -m {module} {' '.join(args)}\n")
+    if extra_env:
+      log.write("# with " + " ".join(f"{k}={v}" for k, v in
+                                     sorted(extra_env.items())) + "\n")
     log.flush()
     proc = subprocess.run([sys.executable, "-m", module, *args], stdout=log,
                           stderr=subprocess.STDOUT, env=env)

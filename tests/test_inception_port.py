@@ -319,6 +319,16 @@ def test_missing_import_fails_fast_with_the_command(tmp_path):
     fi.FIDInceptionNetwork(str(tmp_path / "absent"))
 
 
+def test_onednn_environment_sets_the_switch_unless_chosen():
+  base = {"PATH": "/bin"}
+  env = fi.onednn_environment(base)
+  assert env == {"PATH": "/bin", "TF_ENABLE_ONEDNN_OPTS": "1"}
+  assert base == {"PATH": "/bin"}  # A copy: the caller's mapping is kept.
+  explicit = {"TF_ENABLE_ONEDNN_OPTS": "0"}
+  assert fi.onednn_environment(explicit) == explicit
+  assert isinstance(fi.onednn_enabled(), bool)
+
+
 # ----------------------------------------------------------------------------
 # Golden test against the torch model.
 

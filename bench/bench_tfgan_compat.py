@@ -2,6 +2,7 @@
 
 python -m bench.bench_tfgan_compat [--tfgan-python PATH] [--n 10000]
                                    [--d 2048] [--classes 1008] [--repeats 3]
+                                   [--settle 1.0]
 
 In one run: this process times the compat functions (this project's venv,
 current TensorFlow) and starts `--tfgan-python` (a venv with TensorFlow
@@ -17,7 +18,9 @@ one warm-up call:
   * classifier_score_from_logits, n x classes float32 logits.
 Prints seconds, the ratio compat / TF-GAN (< 1: the compat function is
 faster) and both values. Other jobs on the machine inflate both sides'
-times; compare ratios from one run.
+times; compare ratios from one run. Each timed call starts after a pause of
+--settle seconds, so that neither side is timed while the other process's
+thread pools are still spinning after its call.
 """
 
 from __future__ import annotations
@@ -62,7 +65,8 @@ def _cases(ev, arrays):
   }
 
 
-def _timed(fn):
+def _timed(fn, settle=0.0):
+  time.sleep(settle)
   start = time.perf_counter()
   value = fn()
   return time.perf_counter() - start, value
@@ -79,7 +83,7 @@ def _worker(args):
     calls = _cases(tfgan.eval, {k: data[k] for k in data.files})
   print(json.dumps({"tensorflow": tf.__version__}), flush=True)
   for line in sys.stdin:
-    seconds, value = _timed(calls[line.strip()])
+    seconds, value = _timed(calls[line.strip()], args.settle)
     print(json.dumps({"seconds": seconds, "value": value}), flush=True)
 
 
@@ -100,6 +104,7 @@ def main():
   parser.add_argument("--d", type=int, default=2048)
   parser.add_argument("--classes", type=int, default=1008)
   parser.add_argument("--repeats", type=int, default=3)
+  parser.add_argument("--settle", type=float, default=1.0)
   parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
   parser.add_argument("--data", help=argparse.SUPPRESS)
   args = parser.parse_args()
@@ -117,7 +122,8 @@ def main():
                 (args.n, args.classes))).astype(np.float32)}
   print(f"tfgan_ext.tfgan.eval vs tensorflow_gan 2.1.0: {args.n} x {args.d} "
         f"activations, {args.n} x {args.classes} logits (float32, eager); "
-        f"median of {args.repeats} after a warm-up")
+        f"median of {args.repeats} after a warm-up, each after a "
+        f"{args.settle:g} s pause")
   machine = platform.processor() or platform.machine()
   print(f"date {time.strftime('%Y-%m-%d %H:%M %Z')}; {machine}, "
         f"{os.cpu_count()} CPUs ({_cpu_flags()}); load average "
@@ -133,7 +139,8 @@ def main():
     np.savez(data, **arrays)
     worker = subprocess.Popen(
         [args.tfgan_python, os.path.abspath(__file__), "--worker",
-         f"--data={data}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+         f"--data={data}", f"--settle={args.settle}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True,
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
     header = worker.stdout.readline()
@@ -157,7 +164,7 @@ def main():
       theirs(case)
     for _ in range(args.repeats):
       for case in CASES:
-        seconds, value_ours = _timed(ours[case])
+        seconds, value_ours = _timed(ours[case], args.settle)
         times[case][0].append(seconds)
         seconds, value_theirs = theirs(case)
         times[case][1].append(seconds)

@@ -403,7 +403,8 @@ def load_summary_seeds(data: StudyData, summary: dict) -> bool:
   """Fills `data` from summary.json's per-seed record when it has one.
 
   summary["per_seed"]: arm -> metric -> seed (a string) -> value (None for
-  a seed without one, e.g. a run that never reached a target);
+  a seed without one, e.g. a run that never reached a target), or arm ->
+  metric -> a list of values in the order of summary["seeds"] (study 6);
   summary["conditions"]: what the registered rules' other conditions read
   ("stopping": metric -> arm -> [change over the last 3 evaluations, final
   seed std]; "plateau": metric -> arm -> still improving; anything else as
@@ -414,6 +415,13 @@ def load_summary_seeds(data: StudyData, summary: dict) -> bool:
     return False
   for arm, metrics in per_seed.items():
     for metric, by_seed in metrics.items():
+      if isinstance(by_seed, list):  # In the order of summary["seeds"].
+        seeds = summary.get("seeds")
+        if seeds is None or len(seeds) != len(by_seed):
+          raise InputError(f"summary.json: per_seed[{arm!r}][{metric!r}] is "
+                           f"a list of {len(by_seed)} values but 'seeds' is "
+                           f"{seeds!r}: a list needs one seed per value.")
+        by_seed = dict(zip(seeds, by_seed))
       for seed, value in by_seed.items():
         if value is not None:
           data.put(arm, int(seed), metric, float(value))

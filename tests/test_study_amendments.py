@@ -235,3 +235,13 @@ def test_study5_record_is_pooled_over_losses_by_redecide():
   # WGAN's CV 0.3 minus the largest other 0.1 + 0.01 s.
   assert rows["wgan_least_stable"]["parts"][0]["diff"] == pytest.approx(0.19)
   assert rows["gp_prevents_turning_points"]["premise"]
+
+
+def test_per_seed_lists_follow_the_summary_seeds():
+  data = rd.StudyData("k", [])
+  assert rd.load_summary_seeds(data, {"seeds": [3, 7], "per_seed": {
+      "A": {"x": [1.5, None]}}})
+  assert data.series("A", "x") == {3: 1.5}
+  with pytest.raises(rd.InputError, match="one seed per value"):
+    rd.load_summary_seeds(rd.StudyData("k", []), {"seeds": [3], "per_seed": {
+        "A": {"x": [1.5, 2.5]}}})

@@ -14,7 +14,10 @@ found wrong after its runs:
   to that claim: the per-seed quantity, the arms and the sign of the
   difference, paired or Welch, the claimed direction and margin, as
   `studies.redecide.SPECS` decides it. Mechanism checks, count rules and
-  definitions get none.
+  definitions get none. A claim SPECS decides differently from its
+  registered rule (`redecide.Claim.amends`: study 5's GP claims decided per
+  loss, `<rule>_every_loss`) is registered under its own id with its own
+  reason, its text built the same way.
 
 The texts are generated from SPECS, so a later change of a mapping (e.g.
 paired -> Welch) changes the text, and the study refuses to run until it is
@@ -81,13 +84,17 @@ def describe_part(part) -> str:
 
 
 def describe(spec: rd.Claim) -> str:
-  """The t rule applied to one registered claim (the amendment's text)."""
+  """The t rule applied to one registered claim (the amendment's text); for
+  a claim that amends another rule (`spec.amends`), to that rule's values
+  read as `spec.note` says."""
+  source = spec.amends or spec.rule
+  how = f", {spec.note}" if spec.amends and spec.note else ""
   parts = [describe_part(p) for p in spec.parts]
   if len(parts) > 1:
     parts = [f"({i}) {p.what + ': ' if p.what else ''}{text}"
              for i, (p, text) in enumerate(zip(spec.parts, parts), 1)]
   text = (f"Rule `{T_RULE_ID}` (95%) on the per-seed values of "
-          f"`{spec.rule}`: " + "; ".join(parts) + ". "
+          f"`{source}`{how}: " + "; ".join(parts) + ". "
           + ("Each part is" if len(parts) > 1 else "It is") +
           " reproduced when the 95% interval of d (90% for TOST) lies wholly "
           "on the claimed side of 0 or of the margin, not reproduced when it "
@@ -103,22 +110,31 @@ def describe(spec: rd.Claim) -> str:
              "written before summary.json held them), d is tested from the "
              "printed mean ± std (n) of each arm: Welch's t, or a one-sample "
              "t against a level.")
-  return (text + f" The other conditions of `{spec.rule}` (whether the "
+  return (text + f" The other conditions of `{source}` (whether the "
           "effect occurred, an arm still improving) apply unchanged.")
 
 
 def for_study(key: str, rules: Sequence[sr.Rule]) -> tuple[sr.Rule, ...]:
   """`T_RULE` and the amendments of `rules` (a study's registered rules,
-  in order) under it, one per claim `redecide.SPECS[key]` re-decides.
+  in order) under it, one per claim `redecide.SPECS[key]` re-decides; then
+  the claims of SPECS that amend one of `rules` in another way
+  (`redecide.Claim.amends`, e.g. study 5's per-loss `*_every_loss`), as
+  rules with their own ids, in SPECS' order.
 
   Raises:
     KeyError: a study without an entry in redecide.SPECS.
   """
-  specs = {s.rule: s for s in rd.SPECS[key] if isinstance(s, rd.Claim)}
+  claims = [s for s in rd.SPECS[key] if isinstance(s, rd.Claim)]
+  specs = {s.rule: s for s in claims if not s.amends}
+  by_id = {r.id: r for r in rules}
   out = [T_RULE]
   for rule in rules:
     spec = specs.get(rule.id)
     if spec is not None:
       out.append(sr.Rule(rule.id + SUFFIX, rule.claim, describe(spec),
                          amends=rule.id, why_amended=WHY))
+  for spec in claims:
+    if spec.amends in by_id:
+      out.append(sr.Rule(spec.rule, by_id[spec.amends].claim, describe(spec),
+                         amends=spec.amends, why_amended=spec.why_amended))
   return tuple(out)

@@ -13,8 +13,8 @@ A row is one claim, or one part of a claim split into parts (redecide's
   reason, not counted);
 - SUPERSEDED: a rule amended after the runs by another registered rule
   (shown beside it, not counted: its amendment is);
-- SUPPLEMENTARY: rows shown beside a claim (study 5's per-loss GP
-  comparisons, study 2's Inception FID), not counted.
+- SUPPLEMENTARY: rows shown beside a claim (study 2's Inception FID), not
+  counted.
 """
 
 from __future__ import annotations
@@ -100,13 +100,17 @@ def fmt(x: Optional[float]) -> str:
 
 def ours(parts: Sequence[dict], unit: str = "") -> str:
   """The means a claim's parts compared: "A 14.4 vs B 15.4"; parts
-  with the same means are shown once."""
+  with the same means are shown once. A part with a trend (redecide's
+  `Part.trend`) shows it in place of the means: "A: peak 0.5 → 0.28 at the
+  end, ..."."""
   seen, out = set(), []
   for p in parts:
     means = p.get("means") or {}
     text = " vs ".join(f"{name} {fmt(m)}" for name, m in means.items())
     unit = p.get("unit") or ""
     text += f" {unit}" if unit and text else ""
+    if p.get("trend"):
+      text = f"{' vs '.join(means)}: {p['trend']}"
     if text and text not in seen:
       seen.add(text)
       out.append(text)
@@ -181,8 +185,9 @@ def rows_of(key: str, redecided: Sequence[dict],
       kind, note = UNTESTABLE, r["reach"]
     elif r["rule"] in replaced:
       kind = SUPERSEDED
-      note = (f"registered before the runs; amended after them by "
-              f"`{replaced[r['rule']]}` (the row counted)")
+      note = "; ".join(n for n in (
+          f"registered before the runs; amended after them by "
+          f"`{replaced[r['rule']]}` (the row counted)", note) if n)
     new_evidence = (f"{r['reason']}; {r['evidence']}" if r.get("evidence")
                     and r["status"] != rd.UNCHANGED else r["reason"])
     if r["status"] == rd.UNCHANGED:

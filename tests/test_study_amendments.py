@@ -20,6 +20,7 @@ from studies import sections
 from studies import sqd_fmnist as s5
 from studies import ssl_fmnist as s3
 from studies import stats as st
+from studies import verdicts as vd
 
 MODULES = {m.KEY: m for m in (s1, s2, s3, s4, s5)}
 SEEDS = [0, 1, 2]
@@ -31,15 +32,21 @@ T2 = 4.302652729911275
 @pytest.mark.parametrize("key", sorted(MODULES))
 def test_every_comparison_claim_has_a_registered_t_amendment(key, tmp_path):
   module = MODULES[key]
-  claims = [s.rule for s in rd.SPECS[key] if isinstance(s, rd.Claim)]
+  specs = [s for s in rd.SPECS[key] if isinstance(s, rd.Claim)]
+  claims = [s.rule for s in specs if not s.amends]
+  amending = [s for s in specs if s.amends]
   assert module.REGISTERED[:len(module.RULES)] == module.RULES
   added = module.REGISTERED[len(module.RULES):]
   assert added[0] == am.T_RULE and am.T_RULE.rule == st.RULE_TEXT
-  assert [r.id for r in added[1:]] == [c + "_t95" for c in claims]
+  # The `<rule>_t95` amendments, then the claims SPECS decides in another
+  # way than their registered rule (study 5's `*_every_loss`).
+  assert [r.id for r in added[1:]] == [c + "_t95" for c in claims] + [
+      s.rule for s in amending]
   by_id = {r.id: r for r in module.RULES}
   for rule in added[1:]:
-    assert rule.amends == rule.id[:-4] and rule.claim == by_id[
-        rule.amends].claim
+    amended = rule.id[:-4] if rule.id.endswith("_t95") else next(
+        s.amends for s in amending if s.rule == rule.id)
+    assert rule.amends == amended and rule.claim == by_id[amended].claim
     assert rule.rule.startswith("Rule `t_rule_95` (95%)")
     assert "not reproduced" in rule.rule and "inconclusive" in rule.rule
   # The committed rules.json holds every one of them, registered after the
@@ -177,6 +184,46 @@ def test_study2_record_carries_the_stopping_check_to_the_gates():
   assert [p.b for p in extra[0].parts] == ["SAGAN", "ACGAN"]
 
 
+def test_study2_projection_trend_peak_to_final():
+  data = rd.StudyData("conditional_fmnist", [])
+  for seed, (sagan, acgan) in enumerate(((0.25, 0.07), (0.26, 0.07),
+                                         (0.33, 0.05))):
+    data.put("SAGAN", seed, "projection_accuracy", sagan)
+    data.put("ACGAN", seed, "projection_accuracy", acgan)
+  data.put("MHGAN", 0, "projection_accuracy", 0.2)
+  data.old["projection_chance"] = (
+      st.NOT_REPRODUCED,
+      "SAGAN 0.28 ± 0.04 (n=3) against 0.2: above it; still changing "
+      "(SAGAN moved +0.05 over the last 3 evaluations (std 0.04)) (peak "
+      "seed mean 0.516); MHGAN 0.2 ± 0 (n=1) against 0.2: within; ACGAN "
+      "0.0633 ± 0.01 (n=3) against 0.2: below it (peak seed mean 0.457)")
+  data.extra["stopping"] = {("projection_accuracy", "SAGAN"): (0.05, 0.04),
+                            ("projection_accuracy", "MHGAN"): (-0.04, 0.0),
+                            ("projection_accuracy", "ACGAN"): (-0.01, 0.0115)}
+  spec = next(s for s in rd.SPECS["conditional_fmnist"]
+              if s.rule == "projection_chance")
+  record = rd.decide_claim(data, spec)
+  trends = {p["what"]: p.get("trend") for p in record["parts"]}
+  # SAGAN's mean (0.25 + 0.26 + 0.33) / 3 = 0.28; moved 0.05 > std 0.04.
+  assert trends["SAGAN"] == ("peak 0.516 → 0.28 at the end, +0.05 over the "
+                             "last 3 evaluations (final seed std 0.04): "
+                             "still rising")
+  assert trends["ACGAN"] == ("peak 0.457 → 0.0633 at the end, -0.01 over "
+                             "the last 3 evaluations (final seed std "
+                             "0.0115): within the seed std")
+  # No peak in the evidence: the end and the change only.
+  assert trends["MHGAN"] == ("0.2 at the end, -0.04 over the last 3 "
+                             "evaluations (final seed std 0): still falling")
+  assert "trend of the seed means: SAGAN: peak 0.516 →" in record["note"]
+  # The summary table shows the trend in place of the bare mean.
+  assert vd.ours(record["parts"][:1]) == (
+      "SAGAN projection accuracy: " + trends["SAGAN"])
+  # The verdicts do not depend on it.
+  plain = rd.Claim(spec.rule, tuple(rd.dataclasses.replace(p, trend=None)
+                                    for p in spec.parts))
+  assert rd.decide_claim(data, plain)["new_verdict"] == record["new_verdict"]
+
+
 def test_study3_record_from_the_series_decide_reads():
   steps = np.arange(100, 1100, 100)
 
@@ -235,3 +282,119 @@ def test_study5_record_is_pooled_over_losses_by_redecide():
   # WGAN's CV 0.3 minus the largest other 0.1 + 0.01 s.
   assert rows["wgan_least_stable"]["parts"][0]["diff"] == pytest.approx(0.19)
   assert rows["gp_prevents_turning_points"]["premise"]
+
+
+# ------------------------------------------------------------ every loss
+def _sqd_rows(q_gain, d_gain):
+  """redecide's rows on a study-5 record whose no-GP runs have Q = 0.6 +
+  0.01 s and D = 2 + 0.02 s, and whose GP runs add q_gain[label][s] /
+  d_gain[label][s] (label: NSGAN, LSGAN, Hinge, WGAN)."""
+  per = {}
+  for loss in s5.LOSSES:
+    label = s5.LABELS[loss]
+    for gp in (False, True):
+      for s in SEEDS:
+        per[(loss, gp, s)] = dict(
+            points=[], jumps=0, cv_g=0.1, max_ratio_g=1.2, max_ratio_d=1.3,
+            q_tail=0.6 + 0.01 * s + (q_gain[label][s] if gp else 0.0),
+            d_tail=2.0 + 0.02 * s + (d_gain[label][s] if gp else 0.0))
+  return _redecided("sqd_fmnist", s5.summary_record(per, SEEDS, s5.LOSSES))
+
+
+def _interval(diffs):
+  """The paired 95% interval of the mean per-seed difference, by scipy."""
+  from scipy import stats as sps  # pylint: disable=g-import-not-at-top
+  diffs = np.asarray(diffs, float)
+  half = sps.t.ppf(0.975, diffs.size - 1) * diffs.std(ddof=1) / np.sqrt(
+      diffs.size)
+  return diffs.mean() - half, diffs.mean() + half
+
+
+UP = [0.09, 0.10, 0.11]     # mean 0.1, sd 0.01: [0.0752, 0.125], above 0.
+DOWN = [-0.09, -0.10, -0.11]
+WIDE = [-0.1, 0.0, 0.2]     # mean 0.0333, sd 0.153: contains 0.
+
+
+def test_study5_every_loss_decides_each_loss_apart():
+  assert rd.SQD_LOSSES == tuple(s5.LABELS[l] for l in s5.LOSSES)
+  # By hand: UP's half width is T2 * 0.01 / sqrt(3) = 0.024841.
+  assert _interval(UP) == pytest.approx((0.1 - T2 * 0.01 / math.sqrt(3),
+                                         0.1 + T2 * 0.01 / math.sqrt(3)))
+  # (a) Every loss higher with GP: reproduced.
+  rows = _sqd_rows({l: UP for l in rd.SQD_LOSSES},
+                   {l: UP for l in rd.SQD_LOSSES})
+  every = rows["gp_improves_quality_every_loss"]
+  assert every["new_verdict"] == st.REPRODUCED
+  assert every["t_rule"] == "gp_improves_quality_every_loss"
+  assert every["old_verdict"] is None
+  assert [p["what"] for p in every["parts"]] == list(rd.SQD_LOSSES)
+  for p in every["parts"]:
+    assert (p["low"], p["high"]) == pytest.approx(_interval(UP))
+    assert p["test"] == st.PAIRED and p["verdict"] == st.REPRODUCED
+  assert rows["gp_improves_diversity_every_loss"]["new_verdict"] == (
+      st.REPRODUCED)
+  # (b) LSGAN significantly lower with GP, WGAN's large gain carrying the
+  # pooled mean: per seed (0.09 + 0.09 - 0.09 + 0.9) / 4 = 0.2475, then
+  # 0.275, 0.3025; the pooled t95 rule calls it reproduced, the every-loss
+  # rule not reproduced.
+  gains = {"NSGAN": UP, "LSGAN": DOWN, "Hinge": UP,
+           "WGAN": [0.9, 1.0, 1.1]}
+  rows = _sqd_rows(gains, gains)
+  pooled = rows["gp_improves_quality"]["parts"][0]
+  assert (pooled["low"], pooled["high"]) == pytest.approx(
+      _interval([0.2475, 0.275, 0.3025]))
+  assert rows["gp_improves_quality"]["new_verdict"] == st.REPRODUCED
+  every = rows["gp_improves_quality_every_loss"]
+  assert every["new_verdict"] == st.NOT_REPRODUCED
+  verdicts = {p["what"]: p["verdict"] for p in every["parts"]}
+  assert verdicts == {"NSGAN": st.REPRODUCED, "LSGAN": st.NOT_REPRODUCED,
+                      "Hinge": st.REPRODUCED, "WGAN": st.REPRODUCED}
+  lsgan = every["parts"][1]
+  assert (lsgan["low"], lsgan["high"]) == pytest.approx(
+      (-_interval(UP)[1], -_interval(UP)[0]))
+  # (c) Mixed: Q has one loss whose interval contains 0 (none below);
+  # D has one loss lower but not significantly: inconclusive both.
+  rows = _sqd_rows({"NSGAN": WIDE, "LSGAN": UP, "Hinge": UP, "WGAN": UP},
+                   {"NSGAN": UP, "LSGAN": UP, "Hinge": [-0.2, 0.0, 0.1],
+                    "WGAN": UP})
+  for rule, loss, diffs in (("gp_improves_quality_every_loss", "NSGAN",
+                             WIDE),
+                            ("gp_improves_diversity_every_loss", "Hinge",
+                             [-0.2, 0.0, 0.1])):
+    every = rows[rule]
+    assert every["new_verdict"] == st.INCONCLUSIVE and every["why"] == (
+        rd.SPREAD)
+    part = next(p for p in every["parts"] if p["what"] == loss)
+    low, high = _interval(diffs)
+    assert low < 0 < high
+    assert (part["low"], part["high"]) == pytest.approx((low, high))
+    assert part["verdict"] == st.INCONCLUSIVE
+
+
+def test_every_loss_amendment_text_and_registration(tmp_path):
+  by_id = {r.id: r for r in s5.REGISTERED}
+  rule = by_id["gp_improves_quality_every_loss"]
+  assert rule.amends == "gp_improves_quality" and "_t95" not in rule.id
+  assert "gp_improves_quality_every_loss_t95" not in by_id
+  assert "(4) WGAN: d = mean `Q` of WGAN + GP - WGAN per seed, paired t" in (
+      rule.rule)
+  assert "reproduced when every part is, not reproduced when any" in (
+      rule.rule)
+  assert "one loss can decide alone" in rule.why_amended
+  # Registered like any amendment: a changed text is refused.
+  sr.register(str(tmp_path), s5.REGISTERED)
+  edited = [sr.Rule(r.id, r.claim, r.rule + " Edited.", r.amends,
+                    r.why_amended) if r.id == rule.id else r
+            for r in s5.REGISTERED]
+  with pytest.raises(sr.RuleChangedError, match=rule.id):
+    sr.register(str(tmp_path), edited)
+
+
+def test_per_seed_lists_follow_the_summary_seeds():
+  data = rd.StudyData("k", [])
+  assert rd.load_summary_seeds(data, {"seeds": [3, 7], "per_seed": {
+      "A": {"x": [1.5, None]}}})
+  assert data.series("A", "x") == {3: 1.5}
+  with pytest.raises(rd.InputError, match="one seed per value"):
+    rd.load_summary_seeds(rd.StudyData("k", []), {"seeds": [3], "per_seed": {
+        "A": {"x": [1.5, 2.5]}}})

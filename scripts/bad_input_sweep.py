@@ -707,6 +707,7 @@ tf.raw_ops.SaveV2(prefix=prefix, tensor_names=names,
 
 
 def _edit_config(run: str, edit) -> None:
+  """Applies `edit(dict)` to `run`/config.json in place."""
   path = os.path.join(run, "config.json")
   with open(path, encoding="utf8") as f:
     config = json.load(f)
@@ -715,9 +716,12 @@ def _edit_config(run: str, edit) -> None:
     json.dump(config, f)
 
 
-def _write(path: str, data: bytes) -> None:
+def _write(path: str, data: bytes) -> str:
+  """Writes `data` to `path` (making its folder); returns `path`."""
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
   with open(path, "wb") as f:
     f.write(data)
+  return path
 
 
 def build_fixtures(folder: str, env: dict) -> dict[str, str]:

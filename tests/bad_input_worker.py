@@ -26,7 +26,6 @@ that the read-only folder is read-only for it too.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import io
 import json
@@ -37,6 +36,14 @@ import sys
 import time
 import traceback
 from typing import Optional
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:  # Run as a script: sys.path[0] is tests/.
+  sys.path.insert(0, ROOT)
+# The sweep's fixture helpers and folder snapshot (no TensorFlow).
+from scripts.bad_input_sweep import _edit_config  # noqa: E402
+from scripts.bad_input_sweep import _write  # noqa: E402
+from scripts.bad_input_sweep import snapshot  # noqa: E402
 
 # (binary, category, name, extra arguments, expected): "absl" for absl's own
 # flag-parse errors (exit 1, its format; ("absl", text, ...): with these
@@ -332,22 +339,6 @@ def case_id(case) -> str:
 
 
 # -------------------------------------------------------------- fixtures
-def _write(path: str, data: bytes) -> str:
-  os.makedirs(os.path.dirname(path), exist_ok=True)
-  with open(path, "wb") as f:
-    f.write(data)
-  return path
-
-
-def _edit_config(run: str, edit) -> None:
-  path = os.path.join(run, "config.json")
-  with open(path, encoding="utf8") as f:
-    config = json.load(f)
-  edit(config)
-  with open(path, "w", encoding="utf8") as f:
-    json.dump(config, f)
-
-
 def build_fixtures(work: str) -> dict[str, str]:
   """Writes the fixtures into `work`; returns {token: path}."""
   import numpy as np
@@ -460,21 +451,6 @@ def build_fixtures(work: str) -> dict[str, str]:
   os.makedirs(paths["ro"])
   os.chmod(paths["ro"], 0o555)
   return paths
-
-
-def snapshot(folder: str) -> dict[str, str]:
-  """{relative path: sha256 of the file, or "dir"} of everything under
-  `folder`."""
-  out = {}
-  for root, dirs, files in os.walk(folder):
-    for name in dirs:
-      out[os.path.relpath(os.path.join(root, name), folder)] = "dir"
-    for name in files:
-      full = os.path.join(root, name)
-      with open(full, "rb") as f:
-        out[os.path.relpath(full, folder)] = hashlib.sha256(
-            f.read()).hexdigest()
-  return out
 
 
 # ------------------------------------------------------------- running

@@ -68,6 +68,14 @@ def test_missing_tfds_dataset_offline_names_dataset_and_data_dir(tmp_path):
   assert "download_and_prepare" in str(err.value)
 
 
+def test_data_dir_that_is_a_file_is_refused(tmp_path):
+  path = tmp_path / "notes.txt"
+  path.write_text("a file, not a folder\n")
+  for name in ("fashion_mnist", "mnist"):  # IDX files, and TFDS.
+    with pytest.raises(InputError, match="--data_dir=.*is a file"):
+      make_dataset(name, "train", 8, data_dir=str(path))
+
+
 class TinyShapes(tfds.core.GeneratorBasedBuilder):
   """A real TFDS dataset the test prepares offline: 12 RGB rectangles."""
   VERSION = tfds.core.Version("1.0.0")

@@ -50,9 +50,22 @@ def _check_request(name: str, split: str, image_size: int,
                    hint="Images are read as grayscale (1) or RGB (3).")
 
 
+def _check_data_dir(data_dir: Optional[str]) -> None:
+  """Raises InputError for a local `data_dir` that exists but is no folder
+  (a missing one may still be made by TFDS; a URL such as gs://... is left
+  to TFDS)."""
+  if (data_dir and "://" not in data_dir
+      and os.path.exists(os.path.expanduser(data_dir))
+      and not os.path.isdir(os.path.expanduser(data_dir))):
+    raise InputError(f"--data_dir={data_dir} is a file, not a folder: pass "
+                     "the folder that holds the dataset (TFDS's data_dir, "
+                     "or the folder of the IDX files), or drop the flag.")
+
+
 def _source(name: str, split: str, image_size: int, channels: int,
             data_dir: Optional[str], download: bool, seed: int):
   _check_request(name, split, image_size, channels)
+  _check_data_dir(data_dir)
   if name == "digits":
     return digits_source(split, image_size, channels)
   if name in MIXTURES:

@@ -31,7 +31,9 @@ T2 = 4.302652729911275
 @pytest.mark.parametrize("key", sorted(MODULES))
 def test_every_comparison_claim_has_a_registered_t_amendment(key, tmp_path):
   module = MODULES[key]
-  claims = [s.rule for s in rd.SPECS[key] if isinstance(s, rd.Claim)]
+  # Rules registered as t rules before their runs have no amendment.
+  claims = [s.rule for s in rd.SPECS[key]
+            if isinstance(s, rd.Claim) and not s.registered_t]
   assert module.REGISTERED[:len(module.RULES)] == module.RULES
   added = module.REGISTERED[len(module.RULES):]
   assert added[0] == am.T_RULE and am.T_RULE.rule == st.RULE_TEXT

@@ -11,13 +11,23 @@ seed start from the same G and D weights (checked here) and see the same
 data and noise. Every checkpoint is evaluated with eval.run (modes covered,
 high-quality fraction, SQD diversity on 2,000 samples).
 
+A second set of runs on fresh seeds (5-9; --fresh_seeds) decides the rules
+registered after the first ones' results were seen (issue 22): both arms
+collapse to one broad blob that hops between modes, which the first rules'
+measure (>= 1% of the samples within 3 std = 0.06 of a centre) misses. These
+rules measure the blob: each sample is assigned to its nearest mode, a mode
+is covered by its assigned share, and the blob's moves are the changes of
+the dominant mode across the saved checkpoints.
+
   python -m studies.aw_ring8 [--quick] [--steps=N] [--seeds=0,1]
+      [--fresh_seeds=5,6]
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from typing import Optional, Sequence
 
 from absl import app
 from absl import flags
@@ -31,6 +41,7 @@ from studies import readers
 from studies import runner
 from studies import sections
 from studies import rules as sr
+from studies import stats as st
 from tfgan_ext import workspace
 from tfgan_ext.data.mixtures import mixture_centers, sample_mixture
 from tfgan_ext.evaluation.restore import restore_networks
@@ -47,6 +58,9 @@ def define_flags() -> None:
                        "checkpoint: the mode-change rule cannot decide).")
   flags.DEFINE_list("seeds", [], "Seeds, one run per arm each; empty = 0-4, "
                     "0-2 with --quick.")
+  flags.DEFINE_list("fresh_seeds", [], "Seeds of the runs that decide the "
+                    "rules coverage_assigned and dominant_mode_hops, none of "
+                    "them in --seeds; empty = 5-9, 5-7 with --quick.")
   flags.DEFINE_integer("save_every", 2500, "Checkpoint (and eval) interval; "
                        "the Fig. 6 steps (multiples of 5,000) must be among "
                        "them.")
@@ -61,6 +75,9 @@ KEY = "aw_ring8"
 FLAGFILE = "aw_ring8_unrolled"
 FULL_STEPS, QUICK_STEPS = 25_000, 5_000
 FULL_SEEDS, QUICK_SEEDS = ("0", "1", "2", "3", "4"), ("0", "1", "2")
+# Seeds of the blob rules' runs, apart from the seeds the first rules were
+# decided (and their results seen) on.
+FRESH_SEEDS, QUICK_FRESH_SEEDS = ("5", "6", "7", "8", "9"), ("5", "6", "7")
 FIG6_EVERY = 5000         # The paper's plotting interval.
 ANGLE_STEPS = 500         # Fig. 4 looks at early iterations.
 VARIANTS = {"plain": {"aw": False, "gradient_angles": True},
@@ -71,6 +88,10 @@ NUM_MODES = 8
 COLLAPSED_MODES = 6       # "Collapsed": at most this many modes covered.
 ALL_MODES_LEVEL = 7.0     # aw's mean must reach this to "cover all 8".
 NEAR_ZERO = 0.5           # |mean real logit| below this is "near 0".
+# A mode is covered by its assigned share when it holds at least half the
+# share 1/8 that every mode has in the data.
+ASSIGNED_SHARE = 1.0 / 16
+NO_MODE = -1              # The dominant "mode" when no sample is assigned.
 
 # ----------------------------------------------------------------- rules
 # Registered before any run (studies/results/aw_ring8/rules.json); never
@@ -154,6 +175,53 @@ RULES = (RULE_COVERAGE, RULE_WANDERING, RULE_REAL_HIGHER,
 # each comparison claim above, decided by studies.redecide from the
 # per-seed values; the report shows both verdicts.
 REGISTERED = RULES + amendments.for_study(KEY, RULES)
+# Registered after those results were seen and before the runs that decide
+# them (issue 22): the same claims measured on the blob both arms collapse
+# to, on fresh seeds. They are t rules from the start (no `_t95` amendment).
+RULE_COVERAGE_ASSIGNED = sr.Rule(
+    "coverage_assigned",
+    RULE_COVERAGE.claim,
+    "Registered before its runs (issue 22) and decided on fresh seeds 5-9 "
+    "only (the rules above keep their seeds 0-4 and results), with the same "
+    "arms, flagfile and 25,000 G steps. Per seed and arm, 2,000 samples of "
+    "G at the last checkpoint (fixed latents, as Fig. 6). Each sample is "
+    "assigned to its nearest mode centre if it lies within half the "
+    "distance between neighbouring centres (0.765; these discs do not "
+    "overlap), else to no mode; a mode is covered when its assigned share "
+    "of all 2,000 samples is >= 1/16, half the 1/8 every mode has in the "
+    "data (a mode holding 1/8 falls below 1/16 by sampling alone with "
+    "negligible probability: 8.5 binomial std at n = 2,000). A broad blob "
+    "on one mode covers that mode; a blob straddling two neighbours covers "
+    "both. Gate: if fewer than half of the plain seeds cover <= 6 modes, "
+    "the collapse did not occur -> inconclusive. Otherwise two parts, each "
+    "by rule `t_rule_95` (studies.stats, 95%): (1) d = aw - plain covered "
+    "modes per seed, paired t (the arms share seeds, initial weights and "
+    "data), claim d > 0; (2) d = aw's covered modes - 7 (the level of "
+    "`coverage_final` for covering all 8), one-sample t, claim d > 0. "
+    "Reproduced when both 95% intervals lie above 0; not reproduced when "
+    "either lies wholly below 0; inconclusive otherwise (an interval that "
+    "contains 0, or fewer than 2 seeds per arm).")
+RULE_DOMINANT_HOPS = sr.Rule(
+    "dominant_mode_hops",
+    RULE_WANDERING.claim,
+    "Registered before its runs (issue 22) and decided on the runs of "
+    "`coverage_assigned` (fresh seeds 5-9, 25,000 G steps). Per seed and "
+    "arm, at every checkpoint the study saves (every 2,500 steps: 2,500 to "
+    "25,000, 10 checkpoints), 2,000 samples of G (fixed latents) assigned "
+    "to modes as in `coverage_assigned`; the dominant mode is the mode with "
+    "the largest assigned share (the lowest index on a tie; no mode when no "
+    "sample is assigned); the seed's hops are the consecutive checkpoint "
+    "pairs whose dominant modes differ (0-9; no mode counts as a value). A "
+    "blob that moves to another mode hops whether or not it lies within 3 "
+    "std of a centre. Gate: if plain's mean hops is < 1, plain did not "
+    "wander -> inconclusive. "
+    "Otherwise, by rule `t_rule_95` (studies.stats, 95%): d = aw - plain "
+    "hops per seed, paired t (the arms share seeds, initial weights and "
+    "data), claim d < 0. Reproduced when the 95% interval of d lies below "
+    "0, not reproduced when it lies above 0, inconclusive otherwise (it "
+    "contains 0, or fewer than 2 seeds per arm).")
+FRESH_RULES = (RULE_COVERAGE_ASSIGNED, RULE_DOMINANT_HOPS)
+ALL_RULES = REGISTERED + FRESH_RULES
 
 
 # ------------------------------------------------------- decision logic
@@ -221,6 +289,122 @@ def mode_changes(sets: list) -> int:
   return sum(a != b for a, b in zip(sets, sets[1:]))
 
 
+# ------------------------------------------ the blob measures (issue 22)
+def assignment_radius(centers: np.ndarray) -> float:
+  """Half the smallest distance between two centres [k, 2] (k >= 2): discs
+  of this radius around the centres do not overlap (0.765 on the ring of
+  radius 2)."""
+  centers = np.asarray(centers, np.float64)
+  if centers.ndim != 2 or len(centers) < 2:
+    raise ValueError(f"centers must have shape [k >= 2, dims]; got "
+                     f"{centers.shape}.")
+  dist = np.linalg.norm(centers[:, None] - centers[None], axis=-1)
+  return 0.5 * float(dist[~np.eye(len(centers), dtype=bool)].min())
+
+
+def assign_modes(points: np.ndarray, centers: np.ndarray,
+                 radius: Optional[float] = None) -> np.ndarray:
+  """Each point's nearest mode, or NO_MODE when it is farther than `radius`
+  from that mode's centre.
+
+  Args:
+    points: generated samples, shape [n, 2].
+    centers: the mode centres, shape [k, 2].
+    radius: the largest distance assigned; default `assignment_radius`
+      (every point of the non-overlapping discs is assigned; points far
+      from every mode, e.g. at the ring's centre, are not).
+
+  Returns:
+    int array [n] of mode indices in 0..k-1, or NO_MODE.
+  """
+  points = np.asarray(points, np.float64)
+  centers = np.asarray(centers, np.float64)
+  if points.ndim != 2 or points.shape[1] != centers.shape[1]:
+    raise ValueError(f"points must have shape [n, {centers.shape[1]}]; got "
+                     f"{points.shape}.")
+  radius = assignment_radius(centers) if radius is None else radius
+  dist = np.linalg.norm(points[:, None, :] - centers[None], axis=-1)
+  nearest = dist.argmin(axis=1)
+  close = dist[np.arange(len(points)), nearest] <= radius
+  return np.where(close, nearest, NO_MODE)
+
+
+def assigned_shares(points: np.ndarray, centers: np.ndarray,
+                    radius: Optional[float] = None) -> np.ndarray:
+  """Share of all the points assigned to each mode (`assign_modes`).
+
+  Args:
+    points: shape [n, 2], n >= 1.
+    centers: shape [k, 2].
+    radius: as `assign_modes`.
+
+  Returns:
+    float array [k]; it sums to 1 minus the share of unassigned points.
+  """
+  modes = assign_modes(points, centers, radius)
+  if modes.size == 0:
+    raise ValueError("assigned_shares needs at least one point.")
+  return np.bincount(modes[modes != NO_MODE],
+                     minlength=len(centers)) / modes.size
+
+
+def modes_by_share(shares: np.ndarray,
+                   threshold: float = ASSIGNED_SHARE) -> int:
+  """Modes whose assigned share [k] is >= `threshold` (default 1/16)."""
+  return int(np.sum(np.asarray(shares) >= threshold))
+
+
+def dominant_mode(shares: np.ndarray) -> int:
+  """The mode with the largest assigned share [k] (the lowest index on a
+  tie), or NO_MODE when no point is assigned."""
+  shares = np.asarray(shares)
+  return NO_MODE if not np.any(shares > 0) else int(np.argmax(shares))
+
+
+def dominant_hops(modes: Sequence[int]) -> int:
+  """Consecutive checkpoints whose dominant modes differ (NO_MODE counts
+  as a mode of its own)."""
+  return sum(int(a != b) for a, b in zip(modes, modes[1:]))
+
+
+def _t_part(d: st.Decision) -> str:
+  return f"{d.verdict} ({d.reason}; {d.evidence})"
+
+
+def decide_coverage_assigned(aw: sr.SeedStats, plain: sr.SeedStats
+                             ) -> sr.Decision:
+  """RULE_COVERAGE_ASSIGNED on the modes covered by assigned share at the
+  last checkpoint, per seed (values in the same seed order in both arms)."""
+  rule = RULE_COVERAGE_ASSIGNED
+  ahead = st.decide(aw.values, plain.values, st.HIGHER, is_paired=True,
+                    names=("aw", "plain"), unit="modes")
+  level = st.decide_value(aw.values, ALL_MODES_LEVEL, st.HIGHER,
+                          names=("aw modes covered", f"{ALL_MODES_LEVEL:g}"),
+                          unit="modes")
+  evidence = (f"aw above plain: {_t_part(ahead)}; aw covers >= "
+              f"{ALL_MODES_LEVEL:g}: {_t_part(level)}")
+  occurred, why = _plain_collapsed(plain)
+  if not occurred:
+    return sr.Decision(rule, sr.INCONCLUSIVE, f"{why}; {evidence}")
+  return sr.Decision(rule, st.all_of([ahead.verdict, level.verdict]),
+                     evidence)
+
+
+def decide_dominant_hops(aw: sr.SeedStats, plain: sr.SeedStats
+                         ) -> sr.Decision:
+  """RULE_DOMINANT_HOPS on the dominant-mode hops per seed (values in the
+  same seed order in both arms)."""
+  rule = RULE_DOMINANT_HOPS
+  d = st.decide(aw.values, plain.values, st.LOWER, is_paired=True,
+                names=("aw", "plain"), unit="hops")
+  if not (plain.n > 0 and plain.mean >= 1.0):
+    return sr.Decision(rule, sr.INCONCLUSIVE,
+                       f"plain's mean count of dominant-mode hops is "
+                       f"{plain.mean:.2f} < 1: it did not wander; "
+                       f"{_t_part(d)}")
+  return sr.Decision(rule, d.verdict, f"{d.reason}; {d.evidence}")
+
+
 def decide_wandering(aw: sr.SeedStats, plain: sr.SeedStats) -> sr.Decision:
   occurred = (plain.n > 0 and plain.mean >= 1.0,
               f"plain's mean count of mode-set changes is {plain.mean:.2f} "
@@ -272,6 +456,27 @@ def _seeds() -> list[int]:
                                            else FULL_SEEDS))]
 
 
+def _fresh_seeds(seeds: Sequence[int]) -> list[int]:
+  """--fresh_seeds (or its default); raises app.UsageError when one of them
+  is also in `seeds` (the blob rules are decided on seeds of their own)."""
+  fresh = [int(s) for s in (FLAGS.fresh_seeds or (
+      QUICK_FRESH_SEEDS if FLAGS.quick else FRESH_SEEDS))]
+  shared = sorted(set(fresh) & set(seeds))
+  if shared:
+    raise app.UsageError(
+        f"--fresh_seeds and --seeds share {shared}: the rules "
+        f"{', '.join(r.id for r in FRESH_RULES)} are decided on seeds the "
+        "first rules do not use; pick other fresh seeds.")
+  return fresh
+
+
+def saved_steps(steps: int, save_every: int) -> list[int]:
+  """The steps a run of `steps` G steps saves a checkpoint at: every
+  `save_every` steps and the last one (the dominant-mode hops' steps)."""
+  saved = list(range(save_every, steps + 1, save_every))
+  return saved if saved and saved[-1] == steps else saved + [steps]
+
+
 def fig6_steps(steps: int, save_every: int) -> list[int]:
   """The Fig. 6 checkpoints: multiples of 5,000 up to `steps` (the last
   step alone for runs shorter than 5,000); all must be saved."""
@@ -284,8 +489,11 @@ def fig6_steps(steps: int, save_every: int) -> list[int]:
 
 
 # ------------------------------------------------------------- training
-def _train_all(root: str, seeds: list[int], steps: int
+def _train_all(root: str, seeds: list[int], steps: int,
+               evaluate: bool = True
                ) -> dict[tuple[str, int], runner.RunRecord]:
+  """Trains both arms of every seed (reusing finished runs) and, with
+  `evaluate`, evaluates every checkpoint with eval.run."""
   runs = {}
   for seed in seeds:
     for variant, extra in VARIANTS.items():
@@ -295,8 +503,9 @@ def _train_all(root: str, seeds: list[int], steps: int
                     keep_checkpoints=steps // FLAGS.save_every + 2,
                     summary_every=FLAGS.summary_every, image_every=steps)
       record = runner.train(name, os.path.join(root, name), FLAGFILE, flags_)
-      runner.evaluate(record, METRICS, {"num_samples": FLAGS.num_samples,
-                                        "num_groups": 1, "seed": 0})
+      if evaluate:
+        runner.evaluate(record, METRICS, {"num_samples": FLAGS.num_samples,
+                                          "num_groups": 1, "seed": 0})
       runs[(variant, seed)] = record
   return runs
 
@@ -321,14 +530,21 @@ def check_same_start(model_dirs: tuple[str, str]) -> None:
 
 
 # ------------------------------------------------------------- analysis
+def _samples(networks, model_dir: str, step: int, n: int) -> np.ndarray:
+  """G's n samples [n, 2] at checkpoint `step` (fixed latents); restores G
+  and D of `networks` = workspace.build_models_for(model_dir)."""
+  config, g, d = networks
+  restore_networks(os.path.join(model_dir, f"ckpt-{step}"), g, d)
+  z = tf.random.stateless_normal([n, config.model.z_dim], [7, 7])
+  return g(z, tf.zeros([n], tf.int32), training=False).numpy()
+
+
 def _points_and_scores(networks, model_dir: str, step: int, n: int
                        ) -> tuple[np.ndarray, np.ndarray]:
   """G samples at `step` (fixed latents) and D's mean logit on 100 real
   points per mode; `networks` = workspace.build_models_for(model_dir)."""
-  config, g, d = networks
-  restore_networks(os.path.join(model_dir, f"ckpt-{step}"), g, d)
-  z = tf.random.stateless_normal([n, config.model.z_dim], [7, 7])
-  points = g(z, tf.zeros([n], tf.int32), training=False).numpy()
+  config, _, d = networks
+  points = _samples(networks, model_dir, step, n)
   centers, std = mixture_centers(config.dataset)
   rng = np.random.RandomState(11)
   scores = []
@@ -379,6 +595,51 @@ def _fig6(runs, seed: int, steps: list[int], path: str) -> dict:
   fig.tight_layout()
   figures.save_figure(fig, path)
   return out
+
+
+def _blob_series(model_dir: str, steps: Sequence[int], n: int
+                 ) -> tuple[np.ndarray, list]:
+  """At each checkpoint of `steps`, n samples of G (fixed latents): their
+  assigned shares, shape [len(steps), modes], and the modes the first
+  rules' measure covers there (`covered_modes`), one set per step."""
+  networks = workspace.build_models_for(model_dir)
+  centers, std = mixture_centers(networks[0].dataset)
+  shares, sets = [], []
+  for step in steps:
+    points = _samples(networks, model_dir, step, n)
+    shares.append(assigned_shares(points, centers))
+    sets.append(covered_modes(points, centers, std))
+  return np.stack(shares), sets
+
+
+def _share_figure(shares: dict, seeds: Sequence[int], steps: Sequence[int],
+                  path: str) -> None:
+  """Per fresh seed (rows) and arm (columns): the assigned share of each
+  mode at each checkpoint, with the dominant mode marked."""
+  plt = figures.pyplot()
+  fig, axes = plt.subplots(len(seeds), len(VARIANTS),
+                           figsize=(1.0 + 0.45 * len(steps) * len(VARIANTS),
+                                    1.9 * len(seeds)), squeeze=False)
+  for r, seed in enumerate(seeds):
+    for c, variant in enumerate(VARIANTS):
+      grid = shares[(variant, seed)].T  # [modes, checkpoints]
+      ax = axes[r, c]
+      image = ax.imshow(grid, aspect="auto", origin="lower", cmap="Blues",
+                        vmin=0.0, vmax=1.0)
+      dominant = [dominant_mode(x) for x in shares[(variant, seed)]]
+      ax.plot(np.arange(len(steps)), dominant, "r.-", lw=0.8)
+      ax.set_xticks(np.arange(len(steps)))
+      ax.set_xticklabels([f"{t // 1000:g}k" if t % 1000 == 0 else str(t)
+                          for t in steps], fontsize=6)
+      ax.set_yticks(np.arange(grid.shape[0]))
+      ax.tick_params(axis="y", labelsize=6)
+      ax.set_title(f"{variant}, seed {seed}: {dominant_hops(dominant)} hops",
+                   fontsize=8)
+      if c == 0:
+        ax.set_ylabel("mode", fontsize=7)
+  fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6,
+               label="assigned share")
+  figures.save_figure(fig, path)
 
 
 def _angles(model_dir: str) -> dict[str, np.ndarray]:
@@ -439,25 +700,51 @@ def summary_record(seeds: list[int],
 PER_SEED = ("modes_final", "mode_changes", "lowest_logit", "abs_mean_logit",
             "logit_spread", "share>90/angle_real_applied",
             "median/angle_real_fake")
+# The blob rules' per-seed quantities, on the fresh seeds: modes covered by
+# assigned share at the last checkpoint, and dominant-mode hops.
+FRESH_PER_SEED = ("modes_assigned", "dominant_hops")
+
+
+def add_fresh_record(record: dict, fresh_seeds: Sequence[int],
+                     per_arm: dict[str, dict[str, sr.SeedStats]]) -> dict:
+  """`record` (`summary_record`'s, seeds apart from `fresh_seeds`) with the
+  blob rules' quantities FRESH_PER_SEED per fresh seed added under each arm.
+
+  Raises:
+    KeyError: a quantity of FRESH_PER_SEED missing for a variant.
+  """
+  fresh = sections.per_seed_record(fresh_seeds, {
+      v: {m: per_arm[v][m].values for m in FRESH_PER_SEED} for v in per_arm})
+  for variant, metrics in fresh.items():
+    record.setdefault(variant, {}).update(metrics)
+  return record
 
 
 def main(argv):
   del argv
-  if not runner.register_rules(KEY, REGISTERED):
-    return
   steps, seeds = _steps(), _seeds()
+  fresh_seeds = _fresh_seeds(seeds)
   fixed = fig6_steps(steps, FLAGS.save_every)
+  saved = saved_steps(steps, FLAGS.save_every)
+  if not runner.register_rules(KEY, ALL_RULES):
+    return
   root = paths.study_dirs(KEY, paths.runs_root(FLAGS.runs_root))
   runs = _train_all(root, seeds, steps)
+  # The blob rules' runs: G samples at every checkpoint, no eval.run.
+  fresh_runs = _train_all(root, fresh_seeds, steps, evaluate=False)
   for seed in seeds:
     check_same_start((runs[("plain", seed)].model_dir,
                       runs[("aw", seed)].model_dir))
+  for seed in fresh_seeds:
+    check_same_start((fresh_runs[("plain", seed)].model_dir,
+                      fresh_runs[("aw", seed)].model_dir))
   section = sections.Section(
       key=KEY, title="Study 1: aw-loss on the mixture of 8 Gaussians",
       paper="aw paper (adaptive weighted discriminator), Sec. 5.3 / Fig. 6 "
             "and Sec. 5.1 / Fig. 4; setting of the unrolled-GAN paper [33]",
       script="studies.aw_ring8", protocol=[], claims=[], body=[],
-      runs=list(runs.values()), rules=REGISTERED, quick=FLAGS.quick)
+      runs=list(runs.values()) + list(fresh_runs.values()),
+      rules=ALL_RULES, quick=FLAGS.quick)
   res = section.results_dir
 
   # Coverage curves from eval.run.
@@ -509,6 +796,19 @@ def main(argv):
   share = {v: sr.SeedStats.of(np.mean(early(v, s, "angle_real_applied") > 90)
                               for s in seeds) for v in VARIANTS}
 
+  # The blob measures on the fresh seeds, at every saved checkpoint.
+  blob = {(v, s): _blob_series(fresh_runs[(v, s)].model_dir, saved,
+                               FLAGS.num_samples)
+          for v in VARIANTS for s in fresh_seeds}
+  shares = {k: x[0] for k, x in blob.items()}  # [checkpoints, modes]
+  dominant = {k: [dominant_mode(x) for x in sh] for k, sh in shares.items()}
+  assigned = {v: sr.SeedStats.of(modes_by_share(shares[(v, s)][-1])
+                                 for s in fresh_seeds) for v in VARIANTS}
+  hops = {v: sr.SeedStats.of(dominant_hops(dominant[(v, s)])
+                             for s in fresh_seeds) for v in VARIANTS}
+  _share_figure(shares, fresh_seeds, saved,
+                os.path.join(res, "assigned_shares.png"))
+
   decisions = [
       decide_coverage(final["aw"]["modes_covered"],
                       final["plain"]["modes_covered"]),
@@ -518,15 +818,19 @@ def main(argv):
       decide_angles(median_rf, share["aw"], share["plain"]),
       decide_coverage_amended(final["aw"]["modes_covered"],
                               final["plain"]["modes_covered"]),
+      decide_coverage_assigned(assigned["aw"], assigned["plain"]),
+      decide_dominant_hops(hops["aw"], hops["plain"]),
   ]
   section.claims = [sections.Claim.decided(d) for d in decisions]
-  section.per_seed = summary_record(seeds, {v: {
+  section.per_seed = add_fresh_record(summary_record(seeds, {v: {
       "modes_final": final[v]["modes_covered"], "mode_changes": changes[v],
       "lowest_logit": lowest[v], "abs_mean_logit": level[v],
       "logit_spread": spread[v], "share>90/angle_real_applied": share[v],
       "median/angle_real_fake": sr.SeedStats.of(
           np.median(early(v, s, "angle_real_fake")) for s in seeds)}
-                                              for v in VARIANTS})
+                                              for v in VARIANTS}),
+      fresh_seeds, {v: {"modes_assigned": assigned[v],
+                        "dominant_hops": hops[v]} for v in VARIANTS})
 
   # ---------------------------------------------------------------- tables
   ints = lambda xs: " / ".join(str(int(x)) for x in xs)
@@ -571,6 +875,32 @@ def main(argv):
       ["arm", "angle", f"median, first {ANGLE_STEPS} steps (deg)",
        f"share > 90 deg, first {ANGLE_STEPS}", "share > 90 deg, whole run"],
       angle_rows)
+  # The fresh seeds: the blob measures beside the first rules' measure
+  # (>= 1% within 3 std) on the same samples.
+  near = {(v, s): x[1] for (v, s), x in blob.items()}
+  near_final = {v: sr.SeedStats.of(len(near[(v, s)][-1]) for s in fresh_seeds)
+                for v in VARIANTS}
+  near_changes = {v: sr.SeedStats.of(mode_changes(near[(v, s)])
+                                     for s in fresh_seeds) for v in VARIANTS}
+  top = {v: sr.SeedStats.of(shares[(v, s)][-1].max() for s in fresh_seeds)
+         for v in VARIANTS}
+  blob_table = sections.markdown_table(
+      ["arm", f"modes with assigned share >= 1/16 at {steps} (per seed "
+       f"{fresh_seeds})", "modes by assigned share",
+       "dominant-mode hops (per seed)", "dominant-mode hops",
+       "largest assigned share at the end",
+       "modes with >= 1% within 3 std at the end",
+       "changes of that set (same checkpoints)"],
+      [(v, ints(assigned[v].values), assigned[v], ints(hops[v].values),
+        hops[v], top[v], near_final[v], near_changes[v]) for v in VARIANTS])
+  mode_name = lambda m: "-" if m == NO_MODE else str(m)  # noqa: E731
+  dominant_table = sections.markdown_table(
+      ["seed", "arm", "dominant mode at steps " + ", ".join(map(str, saved)),
+       "hops", "assigned shares at the end, modes 0-7"],
+      [(s, v, " ".join(mode_name(m) for m in dominant[(v, s)]),
+        dominant_hops(dominant[(v, s)]),
+        " ".join(f"{x:.2f}" for x in shares[(v, s)][-1]))
+       for s in fresh_seeds for v in VARIANTS])
 
   section.protocol = [
       ("flagfile", f"experiments/configs/{FLAGFILE}.cfg: [33]'s mixture "
@@ -596,6 +926,16 @@ def main(argv):
        "latents) and D's mean logit on 100 fresh real points per mode"),
       ("angles", f"single-step values every {FLAGS.summary_every} steps over "
        f"all of D's variables; rules use the first {ANGLE_STEPS} steps"),
+      ("fresh seeds", ", ".join(map(str, fresh_seeds)) + ": the runs of "
+       "rules `coverage_assigned` and `dominant_mode_hops` (same arms, "
+       "flagfile and steps; not evaluated by eval.run)"),
+      ("blob measures", f"{FLAGS.num_samples} samples (fixed latents) at "
+       f"every saved checkpoint ({saved[0]}..{saved[-1]}, {len(saved)} "
+       "checkpoints); a sample belongs to its nearest mode within "
+       f"{assignment_radius(centers):.3f} (half the spacing of neighbouring "
+       "centres), else to none; a mode is covered when its assigned share "
+       f"is >= 1/{1 / ASSIGNED_SHARE:g}; the dominant mode has the largest "
+       "share"),
   ]
   section.body = [
       "Means ± sample std over seeds (n = seeds).", table,
@@ -610,6 +950,14 @@ def main(argv):
       section.figure("angles.png", f"Fig. 4 on the mixture, seed "
                      f"{seeds[0]}: angles between D's real-loss, fake-loss "
                      "and applied gradients, plain (top) and aw (bottom)."),
+      f"Fresh seeds {', '.join(map(str, fresh_seeds))} (rules "
+      "`coverage_assigned` and `dominant_mode_hops`): means ± sample std "
+      "over seeds; the last two columns are the first rules' measure on the "
+      "same samples.", blob_table, dominant_table,
+      section.figure("assigned_shares.png", "Fresh seeds: the share of the "
+                     "samples assigned to each mode (rows) at each saved "
+                     "checkpoint (columns), dominant mode in red; "
+                     "- in the table: no sample assigned."),
   ]
   section.write()
 

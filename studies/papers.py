@@ -44,6 +44,12 @@ CLAIMS: dict[str, tuple[str, str]] = {
                                 "aw: all 8 modes (Fig. 6)"),
     "mode_changes": ("plain's samples move from mode to mode, aw's do not",
                      "figure only (Fig. 6)"),
+    "coverage_assigned": ("plain collapses, aw covers all 8 modes (modes by "
+                          "assigned share, fresh seeds)",
+                          "aw: all 8 modes (Fig. 6)"),
+    "dominant_mode_hops": ("plain's samples move from mode to mode, aw's do "
+                           "not (dominant-mode hops, fresh seeds)",
+                           "figure only (Fig. 6)"),
     "real_scores_higher": ("aw's D keeps high real scores on all 8 modes",
                            "figure only (Fig. 6 rows 2, 4)"),
     "plain_real_near_zero": ("plain's real scores near 0 and uneven",

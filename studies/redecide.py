@@ -36,6 +36,10 @@ test (study 5's turning points, REACH) carry the reason, computed from the
 study's files. A rule whose per-seed values section.md does not print is
 decided from the printed mean ± std (n) with Welch's or a one-sample t, and
 says so; a rule with no values at all keeps its old verdict ("unchanged").
+Study 1's blob rules (`coverage_assigned`, `dominant_mode_hops`) were
+registered as t rules before their runs (issue 22): they are decided here
+as the study decides them, without a `_t95` amendment, and are listed as
+not run yet (left out of the report) in a section written before them.
 The registered rules' other conditions (the effect did not occur; a
 trailing arm still improving) are applied from summary.json's conditions,
 else from the section's own tables (study 2's stopping check, study 3's
@@ -65,6 +69,7 @@ REDECIDED = "re-decided"
 MECHANISM = "mechanism check"
 UNCHANGED = "unchanged"
 DEFINITION = "definition"
+NOT_RUN = "not run yet"
 
 # The registered t rule (studies.amendments.T_RULE) and the suffix of its
 # amendment of each re-decided rule (`<rule>_t95`).
@@ -520,6 +525,10 @@ class Claim:
   start: `studies.amendments.for_study` registers it with `why_amended`,
   `note` says how it reads the amended rule's values differently, and the
   report counts it instead of the amended rule.
+  registered_t: the rule was registered as a t rule before its runs (study
+  1's blob rules, issue 22): it has no `_t95` amendment, its study decides
+  it as here, and a section that has no verdict for it (written before it
+  was registered) lists it as NOT_RUN.
   """
   rule: str
   parts: tuple[Part, ...]
@@ -530,6 +539,7 @@ class Claim:
   section_note: str = ""
   amends: str = ""
   why_amended: str = ""
+  registered_t: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -575,6 +585,23 @@ def _plain_wandered(data: StudyData, rule: str) -> Optional[str]:
   mean = data.mean("plain", "mode_changes")
   if not mean >= 1:
     return (f"plain's mean count of mode-set changes is {mean:.3g} < 1: "
+            "plain did not wander")
+  return None
+
+
+def _collapse_assigned(data: StudyData, rule: str) -> Optional[str]:
+  plain = data.values("plain", "modes_assigned")
+  collapsed = sum(v <= 6 for v in plain)
+  if collapsed < len(plain) / 2:
+    return (f"only {collapsed} of {len(plain)} plain seeds cover <= 6 modes "
+            "by assigned share at the end: the collapse did not occur")
+  return None
+
+
+def _plain_hopped(data: StudyData, rule: str) -> Optional[str]:
+  mean = data.mean("plain", "dominant_hops")
+  if not mean >= 1:
+    return (f"plain's mean count of dominant-mode hops is {mean:.3g} < 1: "
             "plain did not wander")
   return None
 
@@ -631,6 +658,17 @@ AW_RING8: tuple[Spec, ...] = (
                  name="aw modes covered", what="aw covers >= 7"),
            _MODES_PAIRED),
           premise=_collapse_occurred, split=True),
+    # Registered as t rules before their runs on the fresh seeds (issue
+    # 22); decided here exactly as studies.aw_ring8 decides them.
+    Claim("coverage_assigned",
+          (Versus("modes_assigned", "aw", "plain", st.HIGHER, True, "modes",
+                  what="aw above plain"),
+           Level("modes_assigned", "aw", 7.0, st.HIGHER, "modes",
+                 name="aw modes covered", what="aw covers >= 7")),
+          premise=_collapse_assigned, registered_t=True),
+    Claim("dominant_mode_hops",
+          (Versus("dominant_hops", "aw", "plain", st.LOWER, True, "hops"),),
+          premise=_plain_hopped, registered_t=True),
 )
 
 
@@ -1238,6 +1276,14 @@ def redecide(data: StudyData, specs: Sequence[Spec],
       continue  # The t rule and its amendments: the rows below decide them.
     spec = by_id.get(rule)
     old = data.old.get(rule)
+    if isinstance(spec, Claim) and spec.registered_t and old is None:
+      row = {"rule": rule, "status": NOT_RUN, "old_verdict": None,
+             "new_verdict": None, "reason": "registered after this section "
+             "was written: its study has not decided it yet",
+             "evidence": "", "note": "", "premise": None, "parts": [],
+             "t_rule": None}
+      out.append(row)
+      continue
     if spec is None:
       row = {"rule": rule, "status": "not in the re-decision table",
              "old_verdict": old and old[0], "new_verdict": None,

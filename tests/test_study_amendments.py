@@ -32,8 +32,9 @@ T2 = 4.302652729911275
 @pytest.mark.parametrize("key", sorted(MODULES))
 def test_every_comparison_claim_has_a_registered_t_amendment(key, tmp_path):
   module = MODULES[key]
+  # Rules registered as t rules before their runs have no amendment.
   specs = [s for s in rd.SPECS[key] if isinstance(s, rd.Claim)]
-  claims = [s.rule for s in specs if not s.amends]
+  claims = [s.rule for s in specs if not s.amends and not s.registered_t]
   amending = [s for s in specs if s.amends]
   assert module.REGISTERED[:len(module.RULES)] == module.RULES
   added = module.REGISTERED[len(module.RULES):]

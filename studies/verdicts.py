@@ -162,7 +162,7 @@ def rows_of(key: str, redecided: Sequence[dict],
   old_evidence = old_evidence or {}
   out = []
   for r in redecided:
-    if r["status"] == rd.DEFINITION:
+    if r["status"] in (rd.DEFINITION, rd.NOT_RUN):
       continue
     base = r.get("supplementary_of") or r["rule"]
     short, paper = papers.claim(base, base)

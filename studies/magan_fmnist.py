@@ -8,14 +8,21 @@ measure from the train jobs' TensorBoard logs, evaluates the checkpoints
 with eval.run and the offline 28x28 Fashion-MNIST classifier, and decides
 the rules below, which were written before any run.
 
+A second arm set on fresh seeds (3-5; --fresh_seeds) trains both arms at the
+paper's epoch length (the 60,000-image split, 937 G steps per epoch) for 10
+G epochs and decides the rules of studies.magan_paper_epoch, registered
+after the first runs' results were seen and before any run of this set,
+over a window that leaves out the start-up transient (G epochs 3-10).
+
   python -m studies.magan_fmnist [--quick] [--g_epochs=7] [--seeds=0,1,2]
+      [--fresh_seeds=3,4,5] [--fresh_g_epochs=10] [--fresh_train_split=train]
 """
 
 from __future__ import annotations
 
 import math
 import os
-from typing import Sequence
+from typing import Optional, Sequence
 
 from absl import app
 from absl import flags
@@ -24,6 +31,7 @@ from scipy import stats
 
 from studies import amendments
 from studies import figures
+from studies import magan_paper_epoch as pe
 from studies import paths
 from studies import readers
 from studies import runner
@@ -48,6 +56,16 @@ def define_flags() -> None:
   flags.DEFINE_string("train_split", "test", "Fashion-MNIST split G and D "
                       "train on (see PROTOCOL: 'test' has 10,000 images, 156 "
                       "steps per epoch; 'train' 60,000, 937).")
+  flags.DEFINE_list("fresh_seeds", None, "Seeds of the paper-epoch arm set "
+                    "(rules of studies.magan_paper_epoch), none of them in "
+                    "--seeds. Default 3,4,5; --quick 3,4.")
+  flags.DEFINE_integer("fresh_g_epochs", None, "G epochs per run of the "
+                       "paper-epoch arm set (window: G epoch 3 to the last). "
+                       "Default 10; --quick 5.")
+  flags.DEFINE_string("fresh_train_split", None, "Split the paper-epoch arm "
+                      "set trains on, which sets its epoch length. Default "
+                      "'train' (937 G steps per epoch, the paper's); --quick "
+                      "'test' (156, a pipeline check).")
 
 
 
@@ -170,6 +188,11 @@ RULES = (EBGAN_DIVERGE, MAGAN_TANDEM, MARGIN_MONOTONE, CONVERGENCE_FALLS,
 # each comparison claim above, decided by studies.redecide from the
 # per-seed values; the report shows both verdicts.
 REGISTERED = RULES + amendments.for_study(KEY, RULES)
+# Registered after those results were seen and before the runs that decide
+# them (issue 22): five claims again at the paper's epoch length, on fresh
+# seeds, over a window without the start-up transient; t rules from the
+# start (no `_t95` amendment).
+ALL_RULES = REGISTERED + pe.RULES
 
 ARMS = {"MAGAN": "magan_fmnist", "EBGAN": "ebgan_fmnist"}
 PRETRAIN = {"MAGAN": PRETRAIN_EPOCHS, "EBGAN": 0}
@@ -383,6 +406,153 @@ def summary_record(per: dict[tuple[str, int], dict], seeds: Sequence[int]
   return record, conditions
 
 
+# --------------------------------------------------- the paper-epoch set
+def fresh_settings(seeds: Sequence[int], quick: bool,
+                   fresh_seeds: Optional[Sequence[str]] = None,
+                   g_epochs: Optional[int] = None,
+                   split: Optional[str] = None
+                   ) -> tuple[list[int], int, str]:
+  """(fresh seeds, G epochs, train split) of the paper-epoch arm set from
+  the values of --fresh_seeds, --fresh_g_epochs and --fresh_train_split
+  (None: their defaults, the quick ones with `quick`).
+
+  Raises:
+    app.UsageError: a fresh seed is also in `seeds` (its rules are decided
+      on seeds the first rules do not use), fewer than WINDOW_FIRST G
+      epochs (the window would be empty) or an unknown split.
+  """
+  fresh = [int(s) for s in (fresh_seeds or (
+      pe.QUICK_SEEDS if quick else pe.SEEDS))]
+  shared = sorted(set(fresh) & set(seeds))
+  if shared:
+    raise app.UsageError(
+        f"--fresh_seeds and --seeds share {shared}: the rules "
+        f"{', '.join(r.id for r in pe.RULES)} are decided on seeds the first "
+        "rules do not use; pick other fresh seeds.")
+  g_epochs = g_epochs or (pe.QUICK_G_EPOCHS if quick else pe.G_EPOCHS)
+  if g_epochs < pe.WINDOW_FIRST:
+    raise app.UsageError(f"--fresh_g_epochs must be >= {pe.WINDOW_FIRST} "
+                         f"(the window starts at G epoch {pe.WINDOW_FIRST}); "
+                         f"got {g_epochs}.")
+  split = split or (pe.QUICK_SPLIT if quick else pe.SPLIT)
+  if split not in SPLIT_SIZES:
+    raise app.UsageError(f"--fresh_train_split must be one of "
+                         f"{sorted(SPLIT_SIZES)}; got {split!r}.")
+  return fresh, g_epochs, split
+
+
+def _fresh_per_run(model_dir: str, pretrain: int, steps_per_epoch: int,
+                   last: int) -> dict[str, float]:
+  """The numbers the paper-epoch rules use, for one run whose last G epoch
+  is `last` (window: G epochs pe.WINDOW_FIRST..last)."""
+  e = _energies(model_dir, pretrain)
+  g, first = e["g_epoch"], pe.WINDOW_FIRST
+  fd_steps, fd = readers.eval_series(model_dir, "fid")
+  _, entropy = readers.eval_series(model_dir, "diversity")
+  _, score = readers.eval_series(model_dir, "is")
+  fd_epoch = fd_steps / steps_per_epoch - pretrain
+  lowered, rose = pe.margin_moves(g, e["margin"], last)
+  ratio, improved = pe.first_epoch_ratio(fd_epoch, fd, last)
+  real, fake, conv = e["epoch_real"], e["epoch_fake"], e["convergence"]
+  nan = float("nan")
+  return dict(
+      real_slope=pe.window_slope(g, real, first, last),
+      fake_slope=pe.window_slope(g, fake, first, last),
+      gap_slope=pe.window_slope(g, fake - real, first, last),
+      conv_rel_slope=pe.relative_slope(g, conv, first, last),
+      fake_at_start=pe.at_epoch(g, fake, first),
+      lowered=lowered, rose=rose,
+      rho=pe.window_rho(g, conv, fd_epoch, fd, first, last),
+      fd_fell=pe.fd_fell(fd_epoch, fd, first, last),
+      fd_ratio_epoch1=ratio, improved=improved,
+      real_start=pe.at_epoch(g, real, first),
+      real_end=pe.at_epoch(g, real, last),
+      fake_end=pe.at_epoch(g, fake, last),
+      conv_start=pe.at_epoch(g, conv, first),
+      conv_end=pe.at_epoch(g, conv, last),
+      margin_first=pe.at_epoch(g, e["margin"], 0 if pretrain else 1),
+      margin_last=pe.at_epoch(g, e["margin"], last),
+      final_fd=pe.at_epoch(fd_epoch, fd, last),
+      best_fd=float(fd.min()) if fd.size else nan,
+      final_score=float(score[-1]) if score.size else nan,
+      final_entropy=float(entropy[-1]) if entropy.size else nan)
+
+
+# The paper-epoch set's per-seed quantities in summary.json (arms
+# pe.ARMS), by studies.redecide's name, from the keys of `_fresh_per_run`;
+# the last four are the inputs of the rules' gates.
+FRESH_PER_SEED = {
+    "gap_slope": "gap_slope", "fake_slope": "fake_slope",
+    "real_slope": "real_slope", "convergence_rel_slope": "conv_rel_slope",
+    "spearman_window": "rho", "FD(G epoch 1) / final FD": "fd_ratio_epoch1",
+    "final FD": "final_fd", "final score": "final_score",
+    "final mode entropy": "final_entropy", "margin_rose": "rose",
+    "margin_lowered": "lowered", "fake_at_window_start": "fake_at_start",
+    "fd_fell_in_window": "fd_fell", "quality_improved": "improved"}
+
+
+def fresh_record(per: dict[tuple[str, int], dict], seeds: Sequence[int]
+                 ) -> dict:
+  """summary.json's per-seed record of the paper-epoch set from
+  `_fresh_per_run`'s numbers, per[(arm, seed)] with arm "MAGAN" / "EBGAN",
+  under the arm names pe.ARMS."""
+  return sections.per_seed_record(seeds, {
+      pe.ARMS[name]: {metric: [float(per[(name, s)][key]) for s in seeds]
+                      for metric, key in FRESH_PER_SEED.items()}
+      for name in sorted({n for n, _ in per})})
+
+
+def fresh_decisions(per: dict[tuple[str, int], dict], seeds: Sequence[int]
+                    ) -> list[sr.Decision]:
+  """The paper-epoch rules' decisions from `_fresh_per_run`'s numbers."""
+  def arm(name, key):
+    return [per[(name, s)][key] for s in seeds]
+  return [
+      pe.decide_ebgan_diverge(arm("EBGAN", "gap_slope"),
+                              arm("EBGAN", "fake_slope"),
+                              arm("EBGAN", "fake_at_start"), EBGAN_MARGIN,
+                              seeds),
+      pe.decide_magan_tandem(arm("MAGAN", "real_slope"),
+                             arm("MAGAN", "fake_slope"),
+                             arm("MAGAN", "lowered"), seeds),
+      pe.decide_convergence_falls(arm("MAGAN", "conv_rel_slope"),
+                                  arm("MAGAN", "lowered"), seeds),
+      pe.decide_convergence_tracks(arm("MAGAN", "rho"), arm("EBGAN", "rho"),
+                                   arm("MAGAN", "fd_fell"), seeds),
+      pe.decide_first_epoch(arm("MAGAN", "fd_ratio_epoch1"),
+                            arm("MAGAN", "improved"), seeds),
+  ]
+
+
+def _fresh_table(per: dict[tuple[str, int], dict], last: int) -> str:
+  """Per seed and arm, the window's numbers the rules use."""
+  w = f"G epochs {pe.WINDOW_FIRST}-{last}"
+  rows = []
+  for (name, seed), p in sorted(per.items(), key=lambda kv: (kv[0][1],
+                                                             kv[0][0])):
+    rows.append((
+        pe.ARMS[name], seed,
+        f"{p['real_start']:.1f} → {p['real_end']:.1f}",
+        f"{p['fake_at_start']:.1f} → {p['fake_end']:.1f}",
+        f"{p['real_slope']:+.2f} / {p['fake_slope']:+.2f} / "
+        f"{p['gap_slope']:+.2f}",
+        f"{p['conv_start']:.1f} → {p['conv_end']:.1f} "
+        f"({100 * p['conv_rel_slope']:+.1f}%)",
+        f"{p['margin_first']:.1f} → {p['margin_last']:.1f} "
+        f"({p['lowered']} lowered, {p['rose']} rose)",
+        sections.fmt(p["rho"], 2), sections.fmt(p["fd_ratio_epoch1"], 2),
+        sections.fmt(p["final_fd"], 2), sections.fmt(p["best_fd"], 2),
+        sections.fmt(p["final_score"], 2),
+        sections.fmt(p["final_entropy"], 2)))
+  return sections.markdown_table(
+      ["arm", "seed", f"E_real {w}", f"E_fake {w}",
+       f"slopes per G epoch, {w}: E_real / E_fake / E_fake - E_real",
+       f"convergence measure {w} (relative slope per G epoch)",
+       f"margin G epoch 0 → {last}",
+       f"Spearman(measure, FD), {w}", "FD(G epoch 1) / final FD",
+       "final FD", "best FD", "final score", "final mode entropy"], rows)
+
+
 # ------------------------------------------------------------------ figures
 def _energy_figure(runs, seeds, path: str) -> None:
   """MAGAN Fig. 1 / 4 layout over G epochs: (a) real and fake energies,
@@ -421,6 +591,20 @@ def _energy_figure(runs, seeds, path: str) -> None:
   figures.save_figure(fig, path)
 
 
+def _quality_figure(runs, steps_per_epoch: int, path: str) -> None:
+  """FD, classifier score and mode entropy over G epochs, every run."""
+  panels = []
+  for metric, title in (("fid", "FD (28x28 Fashion-MNIST classifier) ↓"),
+                        ("is", "classifier score ↑"),
+                        ("diversity", "mode entropy (nats, max 2.30)")):
+    curves = {}
+    for (n, s), r in runs.items():
+      steps, v = readers.eval_series(r.model_dir, metric)
+      curves[f"{n} s{s}"] = (steps / steps_per_epoch - PRETRAIN[n], v)
+    panels.append((title, curves))
+  figures.plot_metric_grid(path, panels, xlabel="G epoch")
+
+
 # --------------------------------------------------------------------- main
 def _stats_row(label: str, values: Sequence[float], digits: int = 3):
   return (label, SeedStats.of(values).format(digits))
@@ -428,7 +612,7 @@ def _stats_row(label: str, values: Sequence[float], digits: int = 3):
 
 def main(argv):
   del argv
-  if not runner.register_rules(KEY, REGISTERED):
+  if not runner.register_rules(KEY, ALL_RULES):
     return
   quick = FLAGS.quick
   g_epochs = FLAGS.g_epochs or (2 if quick else 7)
@@ -437,6 +621,9 @@ def main(argv):
   min_seeds = 2 if quick else sr.MIN_SEEDS
   if FLAGS.train_split not in SPLIT_SIZES:
     raise ValueError(f"--train_split must be one of {sorted(SPLIT_SIZES)}.")
+  fresh_seeds, fresh_epochs, fresh_split = fresh_settings(
+      seeds, quick, FLAGS.fresh_seeds, FLAGS.fresh_g_epochs,
+      FLAGS.fresh_train_split)
   steps_per_epoch = SPLIT_SIZES[FLAGS.train_split] // BATCH
   root = paths.study_dirs(KEY, paths.runs_root(FLAGS.runs_root))
   classifier, info = runner.ensure_classifier("fashion_mnist", 28)
@@ -460,25 +647,38 @@ def main(argv):
       runs[(name, seed)] = record
       per[(name, seed)] = _per_run(record.model_dir, PRETRAIN[name],
                                    steps_per_epoch)
+  # The paper-epoch set: a checkpoint and evaluation at every epoch end, FD
+  # against images of the split it does not train on.
+  fresh_every = SPLIT_SIZES[fresh_split] // BATCH
+  fresh_eval = dict(eval_flags, reference_split=(
+      "test" if fresh_split == "train" else "train"))
+  fresh_runs, fresh_per = {}, {}
+  for seed in fresh_seeds:
+    for name, cfg in ARMS.items():
+      steps = (PRETRAIN[name] + fresh_epochs) * fresh_every
+      run = f"{name.lower()}_paper_epoch_seed{seed}"
+      record = runner.train(run, os.path.join(root, run), cfg, dict(
+          seed=seed, split=fresh_split, max_steps=steps,
+          save_every=fresh_every, keep_checkpoints=steps // fresh_every + 2,
+          image_every=steps, summary_every=fresh_every))
+      runner.evaluate(record, METRICS, fresh_eval)
+      fresh_runs[(name, seed)] = record
+      fresh_per[(name, seed)] = _fresh_per_run(
+          record.model_dir, PRETRAIN[name], fresh_every, fresh_epochs)
 
   section = sections.Section(
       key=KEY, title="Study 4: MAGAN vs EBGAN on Fashion-MNIST",
       paper="MAGAN (margin adaptation), Sec. 3.2-4.5, Fig. 1, 4, 5",
       script="studies.magan_fmnist", protocol=[], claims=[], body=[],
-      runs=list(runs.values()), rules=REGISTERED, quick=quick)
+      runs=list(runs.values()) + list(fresh_runs.values()),
+      rules=ALL_RULES, quick=quick)
   res = section.results_dir
   _energy_figure(runs, seeds, os.path.join(res, "energies.png"))
-  panels = []
-  for metric, title in (("fid", "FD (28x28 Fashion-MNIST classifier) ↓"),
-                        ("is", "classifier score ↑"),
-                        ("diversity", "mode entropy (nats, max 2.30)")):
-    curves = {}
-    for (n, s), r in runs.items():
-      st, v = readers.eval_series(r.model_dir, metric)
-      curves[f"{n} s{s}"] = (st / steps_per_epoch - PRETRAIN[n], v)
-    panels.append((title, curves))
-  figures.plot_metric_grid(os.path.join(res, "quality.png"), panels,
-                           xlabel="G epoch")
+  _quality_figure(runs, steps_per_epoch, os.path.join(res, "quality.png"))
+  _energy_figure(fresh_runs, fresh_seeds,
+                 os.path.join(res, "energies_paper_epoch.png"))
+  _quality_figure(fresh_runs, fresh_every,
+                  os.path.join(res, "quality_paper_epoch.png"))
 
   def arm(name, key):
     return [per[(name, s)][key] for s in seeds]
@@ -513,9 +713,10 @@ def main(argv):
            for p in (per[("EBGAN", s)] for s in seeds)], min_seeds),
       decide_first_epoch(arm("MAGAN", "fd_ratio_epoch1"),
                          arm("MAGAN", "improved"), min_seeds),
-  ]
+  ] + fresh_decisions(fresh_per, fresh_seeds)
   section.claims = [sections.Claim.decided(d) for d in decisions]
   section.per_seed, section.conditions = summary_record(per, seeds)
+  section.per_seed.update(fresh_record(fresh_per, fresh_seeds))
 
   rows = []
   for (name, seed), p in per.items():
@@ -584,7 +785,34 @@ def main(argv):
        "(budget)"),
       ("verdicts", f"pre-registered rules above, over seeds (at least "
        f"{min_seeds} per arm)"),
+      ("paper-epoch set", f"seeds {', '.join(map(str, fresh_seeds))} (rules "
+       + ", ".join(f"`{r.id}`" for r in pe.RULES) + "): the same flagfiles "
+       f"on the {SPLIT_SIZES[fresh_split]:,}-image '{fresh_split}' split "
+       f"({fresh_every} G steps per epoch), {fresh_epochs} G epochs per run "
+       f"(MAGAN {PRETRAIN_EPOCHS + fresh_epochs} epochs in all), a "
+       "checkpoint and evaluation at every epoch end, FD references from "
+       f"the '{fresh_eval['reference_split']}' split (not trained on); the "
+       f"window of the rules is G epochs {pe.WINDOW_FIRST}-{fresh_epochs}; "
+       "decided by 95% t intervals (studies.stats)"
+       + ("" if fresh_split == pe.SPLIT and fresh_epochs == pe.G_EPOCHS
+          else f". Not the registered {pe.STEPS_PER_EPOCH}-step epochs and "
+          f"{pe.G_EPOCHS} G epochs: a pipeline check, its verdicts say "
+          "nothing about the claims")),
   ]
+  fresh_summary = sections.markdown_table(
+      ["quantity"] + [pe.ARMS[n] for n in ARMS],
+      [(q, *(SeedStats.of(fresh_per[(n, s)][k] for s in fresh_seeds
+                          ).format(3) for n in ARMS))
+       for q, k in (("final FD", "final_fd"), ("best FD", "best_fd"),
+                    ("final classifier score", "final_score"),
+                    ("final mode entropy (nats)", "final_entropy"),
+                    ("slope of E_real per G epoch (window)", "real_slope"),
+                    ("slope of E_fake per G epoch (window)", "fake_slope"),
+                    ("slope of E_fake - E_real per G epoch (window)",
+                     "gap_slope"),
+                    ("relative slope of the convergence measure (window)",
+                     "conv_rel_slope"),
+                    ("Spearman(measure, FD) (window)", "rho"))])
   section.body = [
       summary, table,
       section.figure("energies.png", "Epoch energies, margins and the "
@@ -592,6 +820,15 @@ def main(argv):
                      "MAGAN Fig. 1 and 4)."),
       section.figure("quality.png", "Sample quality over training, every "
                      "seed."),
+      f"Paper-epoch set (seeds {', '.join(map(str, fresh_seeds))}, "
+      f"{fresh_every} G steps per epoch): means ± sample std over seeds; "
+      f"the window is G epochs {pe.WINDOW_FIRST}-{fresh_epochs}.",
+      fresh_summary, _fresh_table(fresh_per, fresh_epochs),
+      section.figure("energies_paper_epoch.png", "Paper-epoch set: epoch "
+                     "energies, margins and the convergence measure over G "
+                     "epochs, every seed."),
+      section.figure("quality_paper_epoch.png", "Paper-epoch set: sample "
+                     "quality over training, every seed."),
   ]
   section.write()
 

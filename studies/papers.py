@@ -114,6 +114,21 @@ CLAIMS: dict[str, tuple[str, str]] = {
                            "qualitative (abstract, Sec. 5)"),
     "first_epoch_sensible": ("MAGAN's samples sensible after one epoch",
                              "figure only (Fig. 5b)"),
+    "ebgan_diverge_paper_epoch": ("EBGAN: fake energy rises, gap widens "
+                                  "(paper's epoch, fresh seeds)",
+                                  "figure only (Fig. 1)"),
+    "magan_tandem_paper_epoch": ("MAGAN: real and fake energies fall "
+                                 "together (paper's epoch, fresh seeds)",
+                                 "figure only (Fig. 1)"),
+    "convergence_falls_paper_epoch": ("MAGAN's convergence measure falls "
+                                      "(paper's epoch, fresh seeds)",
+                                      "figure only (Fig. 4)"),
+    "convergence_tracks_quality_paper_epoch": (
+        "the convergence measure tracks quality better than EBGAN's "
+        "(paper's epoch, fresh seeds)", "qualitative (Sec. 3.4, 4.5)"),
+    "first_epoch_sensible_paper_epoch": ("MAGAN's samples sensible after one "
+                                         "937-step epoch (fresh seeds)",
+                                         "figure only (Fig. 5b)"),
     # Study 5 (sqd_fmnist)
     "gp_prevents_turning_points": ("turning points without GP, none with GP",
                                    "Sec. 4, Figures 3-5"),

@@ -36,10 +36,11 @@ test (study 5's turning points, REACH) carry the reason, computed from the
 study's files. A rule whose per-seed values section.md does not print is
 decided from the printed mean ± std (n) with Welch's or a one-sample t, and
 says so; a rule with no values at all keeps its old verdict ("unchanged").
-Study 1's blob rules (`coverage_assigned`, `dominant_mode_hops`) were
-registered as t rules before their runs (issue 22): they are decided here
-as the study decides them, without a `_t95` amendment, and are listed as
-not run yet (left out of the report) in a section written before them.
+Study 1's blob rules (`coverage_assigned`, `dominant_mode_hops`) and
+study 4's paper-epoch rules (`*_paper_epoch`) were registered as t rules
+before their runs (issue 22): they are decided here as their studies
+decide them, without a `_t95` amendment, and are listed as not run yet
+(left out of the report) in a section written before them.
 The registered rules' other conditions (the effect did not occur; a
 trailing arm still improving) are applied from summary.json's conditions,
 else from the section's own tables (study 2's stopping check, study 3's
@@ -526,9 +527,10 @@ class Claim:
   `note` says how it reads the amended rule's values differently, and the
   report counts it instead of the amended rule.
   registered_t: the rule was registered as a t rule before its runs (study
-  1's blob rules, issue 22): it has no `_t95` amendment, its study decides
-  it as here, and a section that has no verdict for it (written before it
-  was registered) lists it as NOT_RUN.
+  1's blob rules and study 4's paper-epoch rules, issue 22): it has no
+  `_t95` amendment, its study decides it as here, and a section that has
+  no verdict for it (written before it was registered) lists it as
+  NOT_RUN.
   """
   rule: str
   parts: tuple[Part, ...]
@@ -870,6 +872,57 @@ def _margin_lowered(data: StudyData, rule: str) -> Optional[str]:
   return None
 
 
+# Study 4's paper-epoch set (issue 22): studies.magan_paper_epoch.ARMS and
+# its constants (redecide does not import the study scripts).
+_PE_MAGAN, _PE_EBGAN = "MAGAN (paper epoch)", "EBGAN (paper epoch)"
+_PE_MARGIN = 120.0
+_PE_FIRST = 3
+
+
+def _pe_failed(arm: str, metrics: Sequence[str]) -> Premise:
+  """A seed of `arm` (one with any recorded value) without a finite value
+  of one of `metrics`: summary.json writes those as null."""
+  def premise(data: StudyData, rule: str) -> Optional[str]:
+    seeds = sorted(data.seeds.get(arm, {}))
+    bad = [f"{m} of seed {s}" for m in metrics for s in seeds
+           if s not in data.series(arm, m)]
+    return (", ".join(bad) + " not finite (failed run): reported, not "
+            "decided") if bad else None
+  return premise
+
+
+def _pe_stalled(data: StudyData, rule: str) -> Optional[str]:
+  fake = data.values(_PE_EBGAN, "fake_at_window_start")
+  if not any(0.5 * _PE_MARGIN <= f <= 2.0 * _PE_MARGIN for f in fake):
+    return (f"E_fake at G epoch {_PE_FIRST} within [0.5 m, 2 m] in no seed "
+            f"(m = {_PE_MARGIN:g}): G never stalled near the margin")
+  return None
+
+
+def _pe_lowered(data: StudyData, rule: str) -> Optional[str]:
+  if not any(v > 0 for v in data.values(_PE_MAGAN, "margin_lowered")):
+    return "the margin was never lowered in any seed (no adaptation)"
+  return None
+
+
+def _pe_fd_fell(data: StudyData, rule: str) -> Optional[str]:
+  if not any(v > 0 for v in data.values(_PE_MAGAN, "fd_fell_in_window")):
+    return (f"MAGAN's FD never fell below 0.9 x its value at G epoch "
+            f"{_PE_FIRST} within the window in any seed (quality did not "
+            "change there)")
+  return None
+
+
+def _pe_improved(data: StudyData, rule: str) -> Optional[str]:
+  improved = data.series(_PE_MAGAN, "quality_improved")
+  stuck = [f"seed {s}" for s, v in improved.items() if not v > 0]
+  if stuck or not improved:
+    return ("the final FD is not below 0.5 x the untrained G's FD in "
+            f"{', '.join(stuck) or 'any seed'} (quality did not improve "
+            "there)")
+  return None
+
+
 MAGAN: tuple[Spec, ...] = (
     Claim("ebgan_diverge",
           (Level("gap_widening", "EBGAN", 0.0, st.HIGHER,
@@ -920,6 +973,51 @@ MAGAN: tuple[Spec, ...] = (
                                _old_says("quality never improved")),
           section_note="section.md prints no per-seed ratios: one-sample t "
                        "from the mean ± std printed in the old evidence"),
+    # Registered as t rules before their runs on fresh seeds (issue 22);
+    # decided here exactly as studies.magan_fmnist decides them.
+    Claim("ebgan_diverge_paper_epoch",
+          (Level("gap_slope", _PE_EBGAN, 0.0, st.HIGHER, "/epoch",
+                 name=f"{_PE_EBGAN} slope of E_fake - E_real",
+                 what="gap widens"),
+           Level("fake_slope", _PE_EBGAN, 0.0, st.HIGHER, "/epoch",
+                 name=f"{_PE_EBGAN} slope of E_fake",
+                 what="fake energy rises")),
+          premise=_any_premise(
+              _pe_failed(_PE_EBGAN, ("gap_slope", "fake_slope")),
+              _pe_stalled), registered_t=True),
+    Claim("magan_tandem_paper_epoch",
+          (Level("real_slope", _PE_MAGAN, 0.0, st.LOWER, "/epoch",
+                 name=f"{_PE_MAGAN} slope of E_real", what="E_real falls"),
+           Level("fake_slope", _PE_MAGAN, 0.0, st.LOWER, "/epoch",
+                 name=f"{_PE_MAGAN} slope of E_fake", what="E_fake falls")),
+          premise=_any_premise(
+              _pe_failed(_PE_MAGAN, ("real_slope", "fake_slope")),
+              _pe_lowered), registered_t=True),
+    Claim("convergence_falls_paper_epoch",
+          (Level("convergence_rel_slope", _PE_MAGAN, 0.0, st.LOWER,
+                 "/epoch",
+                 name=f"{_PE_MAGAN} relative slope of the measure",
+                 what="measure falls"),),
+          premise=_any_premise(
+              _pe_failed(_PE_MAGAN, ("convergence_rel_slope",)),
+              _pe_lowered), registered_t=True),
+    Claim("convergence_tracks_quality_paper_epoch",
+          (Versus("spearman_window", _PE_MAGAN, _PE_EBGAN, st.HIGHER, False,
+                  names=(f"{_PE_MAGAN} rho", f"{_PE_EBGAN} rho"),
+                  what="above EBGAN"),
+           Level("spearman_window", _PE_MAGAN, 0.0, st.HIGHER,
+                 name=f"{_PE_MAGAN} rho", what="positive")),
+          premise=_any_premise(
+              _pe_failed(_PE_MAGAN, ("spearman_window",)),
+              _pe_failed(_PE_EBGAN, ("spearman_window",)), _pe_fd_fell),
+          registered_t=True),
+    Claim("first_epoch_sensible_paper_epoch",
+          (Level("FD(G epoch 1) / final FD", _PE_MAGAN, 2.0, st.LOWER,
+                 name=f"{_PE_MAGAN} FD(G epoch 1) / final FD",
+                 what="within 2x the final FD"),),
+          premise=_any_premise(
+              _pe_failed(_PE_MAGAN, ("FD(G epoch 1) / final FD",)),
+              _pe_improved), registered_t=True),
 )
 
 
